@@ -13,8 +13,9 @@ Value namespace (targets of :meth:`Record.values` and of ``assumptions[].target`
     constructs.<C>.n_items        constructs.<C>.loading   (one standardized loading for all items)
     constructs.<C>.mean           constructs.<C>.sd          constructs.<C>.alpha
     items.<item>.loading          (standardized loading of one item)
-    paths.<X>-><Y>.std            (standardized structural coefficient)
-    paths.<X>-><Y>.est            (unstandardized estimate)
+    paths.<X>-><Y>.estimate       (a printed estimate; ``model.estimate_metric`` says how to read it)
+    paths.<X>-><Y>.se             paths.<X>-><Y>.statistic   (printed S.E. and t or C.R.)
+    paths.<X>-><Y>.std            (an assumed standardized coefficient, for papers without tables)
     correlations.<A>~~<B>         (correlation of two exogenous constructs or two disturbances)
     interactions.<X>x<M>-><Y>.std (standardized latent/product interaction effect)
     model.estimate_metric         ("standardized" or "unstandardized": how printed estimates are read)
@@ -398,7 +399,7 @@ _TARGET_PATTERNS = [
     r"sample\.(n|scale_points)",
     r"constructs\.(?P<c>[^.]+)\.(n_items|loading|mean|sd|alpha|ave|cr)",
     r"items\.(?P<i>[^.]+)\.loading",
-    r"paths\.(?P<x>[^.>-]+)->(?P<y>[^.]+)\.(std|est)",
+    r"paths\.(?P<x>[^.>-]+)->(?P<y>[^.]+)\.(std|estimate|se|statistic)",
     r"correlations\.(?P<a>[^.~]+)~~(?P<b>[^.]+)",
     r"interactions\.(?P<ix>[^.x]+)x(?P<im>[^.-]+)->(?P<iy>[^.]+)\.std",
     r"model\.(estimate_metric|controls)",
@@ -598,10 +599,9 @@ class Record(_Strict):
             for field in ("mean", "sd", "alpha", "ave", "cr"):
                 put(f"constructs.{c}.{field}", getattr(st, field))
         for r in self.results.paths:
-            if r.estimate is not None:
-                label = (r.estimate_label or "").lower()
-                kind = "std" if "standardi" in label else "est"
-                put(f"paths.{r.key}.{kind}", r.estimate)
+            put(f"paths.{r.key}.estimate", r.estimate)
+            put(f"paths.{r.key}.se", r.se)
+            put(f"paths.{r.key}.statistic", r.statistic)
         return out
 
     def values(self) -> dict[str, Value]:
@@ -614,6 +614,17 @@ class Record(_Strict):
     def value(self, target: str, default: Any = None) -> Value | None:
         """One value of :meth:`values` (``default`` when neither printed nor assumed)."""
         return self.values().get(target, default)
+
+    def hypothesis_path(self, hypothesis: "Hypothesis") -> Value | None:
+        """The path ``"X->Y"`` (or moderation ``"XxM->Y"``) a hypothesis tests, with provenance.
+
+        Printed when the paper states it; assumed (``hypotheses.<H>.path``) when the paper gives
+        only labels; ``None`` for hypotheses that are not about one path (mediation).
+        """
+        if hypothesis.path_key is not None:
+            return Value(target=f"hypotheses.{hypothesis.id}.path", value=hypothesis.path_key,
+                         status="published", where=hypothesis.verdict.where if hypothesis.verdict else None)
+        return self.values().get(f"hypotheses.{hypothesis.id}.path")
 
     @property
     def n(self) -> int:
