@@ -535,6 +535,11 @@ class Record(_Strict):
                     continue
                 if name not in cons:
                     raise ValueError(f"assumptions[{i}].target: construct {name!r} is not defined")
+            if m.groupdict().get("h") is not None:
+                known = {p.key for p in self.model.paths} | {mo.key for mo in self.model.moderations}
+                if not isinstance(a.value, str) or a.value not in known:
+                    raise ValueError(f"assumptions[{i}].value: expected a modelled path such as "
+                                     f"{sorted(known)[0]!r}, got {a.value!r}")
             if pattern.startswith(r"paths") and m.group("x") is not None:
                 key = f"{m.group('x')}->{m.group('y')}"
                 if key not in {p.key for p in self.model.paths}:
