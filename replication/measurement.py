@@ -75,7 +75,7 @@ def composite_reliability(std_loadings: Sequence[float]) -> float:
     Examples
     --------
     >>> round(composite_reliability([0.7, 0.8, 0.9]), 4)
-    0.8426
+    0.8446
     """
     lam = _loadings(std_loadings, "composite_reliability")
     s = lam.sum() ** 2
