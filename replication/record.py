@@ -474,12 +474,6 @@ class Record(_Strict):
         dup_h = {h for h in ids if ids.count(h) > 1}
         if dup_h:
             raise ValueError(f"hypotheses: id {sorted(dup_h)[0]!r} used twice")
-        for item in self.results.loadings:
-            if item not in self.all_items_unchecked():
-                raise ValueError(f"results.loadings.{item}: item is not an item of any construct")
-        for c in self.results.constructs:
-            if c not in cons:
-                raise ValueError(f"results.constructs.{c}: construct is not defined")
         # item names unique across constructs
         seen: dict[str, str] = {}
         for c, items in self._items_by_construct().items():
@@ -487,6 +481,12 @@ class Record(_Strict):
                 if it in seen:
                     raise ValueError(f"constructs.{c}.items: item {it!r} also belongs to {seen[it]}")
                 seen[it] = c
+        for item in self.results.loadings:
+            if item not in self.all_items_unchecked():
+                raise ValueError(f"results.loadings.{item}: item is not an item of any construct")
+        for c in self.results.constructs:
+            if c not in cons:
+                raise ValueError(f"results.constructs.{c}: construct is not defined")
         # assumptions: known targets, no collision with published values, no duplicates
         published = self._published_values()
         targets: set[str] = set()

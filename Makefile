@@ -1,0 +1,60 @@
+# Two commands on a fresh machine (Python 3.11 only): `make report` and `make test`.
+# Everything is installed into .venv from the pinned requirements.lock.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JOBS   ?= 2
+
+.PHONY: all install report test test-fast lab fixtures browser benchmark clean help
+
+all: test
+
+help:
+	@echo "make report   - install, run every paper notebook, write reports/index.html"
+	@echo "make test     - install and run the whole test suite"
+	@echo "make lab      - open JupyterLab on notebooks/"
+	@echo "make fixtures - regenerate lavaan/semTools reference values (needs R)"
+	@echo "make benchmark - bootstrap and whole-suite timings"
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/replicate run --jobs $(JOBS) --out reports
+
+# Headless Chromium renders the HTML reports in the browser test; install it when missing and we
+# are allowed to (root with apt-get). Without it that one test is skipped with its reason.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "chromium not installed: the browser test will be skipped"; }
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -n $(JOBS) -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+fixtures:
+	Rscript scripts/lavaan_fixtures.R
+	@test ! -f scripts/semtools_fixtures.R || Rscript scripts/semtools_fixtures.R
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bootstrap.py
+	$(BIN)/python benchmarks/suite.py
+
+clean:
+	rm -rf reports .pytest_cache .hypothesis
