@@ -106,7 +106,7 @@ BAD = [
     ("unknown construct", lambda r: r["model"]["paths"].append({"from": "T", "to": "XX"}),
      "construct 'XX' is not defined"),
     ("duplicate item", lambda r: r["constructs"]["SN"].update(items=["T1", "SN2", "SN3"]),
-     "item 'T1' also belongs to T"),
+     "item 'T1' also belongs to"),
     ("N <= 0", lambda r: r["sample"]["n"].update(value=0), "field sample.n: must be a positive whole number"),
     ("scale of 1", lambda r: r["sample"]["scale_points"].update(value=1), "at least 2 points"),
     ("assumption over published", lambda r: r["assumptions"].append(
