@@ -42,7 +42,7 @@ class ResponseData:
     n_dropped : int
         Rows removed by listwise deletion.
     notes : list of str
-        Warnings about what could still run (extra columns, constant items, dropped rows).
+        Warnings about what could still run (extra columns, dropped rows, continuous scores).
     """
 
     data: pd.DataFrame
