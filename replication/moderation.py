@@ -658,11 +658,23 @@ def _param_row(params: pd.DataFrame, lhs: str, op: str, rhs: str) -> pd.Series |
     return None if hit.empty else hit.iloc[0]
 
 
-def _param_cov(sem_result, a: str, b: str) -> float | None:
-    """Sampling covariance of two estimates if the fitted model exposes one (``vcov``)."""
+def _param_cov(sem_result, keys: Sequence[str]) -> np.ndarray | None:
+    """Sampling covariance matrix of the estimates ``keys`` ("lhs op rhs"), if the fit has one."""
     vc = getattr(sem_result, "vcov", None)
-    if isinstance(vc, pd.DataFrame) and a in vc.index and b in vc.columns:
-        return float(vc.loc[a, b])
+    if isinstance(vc, pd.DataFrame):
+        if all(k in vc.index and k in vc.columns for k in keys):
+            return vc.loc[list(keys), list(keys)].to_numpy(dtype=float)
+        return None
+    spec = getattr(sem_result, "spec", None)
+    if isinstance(vc, np.ndarray) and spec is not None:
+        # free-parameter covariance matrix indexed by the model's free-parameter numbers
+        idx: dict[str, int] = {}
+        for r in getattr(spec, "rows", []):
+            if r.get("free", -1) >= 0:
+                idx.setdefault(f"{r['lhs']} {r['op']} {r['rhs']}", int(r["free"]))
+        if all(k in idx for k in keys):
+            ii = [idx[k] for k in keys]
+            return np.asarray(vc, dtype=float)[np.ix_(ii, ii)]
     return None
 
 
@@ -674,8 +686,9 @@ def latent_simple_slopes(
     Parameters
     ----------
     sem_result : SEMResult
-        Fitted latent interaction model (``params`` with ``est, se, std_all``; optionally
-        ``vcov``, a DataFrame of the estimates' sampling covariances keyed ``"lhs op rhs"``).
+        Fitted latent interaction model (``params`` with ``est, se, std_all``, and ``vcov``:
+        the sampling covariance matrix of the free parameters, numbered as in ``spec.rows``,
+        or a DataFrame keyed ``"lhs op rhs"``).
     x, m, y, interaction : str
         Names used in the model.
     levels : sequence of float
@@ -686,13 +699,16 @@ def latent_simple_slopes(
     DataFrame
         ``sd_units, m_value, slope, se, z, pvalue, std_slope``; ``std_slope`` is the slope in
         completely standardized units (``slope * sd(x) / sd(y)``, obtained as ``slope *
-        std_all / est`` of ``y ~ x``). ``se`` uses the covariance of the two estimates when the
-        result provides ``vcov``, otherwise it is NaN.
+        std_all / est`` of ``y ~ x``; this is not lavaan's ``std.all`` of a ``:=`` expression,
+        which evaluates the expression at standardized path values). ``se`` is NaN when the
+        result has no ``vcov``.
 
     Notes
     -----
     ``slope(w) = g1 + g3 w`` with ``w = u * sqrt(Var(m))`` (Marsh et al., 2004; Preacher,
-    Curran & Bauer, 2006); ``Var(se) = V11 + 2 w V13 + w^2 V33``.
+    Curran & Bauer, 2006). The standard error is the delta method over ``(g1, g3, Var(m))``,
+    so it equals lavaan's for the defined parameter ``g1 + u * g3 * sqrt(vm)``; checked
+    against lavaan by ``scripts/moderation_fixtures.R``.
 
     References
     ----------
@@ -709,18 +725,25 @@ def latent_simple_slopes(
     for r, label in ((rx, f"{y} ~ {x}"), (rxm, f"{y} ~ {interaction}"), (vm, f"{m} ~~ {m}")):
         if r is None:
             raise InputError(f"{what}: moderator/path '{label}' is not in the model")
-    g1, g3 = float(rx["est"]), float(rxm["est"])
-    sd_m = float(np.sqrt(max(float(vm["est"]), 0.0)))
-    c13 = _param_cov(sem_result, f"{y} ~ {x}", f"{y} ~ {interaction}")
+    g1, g3, vm_est = float(rx["est"]), float(rxm["est"]), float(vm["est"])
+    sd_m = float(np.sqrt(max(vm_est, 0.0)))
+    V = _param_cov(sem_result, [f"{y} ~ {x}", f"{y} ~ {interaction}", f"{m} ~~ {m}"])
+    if V is None:  # the variance of m may be fixed: then only the two paths are random
+        V2 = _param_cov(sem_result, [f"{y} ~ {x}", f"{y} ~ {interaction}"])
+        if V2 is not None:
+            V = np.zeros((3, 3))
+            V[:2, :2] = V2
     std_ratio = float(rx["std_all"]) / g1 if g1 != 0 else np.nan
     rows = []
     for u in levels:
         w = float(u) * sd_m
         est = g1 + g3 * w
-        if c13 is None:
+        if V is None or sd_m == 0:
             se = np.nan
         else:
-            se = float(np.sqrt(float(rx["se"]) ** 2 + 2 * w * c13 + w**2 * float(rxm["se"]) ** 2))
+            grad = np.array([1.0, w, g3 * float(u) / (2.0 * sd_m)])
+            var = float(grad @ V @ grad)
+            se = float(np.sqrt(var)) if var >= 0 else np.nan
         z = est / se if se and np.isfinite(se) else np.nan
         rows.append({"sd_units": float(u), "m_value": w, "slope": est, "se": se, "z": z,
                      "pvalue": float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
