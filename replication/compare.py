@@ -63,6 +63,7 @@ __all__ = [
     "compare_fit",
     "compare_reliability",
     "compare_descriptives",
+    "compare_harman",
     "hypothesis_verdicts",
     "effects_table",
     "summarize",
@@ -88,6 +89,8 @@ TOLERANCES: dict[str, tuple[float, float]] = {
     "chisq_df": (0.0, 0.05),
     "df": (0.0, 0.0),
     "pvalue": (0.0, 0.0),
+    "first_factor_percent": (3.0, 0.0),
+    "n_factors": (0.0, 0.0),
     "rmsea": (0.01, 0.0),
     "rmsea.ci.lower": (0.01, 0.0),
     "rmsea.ci.upper": (0.01, 0.0),
@@ -448,6 +451,47 @@ def compare_descriptives(record, data: pd.DataFrame,
     return _frame(rows, ["construct"])
 
 
+def compare_harman(record, harman: Mapping[str, float] | None,
+                   tolerance: float | Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Printed Harman single-factor test beside the replicated one.
+
+    Parameters
+    ----------
+    record : replication.record.Record
+    harman : mapping
+        From :func:`replication.measurement.harman_single_factor` (``first_factor_share``,
+        ``n_eigen_gt_1``).
+    tolerance : float or mapping, optional
+        Override of the defaults: 3 percentage points for the first factor's share, exact for
+        the number of factors with eigenvalue above 1.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``measure`` then :data:`COLUMNS`; empty when the paper prints no Harman test.
+    """
+    from replication.record import Value
+
+    h = record.results.harman
+    if h is None:
+        return _frame([], ["measure"])
+    harman = dict(harman or {})
+    share = harman.get("first_factor_share")
+    rep = {"first_factor_percent": 100.0 * float(share) if _finite(share) else np.nan,
+           "n_factors": harman.get("n_eigen_gt_1", np.nan)}
+    rows = []
+    for name in ("first_factor_percent", "n_factors"):
+        pub = getattr(h, name)
+        if pub is None:
+            continue
+        val = Value(target=f"harman.{name}", value=pub.value, status="published",
+                    where=pub.where, printed=pub.printed)
+        r = _row(val.target, name, val, rep[name], tolerance, relation=pub.relation)
+        r["measure"] = name
+        rows.append(r)
+    return _frame(rows, ["measure"])
+
+
 # --------------------------------------------------------------------------------------------
 # Hypotheses
 # --------------------------------------------------------------------------------------------
@@ -464,9 +508,11 @@ def effects_table(sem_result=None, regression=None, moderation=None, mediation=N
         ``sem_result``), the interaction step gives ``XxM->Y`` (product term ``X:M``).
     moderation : LatentModerationResult or sequence of them, optional
         Latent interaction models: ``Y ~ XxM`` rows give ``XxM->Y``.
-    mediation : DataFrame, MediationResult or sequence of them, optional
-        Rows with ``x, y`` and ``effect`` (``total_indirect``), with ``est, ci_low, ci_high``
-        (and ``pvalue`` when available) give ``X=>Y`` (mediated effect of ``X`` on ``Y``).
+    mediation : MediationResult, sequence or mapping of them, optional
+        From :func:`replication.mediation.mediation`: the ``total_indirect`` row of
+        ``effects`` (``estimate, std_estimate, boot_se, pvalue, ci_low, ci_high``) gives
+        ``X=>Y``, the mediated effect of ``X`` on ``Y`` (``X`` and ``Y`` read from the
+        ``direct`` row's path ``"X -> Y"``).
 
     Returns
     -------
@@ -515,19 +561,34 @@ def effects_table(sem_result=None, regression=None, moderation=None, mediation=N
                 continue
             x, m = r.term.split(":", 1)
             add(f"{x}x{m}->{r.y}", "moderation", r.b, r.beta, r.se, r.pvalue, source="regression")
-    meds = mediation if isinstance(mediation, (list, tuple)) else ([mediation] if mediation is not None else [])
+    if isinstance(mediation, Mapping):
+        meds = list(mediation.values())
+    elif isinstance(mediation, (list, tuple)):
+        meds = list(mediation)
+    else:
+        meds = [mediation] if mediation is not None else []
     for med in meds:
         tab = getattr(med, "effects", med)
-        if not isinstance(tab, pd.DataFrame):
+        if not isinstance(tab, pd.DataFrame) or "effect" not in tab.columns:
+            continue
+        x = y = None
+        if {"x", "y"} <= set(tab.columns) and len(tab):
+            x, y = str(tab["x"].iloc[0]), str(tab["y"].iloc[0])
+        else:
+            direct = tab[tab["effect"] == "direct"]
+            if len(direct) and " -> " in str(direct["path"].iloc[0]):
+                x, y = [s.strip() for s in str(direct["path"].iloc[0]).split(" -> ", 1)]
+        if x is None:
             continue
         for r in tab.to_dict("records"):
-            eff = str(r.get("effect", ""))
-            if eff not in ("total_indirect", "indirect_total", "total indirect"):
+            if str(r.get("effect", "")) != "total_indirect":
                 continue
-            key = f"{r.get('x')}=>{r.get('y')}"
-            add(key, "mediation", float(r.get("est", np.nan)), float(r.get("std", np.nan)),
-                float(r.get("se", np.nan)), float(r.get("pvalue", np.nan)),
-                float(r.get("ci_low", np.nan)), float(r.get("ci_high", np.nan)), source="mediation")
+            est = r.get("estimate", r.get("est", np.nan))
+            std = r.get("std_estimate", r.get("std", np.nan))
+            se = r.get("boot_se", r.get("se", np.nan))
+            add(f"{x}=>{y}", "mediation", float(est), float(std), float(se),
+                float(r.get("pvalue", np.nan)), float(r.get("ci_low", np.nan)),
+                float(r.get("ci_high", np.nan)), source="mediation")
     cols = ["key", "kind", "est", "std", "se", "pvalue", "ci_low", "ci_high", "source"]
     return pd.DataFrame(rows, columns=cols)
 
