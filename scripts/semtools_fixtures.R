@@ -1,5 +1,8 @@
 # Reference values from semTools for the tests of replication.measurement:
-# HTMT (arithmetic and geometric), AVE, and coefficient alpha.
+# HTMT (arithmetic and geometric) and coefficient alpha, with lavaan's standardized loadings.
+# (semTools::AVE is not used: it is variance-weighted, sum(lambda^2 phi) / sum(sigma_ii), and
+# equals Fornell and Larcker's mean of squared standardized loadings only for equal item
+# variances.)
 # Run from the repository root:  Rscript scripts/semtools_fixtures.R
 # Needs R >= 4 with lavaan and semTools (Debian: r-cran-lavaan r-cran-semtools).
 # Data: the CSV files committed under tests/fixtures/lavaan/ (read, never written).
@@ -28,7 +31,6 @@ for (cs in cases) {
   fit <- cfa(model, data = dat)
   std <- standardizedSolution(fit)
   std <- std[std$op == "=~", c("lhs", "rhs", "est.std")]
-  ave <- AVE(fit)
   alpha <- sapply(cs$items, function(it) {
     X <- as.matrix(dat[, it]); k <- ncol(X)
     k / (k - 1) * (1 - sum(apply(X, 2, var)) / var(rowSums(X)))
@@ -41,7 +43,6 @@ for (cs in cases) {
                        htmt_arithmetic = unclass(h1), htmt_geometric = unclass(h2),
                        std_loadings = data.frame(lhs = std$lhs, rhs = std$rhs, std_all = std$est.std,
                                                  stringsAsFactors = FALSE),
-                       ave = as.list(ave),
                        alpha = as.list(alpha),
                        alpha_semtools = as.list(alpha_semtools)),
                   file.path(out_dir, paste0(cs$case, ".json")))
