@@ -1,0 +1,87 @@
+"""Likert responses from continuous ones: thresholds that give an item a chosen mean and SD.
+
+A K-point item is read as a discretized normal response: category ``k`` is chosen when a normal
+variable ``Y* ~ N(mu, sigma^2)`` falls in ``(k - 1/2, k + 1/2]`` (the end categories open). The two
+parameters ``mu`` and ``sigma`` are solved so that the discrete item has the target mean and
+standard deviation; the thresholds on the standardized continuous response are then
+``tau_k = (k + 1/2 - mu) / sigma``, ``k = 1 .. K-1``.
+
+References
+----------
+Muthén, B., & Kaplan, D. (1985). A comparison of some methodologies for the factor analysis of
+non-normal Likert variables. *British Journal of Mathematical and Statistical Psychology*, 38,
+171-189 (threshold model of ordinal items).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import least_squares
+from scipy.stats import norm
+
+from replication.errors import InputError
+
+__all__ = ["category_probabilities", "discrete_moments", "thresholds_for", "to_likert"]
+
+
+def category_probabilities(mu: float, sigma: float, K: int) -> np.ndarray:
+    """Probabilities of categories ``1..K`` for ``N(mu, sigma^2)`` cut at ``1.5, 2.5, ..., K-0.5``."""
+    cuts = np.arange(1.5, K, 1.0)
+    cdf = norm.cdf((cuts - mu) / sigma)
+    return np.diff(np.concatenate([[0.0], cdf, [1.0]]))
+
+
+def discrete_moments(mu: float, sigma: float, K: int) -> tuple[float, float]:
+    """Mean and SD of the discretized normal (population, divisor N)."""
+    pr = category_probabilities(mu, sigma, K)
+    k = np.arange(1, K + 1)
+    m = float(pr @ k)
+    return m, float(math.sqrt(max(pr @ (k - m) ** 2, 0.0)))
+
+
+def thresholds_for(mean: float, sd: float, K: int) -> tuple[np.ndarray, dict]:
+    """Thresholds on a standard normal response that give a K-point item ``mean`` and ``sd``.
+
+    Parameters
+    ----------
+    mean, sd : float
+        Target moments on the 1..K scale. A mean outside ``(1, K)`` or an SD above the
+        largest possible for that mean (``sqrt((mean - 1)(K - mean))``, Bhatia and Davis, 2000)
+        is moved inside, and the report says so.
+    K : int
+
+    Returns
+    -------
+    tau : ndarray, shape (K-1,)
+    info : dict
+        ``mu``, ``sigma`` of the underlying normal, ``mean``/``sd`` achieved, ``target_mean``,
+        ``target_sd`` and ``adjusted`` (True when the target had to be moved inside).
+    """
+    if K < 2:
+        raise InputError(f"scale_points: expected at least 2, got {K}")
+    tm, ts = float(mean), float(sd)
+    adjusted = False
+    lo, hi = 1 + 0.05, K - 0.05
+    if not lo <= tm <= hi:
+        tm, adjusted = min(max(tm, lo), hi), True
+    smax = 0.95 * math.sqrt((tm - 1) * (K - tm))
+    if ts > smax or ts <= 0.05:
+        ts, adjusted = min(max(ts, 0.05), smax), True
+
+    def resid(x):
+        m, s = discrete_moments(x[0], math.exp(x[1]), K)
+        return [m - tm, s - ts]
+
+    sol = least_squares(resid, x0=[tm, math.log(ts)], xtol=1e-14, ftol=1e-14, gtol=1e-14)
+    mu, sigma = float(sol.x[0]), float(math.exp(sol.x[1]))
+    m, s = discrete_moments(mu, sigma, K)
+    tau = (np.arange(1.5, K, 1.0) - mu) / sigma
+    return tau, {"mu": mu, "sigma": sigma, "mean": m, "sd": s, "target_mean": float(mean),
+                 "target_sd": float(sd), "adjusted": adjusted}
+
+
+def to_likert(z: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """Categories ``1 + #(z > tau_k)`` of standardized responses ``z``."""
+    return 1 + np.sum(np.asarray(z)[..., None] > np.asarray(tau), axis=-1)
