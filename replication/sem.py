@@ -244,6 +244,7 @@ class RAM:
         a_rows, a_cols, a_par = [], [], []
         s_rows, s_cols, s_par = [], [], []
         ov_pos = {n: i for i, n in enumerate(spec.ov)}
+        self.exo_entries: list[tuple[int, int, int, int]] = []
         for r in spec.rows:
             if r["op"] == "=~":
                 i, j = pos[r["rhs"]], pos[r["lhs"]]
@@ -255,8 +256,9 @@ class RAM:
                 i, j = pos[r["lhs"]], pos[r["rhs"]]
                 mat = "S"
             if r["exo"]:
-                val = S[ov_pos[r["lhs"]], ov_pos[r["rhs"]]]
-                r["value"] = float(val)
+                oi, oj = ov_pos[r["lhs"]], ov_pos[r["rhs"]]
+                self.exo_entries.append((i, j, oi, oj))
+                r["value"] = float(S[oi, oj])
             if r["free"] < 0:
                 if mat == "A":
                     self.A0[i, j] = r["value"]
@@ -273,6 +275,21 @@ class RAM:
                                                 np.array(s_par, int))
         self.q = spec.n_free
         self.eye = np.eye(m)
+        par = np.concatenate([self.a_par, self.s_par])
+        self._unique = len(np.unique(par)) == len(par) == self.q
+        self._order = np.argsort(par, kind="stable")
+
+    def set_exo(self, S: np.ndarray) -> None:
+        """Fix the fixed.x variances and covariances to the sample values of ``S``."""
+        for i, j, oi, oj in self.exo_entries:
+            self.S0[i, j] = self.S0[j, i] = S[oi, oj]
+
+    def _scatter(self, values: np.ndarray, par: np.ndarray) -> np.ndarray:
+        if self._unique:
+            return values[self._order]
+        out = np.zeros((self.q,) + values.shape[1:])
+        np.add.at(out, par, values)
+        return out
 
     # -- matrices
     def matrices(self, theta: np.ndarray):
@@ -330,48 +347,105 @@ class RAM:
         Sigma, U, V, par = self._entries(theta)
         Si = np.linalg.inv(Sigma)
         W = Si - Si @ S @ Si
-        g_e = 2.0 * np.einsum("ep,pq,eq->e", U, W, V)
-        g = np.zeros(self.q)
-        np.add.at(g, par, g_e)
-        return g
+        g_e = 2.0 * np.einsum("ep,ep->e", U @ W, V)
+        return self._scatter(g_e, par)
 
     def delta(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``dSigma/dtheta`` as an array (q, p, p), and Sigma."""
         Sigma, U, V, par = self._entries(theta)
-        D_e = np.einsum("ei,ej->eij", U, V)
+        D_e = U[:, :, None] * V[:, None, :]
         D_e = D_e + D_e.transpose(0, 2, 1)
-        D = np.zeros((self.q, self.p, self.p))
-        np.add.at(D, par, D_e)
-        return D, Sigma
+        return self._scatter(D_e, par), Sigma
 
     def information(self, theta: np.ndarray) -> np.ndarray:
         """Expected information per observation, ``1/2 tr(Sigma^-1 dS_a Sigma^-1 dS_b)``."""
         D, Sigma = self.delta(theta)
-        Si = np.linalg.inv(Sigma)
+        return self._info(D, np.linalg.inv(Sigma))
+
+    def _info(self, D: np.ndarray, Si: np.ndarray) -> np.ndarray:
+        q, p = D.shape[0], self.p
         X = Si @ D  # (q, p, p)
-        return 0.5 * np.einsum("aij,bji->ab", X, X)
+        Xt = X.transpose(0, 2, 1).reshape(q, p * p)
+        return 0.5 * (X.reshape(q, p * p) @ Xt.T)
 
     def score_step(self, theta: np.ndarray, S: np.ndarray):
         """Fisher-scoring direction, gradient and information at ``theta``."""
         D, Sigma = self.delta(theta)
         Si = np.linalg.inv(Sigma)
         W = Si - Si @ S @ Si
-        g = np.einsum("aij,ij->a", D, W)
-        X = Si @ D
-        info = 0.5 * np.einsum("aij,bji->ab", X, X)
+        g = D.reshape(D.shape[0], -1) @ W.reshape(-1)
+        info = self._info(D, Si)
         try:
             step = np.linalg.solve(2.0 * info, -g)
         except np.linalg.LinAlgError:
             step = -np.linalg.lstsq(2.0 * info, g, rcond=None)[0]
         return step, g, info
 
+    def newton_step(self, theta: np.ndarray, S: np.ndarray):
+        """Newton direction with the analytic Hessian of ``F_ML`` (scoring if not PD).
+
+        Notes
+        -----
+        ``d2F/da db = tr(W Sigma_ab) - tr(X_a X_b) + 2 tr(X_b Sigma^-1 S X_a)`` with
+        ``W = Sigma^-1 - Sigma^-1 S Sigma^-1`` and ``X_a = Sigma^-1 Sigma_a``; the second
+        derivatives ``Sigma_ab`` of the RAM form are nonzero for pairs of directed paths and for
+        a directed path with a (co)variance.
+        """
+        A, Sm, B, G, Sigma = self.parts(theta)
+        Si = np.linalg.inv(Sigma)
+        SiS = Si @ S
+        W = Si - SiS @ Si
+        D, _ = self.delta(theta)
+        q, p = D.shape[0], self.p
+        g = D.reshape(q, -1) @ W.reshape(-1)
+        X = Si @ D
+        Z = SiS @ X
+        Xf = X.reshape(q, p * p)
+        XtT = X.transpose(0, 2, 1).reshape(q, p * p)
+        Zt = Z.transpose(0, 2, 1).reshape(q, p * p)
+        info2 = Xf @ XtT.T  # tr(X_a X_b) = 2 * expected information
+        hess = -info2 + 2.0 * (Xf @ Zt.T)
+        if len(self.a_par):
+            H = G.T @ W @ G
+            R = B @ Sm @ G.T
+            P = R @ W @ G
+            C = B @ Sm @ B.T
+            ai, aj = self.a_rows, self.a_cols
+            i, j = ai[:, None], aj[:, None]
+            k, l = ai[None, :], aj[None, :]
+            haa = 2.0 * (B[l, i] * P[j, k] + B[j, k] * P[l, i] + C[j, l] * H[k, i])
+            si, sj = self.s_rows[None, :], self.s_cols[None, :]
+            has = 2.0 * (B[j, si] * H[i, sj] + B[j, sj] * H[i, si])
+            has = np.where(si == sj, 0.5 * has, has)
+            na = len(ai)
+            extra = np.zeros((na + len(self.s_par),) * 2)
+            extra[:na, :na] = haa
+            extra[:na, na:] = has
+            extra[na:, :na] = has.T
+            par = np.concatenate([self.a_par, self.s_par])
+            if self._unique:
+                o = self._order
+                hess = hess + extra[np.ix_(o, o)]
+            else:
+                M = np.zeros((q, len(par)))
+                M[par, np.arange(len(par))] = 1.0
+                hess = hess + M @ extra @ M.T
+        try:
+            L = np.linalg.cholesky(hess)
+            step = -np.linalg.solve(L.T, np.linalg.solve(L, g))
+        except np.linalg.LinAlgError:
+            step = np.linalg.solve(info2, -g) if np.all(np.isfinite(info2)) else -g
+        return step, g, hess
+
     def fisher(self, theta0: np.ndarray, S: np.ndarray, *, max_iter: int = 200,
-               tol: float = 1e-9) -> tuple[np.ndarray, bool, int]:
-        """Fisher scoring with step halving from ``theta0``.
+               tol: float = 1e-9, newton: bool = True) -> tuple[np.ndarray, bool, int]:
+        """Newton (or Fisher scoring) iterations with step halving from ``theta0``.
 
         Returns ``(theta, converged, iterations)``; converged when the largest absolute
-        gradient element of ``F_ML`` is below ``tol``... (lavaan's nlminb stops on relative
-        change; the gradient criterion here is stricter).
+        gradient element of ``F_ML`` is below ``tol`` (lavaan's nlminb stops on the relative
+        change of the objective; the gradient criterion here is at least as strict). Newton
+        steps use the analytic Hessian and fall back to scoring where it is not positive
+        definite.
         """
         logdet_S = np.linalg.slogdet(S)[1]
         theta = np.asarray(theta0, float).copy()
@@ -380,7 +454,7 @@ class RAM:
             return theta, False, 0
         for it in range(1, max_iter + 1):
             try:
-                step, g, _ = self.score_step(theta, S)
+                step, g, _ = (self.newton_step if newton else self.score_step)(theta, S)
             except np.linalg.LinAlgError:
                 return theta, False, it
             if np.max(np.abs(g)) < tol:
@@ -992,8 +1066,7 @@ def modindices(result: SEMResult) -> pd.DataFrame:
     Si = np.linalg.inv(Sigma)
     W = Si - Si @ S @ Si
     g = 0.5 * np.einsum("aij,ij->a", D, W)  # derivative of lavaan's fmin = F_ML / 2
-    X = Si @ D
-    info = 0.5 * np.einsum("aij,bji->ab", X, X)
+    info = ram._info(D, Si)
     I22 = info[:q, :q]
     I12 = info[q:, :q]
     I11 = info[q:, q:]
