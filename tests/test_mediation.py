@@ -75,7 +75,7 @@ def test_percentile_ci_order_statistics():
     lo, hi = percentile_ci(t, 0.95)  # (R + 1) * 0.025 = 25: the 25th and 975th order statistics
     assert lo == pytest.approx(s[24], abs=1e-12) and hi == pytest.approx(s[974], abs=1e-12)
     # BC with the estimate at the median of symmetric draws is the percentile interval
-    sym = np.r_[s[:499], 0.0, -s[:499][::-1]]
+    sym = np.r_[s[:500], -s[:500][::-1]]  # 1000 draws, half below 0: z0 = 0
     assert bias_corrected_ci(sym, 0.0, 0.95) == pytest.approx(percentile_ci(sym, 0.95), abs=1e-12)
 
 
