@@ -302,14 +302,22 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
         for c in (x, y):
             if c not in names:
                 raise InputError(f"{record.id}: construct {c!r} is used by a path but has no items")
-    order = _topological(names, [(x, y) for x, y, *_ in edges])
+    order = _topological(names, [(x, y) for x, y, *_ in edges]
+                         + [(f, y) for x, m_, y, *_ in prod_edges for f in (x, m_)])
     dependent = {y for _, y, *_ in edges} | {y for *_, y, _, _, _ in prod_edges}
     exo = [c for c in order if c not in dependent]
     endo = [c for c in order if c in dependent]
+    # constructs that depend on a product are not normal: products of them are not supported
+    nonnormal = {y for *_, y, _, _, _ in prod_edges}
+    grew = True
+    while grew:
+        new = {y for x, y, *_ in edges if x in nonnormal} - nonnormal
+        nonnormal |= new
+        grew = bool(new)
     for x, m_ in products:
-        if x in dependent or m_ in dependent:
-            raise InputError(f"{record.id}: model.moderations: {x}x{m_} involves a dependent "
-                             "construct; the reconstruction supports products of exogenous constructs")
+        if x in nonnormal or m_ in nonnormal:
+            raise InputError(f"{record.id}: model.moderations: {x}x{m_} involves a construct that "
+                             "depends on another interaction; expected products of normal constructs")
 
     # ---------------------------------------------------------------- loadings, item SDs, means
     std_load: dict[str, float] = {}
@@ -387,6 +395,7 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
 
     Rx = np.eye(len(exo))
     rsrc = {}
+    default_corr: list[str] = []
     for i, a in enumerate(exo):
         for j in range(i + 1, len(exo)):
             b = exo[j]
@@ -396,8 +405,10 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
                 rsrc[(a, b)] = (*src(v), v.value)
             else:
                 rsrc[(a, b)] = ("default", "no correlation printed or assumed", None)
-                notes.append(f"{t}: correlation of exogenous constructs neither printed nor "
-                             "assumed; 0 used (default).")
+                default_corr.append(f"{a}~~{b}")
+    if default_corr:
+        notes.append("Correlations of exogenous constructs neither printed nor assumed, 0 used "
+                     f"(default): {', '.join(default_corr)}.")
     Rx_used = nearest_correlation(Rx, min_eigen)
     for i, a in enumerate(exo):
         for j in range(i + 1, len(exo)):
@@ -422,10 +433,21 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
     for i, a in enumerate(exo):
         for j, b in enumerate(exo):
             Psi[ix[a], ix[b]] = Rx_used[i, j] * math.sqrt(lvar[a] * lvar[b])
-    for (x1, m1), n1 in zip(products, pnames):
-        for (x2, m2), n2 in zip(products, pnames):
-            Psi[ix[n1], ix[n2]] = (Psi[ix[x1], ix[x2]] * Psi[ix[m1], ix[m2]]
-                                   + Psi[ix[x1], ix[m2]] * Psi[ix[m1], ix[x2]])
+    done: set[str] = set(exo)
+    set_products: list[int] = []
+
+    def add_products(C):
+        """Covariances of products whose factors are known (Bohrnstedt-Goldberger)."""
+        for k, (x1, m1) in enumerate(products):
+            if k in set_products or x1 not in done or m1 not in done:
+                continue
+            set_products.append(k)
+            for k2 in set_products:
+                x2, m2 = products[k2]
+                v = C[ix[x1], ix[x2]] * C[ix[m1], ix[m2]] + C[ix[x1], ix[m2]] * C[ix[m1], ix[x2]]
+                Psi[ix[pnames[k]], ix[pnames[k2]]] = Psi[ix[pnames[k2]], ix[pnames[k]]] = v
+        return Psi.copy()
+
     # coefficients in the population metric
     coef_rows: dict[str, list[tuple[str, float, float | None, str, str, str]]] = {}
     for x, y, value, kind, s, w in edges:
@@ -439,9 +461,13 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
         b = beta_i * math.sqrt(lvar[y] / (lvar[x] * lvar[m_]))
         coef_rows.setdefault(y, []).append((pn, b, beta_i, "standardized", s,
                                             w + f"|interactions.{x}x{m_}->{y}.std"))
-    C = Psi.copy()  # running covariance (exogenous block known)
+    C = add_products(Psi.copy())  # running covariance (exogenous block known)
     psi_endo: dict[str, float] = {}
     for y in endo:
+        if set_products != list(range(len(products))):
+            G = np.linalg.inv(np.eye(nu) - B)
+            add_products(G @ Psi @ G.T)
+            C = G @ Psi @ G.T
         rows = coef_rows.get(y, [])
         bvec = np.zeros(nu)
         for x, b, *_ in rows:
@@ -466,6 +492,7 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
         psi_endo[y] = psi
         B[ix[y], :] = bvec
         Psi[ix[y], ix[y]] = psi
+        done.add(y)
         # update running covariance of y with everything processed so far
         G = np.linalg.inv(np.eye(nu) - B)
         C = G @ Psi @ G.T

@@ -118,34 +118,36 @@ def exact_moments(Z: np.ndarray, cov: np.ndarray, means: np.ndarray) -> np.ndarr
     return W @ L.T + np.asarray(means, float)
 
 
-def _orthogonal_whitened(rng, n: int, k: int, against: np.ndarray) -> np.ndarray:
-    """``k`` columns with mean 0, identity covariance (divisor N), orthogonal to ``against``."""
-    Z = rng.standard_normal((n, k))
-    Q = np.column_stack([np.ones(n), against]) if against.size else np.ones((n, 1))
+def _orthogonal_whitened(Z: np.ndarray, against: np.ndarray | None = None) -> np.ndarray:
+    """``Z`` made to have mean 0, identity covariance (divisor N) and no covariance with ``against``."""
+    n = len(Z)
+    Q = np.ones((n, 1)) if against is None or not against.size else np.column_stack([np.ones(n), against])
     Z = Z - Q @ np.linalg.lstsq(Q, Z, rcond=None)[0]
     L = np.linalg.cholesky(Z.T @ Z / n)
     return np.linalg.solve(L, Z.T).T
 
 
-def latent_draw(pop: Population, n: int, rng, exact: bool) -> tuple[np.ndarray, list[str]]:
+def latent_draw(pop: Population, n: int, rng, exact: bool) -> np.ndarray:
     """Continuous item responses (centred) generated through the latent structure.
 
-    Exogenous constructs are drawn (with antithetic pairs when the model has latent products,
-    so that products are exactly uncorrelated with the constructs), products formed and
-    centred, dependent constructs built from their equations and disturbances, items from their
-    loadings and residuals. With ``exact``, every block has its population covariance exactly
-    in the sample (disturbance variances absorb the sampling deviation of the product
-    variances), so the item covariance equals the population's up to that absorption.
+    Exogenous constructs and disturbances are drawn, latent products formed (and centred) as
+    soon as both factors exist, dependent constructs built in causal order from their
+    equations, items from their loadings and residuals. With ``exact``, every source block has
+    its population covariance exactly in the sample and is uncorrelated with the blocks before
+    it; with latent products all sources are drawn in antithetic pairs ``(z, -z)``, which makes
+    every product (an even function) exactly uncorrelated with every linear term (an odd
+    function), as in the normal population, and so also every product of a construct and an
+    item residual with the other items.
 
     Returns
     -------
-    X : ndarray (n, p)
-    notes : list of str
+    ndarray (n, p)
+        Items in ``pop.items`` order, before the final exact-moment step.
     """
-    notes: list[str] = []
     u = list(pop.beta.index)
     Bm = pop.beta.to_numpy()
     Psi = pop.disturbance_cov.to_numpy()
+    Cpop = pop.latent_cov.to_numpy()
     pnames = [f"{x}:{m}" for x, m in pop.products]
     lat = pop.latents
     dep = [v for v in lat if np.any(Bm[u.index(v)] != 0)]
@@ -153,50 +155,48 @@ def latent_draw(pop: Population, n: int, rng, exact: bool) -> tuple[np.ndarray, 
     ie = [u.index(v) for v in exo]
     idp = [u.index(v) for v in dep]
     ip = [u.index(v) for v in pnames]
-    Phi = Psi[np.ix_(ie, ie)]
+    sym = exact and bool(pnames)
+
+    def draw(k: int) -> np.ndarray:
+        if not sym:
+            return rng.standard_normal((n, k))
+        half = rng.standard_normal((n // 2, k))
+        return np.vstack([half, -half] + ([np.zeros((1, k))] if n % 2 else []))
+
     U = np.zeros((n, len(u)))
+    Zx = draw(len(exo))
     if exact:
-        if pnames:
-            half = rng.standard_normal((n // 2, len(exo)))
-            Z = np.vstack([half, -half] + ([np.zeros((1, len(exo)))] if n % 2 else []))
-            L = np.linalg.cholesky(Z.T @ Z / n)
-            W = np.linalg.solve(L, Z.T).T
-            U[:, ie] = W @ np.linalg.cholesky(Phi).T
-        else:
-            U[:, ie] = exact_moments(rng.standard_normal((n, len(exo))), Phi, np.zeros(len(exo)))
-    else:
-        U[:, ie] = rng.standard_normal((n, len(exo))) @ np.linalg.cholesky(Phi).T
-    for (x, m), pn in zip(pop.products, pnames):
-        prod = U[:, u.index(x)] * U[:, u.index(m)]
-        U[:, u.index(pn)] = prod - (prod.mean() if exact else Psi[u.index(x), u.index(m)])
-    Psi_d = Psi[np.ix_(idp, idp)]
+        Zx = _orthogonal_whitened(Zx)
+    U[:, ie] = Zx @ np.linalg.cholesky(Psi[np.ix_(ie, ie)]).T
+    D = np.zeros((n, 0))
     if dep:
+        Zd = draw(len(dep))
         if exact:
-            if pnames:
-                G = Bm[np.ix_(idp, ip)]
-                Vs = _cov_n(U[:, ip])
-                adj = Psi_d + G @ (Psi[np.ix_(ip, ip)] - Vs) @ G.T
-                if np.linalg.eigvalsh(adj).min() > 0:
-                    Psi_d = adj
-                else:
-                    notes.append("Disturbance variances could not absorb the sampling variance of "
-                                 "the latent products; the final exact-moment step absorbs it.")
-            D = _orthogonal_whitened(rng, n, len(dep), U[:, ie + ip])
-        else:
-            D = rng.standard_normal((n, len(dep)))
-        D = D @ np.linalg.cholesky(Psi_d).T
-        for k, v in enumerate(dep):  # causal order
-            i = u.index(v)
-            U[:, i] = U @ Bm[i] + D[:, k]
+            Zd = _orthogonal_whitened(Zd, U[:, ie])
+        D = Zd @ np.linalg.cholesky(Psi[np.ix_(idp, idp)]).T
+    made = set(exo)
+
+    def make_products() -> None:
+        for (x, m), pn in zip(pop.products, pnames):
+            if pn in made or x not in made or m not in made:
+                continue
+            prod = U[:, u.index(x)] * U[:, u.index(m)]
+            U[:, u.index(pn)] = prod - (prod.mean() if exact else Cpop[u.index(x), u.index(m)])
+            made.add(pn)
+
+    make_products()
+    for k, v in enumerate(dep):  # causal order
+        i = u.index(v)
+        U[:, i] = U @ Bm[i] + D[:, k]
+        made.add(v)
+        make_products()
     Lam = pop.loadings.to_numpy()
     Ulat = U[:, [u.index(v) for v in lat]]
-    sd_e = np.sqrt(pop.residuals.to_numpy())
+    p = len(pop.items)
+    E = draw(p)
     if exact:
-        E = _orthogonal_whitened(rng, n, len(pop.items), U[:, ie + ip + idp])
-    else:
-        E = rng.standard_normal((n, len(pop.items)))
-    X = Ulat @ Lam.T + E * sd_e
-    return X, notes
+        E = _orthogonal_whitened(E, np.column_stack([U[:, ie], D, U[:, ip]]))
+    return Ulat @ Lam.T + E * np.sqrt(pop.residuals.to_numpy())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -256,8 +256,7 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
     report = dict(cal.report)
     report["changes"] = pop.changes.to_dict(orient="records")
     if source == "reconstructed":
-        X, nt = latent_draw(pop, n_use, rng, exact=True)
-        notes += nt
+        X = latent_draw(pop, n_use, rng, exact=True)
         Xc = X - X.mean(axis=0)
         T = transport_map(Xc.T @ Xc / n_use, Sigma)
         X = Xc @ T + mu
@@ -266,8 +265,7 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
         report["max_abs_mean_error"] = float(np.max(np.abs(X.mean(axis=0) - mu)))
         data = pd.DataFrame(X, columns=pop.items)
     else:
-        X, nt = latent_draw(pop, n_use, rng, exact=False)
-        notes += nt
+        X = latent_draw(pop, n_use, rng, exact=False)
         T = transport_map(pop.cov.to_numpy(), Sigma)
         X = X @ T
         sd = np.sqrt(np.diag(Sigma))
