@@ -95,6 +95,12 @@ def average_variance_extracted(std_loadings: Sequence[float]) -> float:
     float
         ``AVE = sum(l^2) / (sum(l^2) + sum(1 - l^2)) = mean(l^2)``.
 
+    Notes
+    -----
+    ``semTools::AVE`` is a different, variance-weighted quantity (``sum(lambda^2 phi) /
+    sum(sigma_ii)`` on the unstandardized solution); it equals this one only when all items
+    have the same variance. Papers compute AVE from the printed standardized loadings, as here.
+
     References
     ----------
     Fornell, C., & Larcker, D. F. (1981). Journal of Marketing Research, 18(1), 39-50, eq. (10).
