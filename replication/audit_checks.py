@@ -544,7 +544,9 @@ def check_p_value(statistic: Published, printed_p: Published, label: str = "C.R.
     detail = (f"Two-sided normal p of {label} {statistic.printed} is {_fmt_p(point)}"
               + ("; consistent with the printed p." if ok else f" (feasible {_fmt_p_range(p_iv)}), "
                  f"not {printed_p.printed}."))
-    sev = "major" if (not ok and _sig_changes(pp_iv, p_iv, alpha)) else "minor"
+    # "p < a" states p strictly below a
+    pp_sig = (pp_iv[0], pp_iv[1] - 1e-12) if printed_p.relation == "<" else pp_iv
+    sev = "major" if (not ok and _sig_changes(pp_sig, p_iv, alpha)) else "minor"
     return _finding("p_value", printed_p.where, printed_p.printed, f"{_fmt_p(point)} (feasible {_fmt_p_range(p_iv)})",
                     ok, detail, sev)
 
@@ -681,7 +683,8 @@ def check_verdict(ev: Evidence, levels: Sequence[float]) -> Finding:
                     "major")
 
 
-def check_verdict_coherence(evidence: Sequence[Evidence], levels: Sequence[float], where: str) -> Finding:
+def check_verdict_coherence(evidence: Sequence[Evidence], levels: Sequence[float],
+                            where: str = "hypothesis verdicts") -> Finding:
     """The verdicts of all hypotheses against one another: does one level separate them?
 
     Parameters
