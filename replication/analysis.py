@@ -52,6 +52,8 @@ __all__ = [
     "controls",
     "run_moderation",
     "moderation_tables",
+    "RegressionPaths",
+    "regression_paths",
     "run_mediation",
     "mediation_table",
     "section_title",
@@ -110,8 +112,9 @@ def _reconstruction_notes(result) -> list[str]:
         v = getattr(result, attr, None)
         if isinstance(v, (list, tuple)):
             notes += [str(x) for x in v]
-    pop = getattr(result, "population", None)
-    changes = getattr(pop, "changes", None)
+    changes = getattr(result, "changes", None)
+    if changes is None:
+        changes = getattr(getattr(result, "population", None), "changes", None)
     if isinstance(changes, pd.DataFrame) and not changes.empty:
         for r in changes.to_dict("records"):
             notes.append(f"{r.get('target')}: published {r.get('published')} changed to "
@@ -222,8 +225,8 @@ def run_audit(record) -> dict:
     -------
     dict
         ``{"paper", "findings": [{"check", "where", "reported", "recomputed", "status",
-        "detail"}], "summary": {...}}``; ``summary`` counts findings by status and carries the
-        audit's classification when it gives one.
+        "detail"}], "summary": {...}}`` from :func:`replication.audit.to_json`; ``summary`` holds
+        the audit's counts and classification plus ``counts`` (findings by status).
     """
     from replication import audit as audit_mod
 
@@ -231,15 +234,10 @@ def run_audit(record) -> dict:
     out = dict(audit_mod.to_json(report))
     counts = {"consistent": 0, "inconsistent": 0, "not_checkable": 0}
     for f in out.get("findings", []):
-        counts[f.get("status", "not_checkable")] = counts.get(f.get("status", "not_checkable"), 0) + 1
-    summary: dict[str, Any] = {"counts": counts}
-    fn = getattr(audit_mod, "summary", None)
-    if callable(fn):
-        s = fn(report)
-        if isinstance(s, dict):
-            summary.update({k: v for k, v in s.items() if k != "counts"})
-        elif s is not None:
-            summary["classification"] = str(s)
+        st = f.get("status", "not_checkable")
+        counts[st] = counts.get(st, 0) + 1
+    summary = dict(out.get("summary") or {})
+    summary["counts"] = counts
     out["summary"] = summary
     return out
 
@@ -444,6 +442,37 @@ def moderation_tables(moderation: dict[str, Any]) -> dict[str, pd.DataFrame]:
         out["latent_paths"] = pd.concat(paths, ignore_index=True)
         out["latent_slopes"] = pd.concat(slopes, ignore_index=True)
     return out
+
+
+@dataclass(frozen=True)
+class RegressionPaths:
+    """Main effects of a hierarchical regression in the shape of a fitted model's ``params``.
+
+    ``params`` has ``lhs`` (outcome), ``op`` (``~``), ``rhs`` (predictor), ``est`` (b), ``se``,
+    ``z`` (the t statistic), ``pvalue`` and ``std_all`` (the standardized beta), so that
+    :mod:`replication.compare` reads regression papers as it reads SEM papers.
+    """
+
+    params: pd.DataFrame
+    converged: bool = True
+
+
+def regression_paths(result) -> RegressionPaths:
+    """Main-effects step of a :class:`~replication.moderation.ModerationResult` as paths.
+
+    Returns
+    -------
+    RegressionPaths
+        One row per outcome and non-control predictor of the step labelled ``main effects``.
+    """
+    coefs = result.coefficients
+    main = coefs[(coefs["label"] == "main effects") & (coefs["term"] != "const")
+                 & (~coefs["term"].isin(result.controls))]
+    params = pd.DataFrame({"lhs": main["y"].to_numpy(), "op": "~", "rhs": main["term"].to_numpy(),
+                           "est": main["b"].to_numpy(float), "se": main["se"].to_numpy(float),
+                           "z": main["t"].to_numpy(float), "pvalue": main["pvalue"].to_numpy(float),
+                           "std_all": main["beta"].to_numpy(float)})
+    return RegressionPaths(params=params)
 
 
 def run_mediation(inputs: Inputs, n_bootstrap: int, seed: int, setting: str | None = None
