@@ -240,7 +240,12 @@ def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | No
         raise InputError(f"n_boot: expected a positive integer, got {n_boot!r}")
     if not isinstance(jobs, (int, np.integer)) or jobs < 1:
         raise InputError(f"jobs: expected a positive integer, got {jobs!r}")
-    full = fit(model, data, cov_y=cov_y)
+    limits = _single_thread()
+    try:
+        full = fit(model, data, cov_y=cov_y)
+    finally:
+        if limits is not None:
+            limits.restore_original_limits()
     spec = full.spec
     df = _prepare_data(spec, data, "listwise")
     X = df.to_numpy(dtype=float)

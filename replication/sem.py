@@ -317,14 +317,15 @@ class RAM:
 
     # -- discrepancy
     def fml(self, theta: np.ndarray, S: np.ndarray, logdet_S: float) -> float:
+        """``F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p`` (inf where Sigma is not PD)."""
         Sigma = self.implied(theta)
-        sign, logdet = np.linalg.slogdet(Sigma)
-        if sign <= 0:
-            return np.inf
         try:
-            tr = np.trace(np.linalg.solve(Sigma, S))
+            K = np.linalg.cholesky(Sigma)
         except np.linalg.LinAlgError:
             return np.inf
+        Ki = np.linalg.inv(K)
+        logdet = 2.0 * np.sum(np.log(np.diag(K)))
+        tr = float(np.einsum("ij,ij->", Ki @ S, Ki))
         return float(logdet + tr - logdet_S - self.p)
 
     def _entries(self, theta: np.ndarray):
@@ -389,63 +390,79 @@ class RAM:
         ``d2F/da db = tr(W Sigma_ab) - tr(X_a X_b) + 2 tr(X_b Sigma^-1 S X_a)`` with
         ``W = Sigma^-1 - Sigma^-1 S Sigma^-1`` and ``X_a = Sigma^-1 Sigma_a``; the second
         derivatives ``Sigma_ab`` of the RAM form are nonzero for pairs of directed paths and for
-        a directed path with a (co)variance.
+        a directed path with a (co)variance. The traces are computed in whitened form
+        (``Sigma = K K'``, ``T_a = K^-1 Sigma_a K^-T``), where each ``Sigma_a`` is a sum of
+        rank-one terms.
         """
-        A, Sm, B, G, Sigma = self.parts(theta)
-        Si = np.linalg.inv(Sigma)
-        SiS = Si @ S
-        W = Si - SiS @ Si
-        D, _ = self.delta(theta)
-        q, p = D.shape[0], self.p
-        g = D.reshape(q, -1) @ W.reshape(-1)
-        X = Si @ D
-        Z = SiS @ X
-        Xf = X.reshape(q, p * p)
-        XtT = X.transpose(0, 2, 1).reshape(q, p * p)
-        Zt = Z.transpose(0, 2, 1).reshape(q, p * p)
-        info2 = Xf @ XtT.T  # tr(X_a X_b) = 2 * expected information
-        hess = -info2 + 2.0 * (Xf @ Zt.T)
-        if len(self.a_par):
+        A, Sm = self.matrices(theta)
+        B = np.linalg.inv(self.eye - A)
+        G = B[: self.p]
+        Sigma = G @ Sm @ G.T
+        K = np.linalg.cholesky(Sigma)
+        Ki = np.linalg.inv(K)
+        Si = Ki.T @ Ki
+        St = Ki @ S @ Ki.T
+        W = Si - Si @ S @ Si
+        R = B @ Sm @ G.T
+        U = np.vstack([G[:, self.a_rows].T, G[:, self.s_rows].T])
+        V = np.vstack([R[self.a_cols], G[:, self.s_cols].T])
+        nd = len(self.a_rows)
+        diag = np.concatenate([np.zeros(nd, bool), self.s_rows == self.s_cols])
+        V[diag] *= 0.5
+        g_e = 2.0 * np.einsum("ep,ep->e", U @ W, V)
+        Ut = U @ Ki.T
+        Vt = V @ Ki.T
+        T = Ut[:, :, None] * Vt[:, None, :]
+        T = T + T.transpose(0, 2, 1)
+        TS = T @ St
+        ne, p = T.shape[0], self.p
+        Tf = T.reshape(ne, p * p)
+        info2 = Tf @ Tf.T
+        hess_e = 2.0 * (Tf @ TS.reshape(ne, p * p).T) - info2
+        if nd:
             H = G.T @ W @ G
-            R = B @ Sm @ G.T
             P = R @ W @ G
             C = B @ Sm @ B.T
-            ai, aj = self.a_rows, self.a_cols
-            i, j = ai[:, None], aj[:, None]
-            k, l = ai[None, :], aj[None, :]
-            haa = 2.0 * (B[l, i] * P[j, k] + B[j, k] * P[l, i] + C[j, l] * H[k, i])
+            i, j = self.a_rows[:, None], self.a_cols[:, None]
+            k, l = self.a_rows[None, :], self.a_cols[None, :]
+            hess_e[:nd, :nd] += 2.0 * (B[l, i] * P[j, k] + B[j, k] * P[l, i] + C[j, l] * H[k, i])
             si, sj = self.s_rows[None, :], self.s_cols[None, :]
             has = 2.0 * (B[j, si] * H[i, sj] + B[j, sj] * H[i, si])
             has = np.where(si == sj, 0.5 * has, has)
-            na = len(ai)
-            extra = np.zeros((na + len(self.s_par),) * 2)
-            extra[:na, :na] = haa
-            extra[:na, na:] = has
-            extra[na:, :na] = has.T
+            hess_e[:nd, nd:] += has
+            hess_e[nd:, :nd] += has.T
+        if self._unique:
+            o = self._order
+            g = g_e[o]
+            hess = hess_e[np.ix_(o, o)]
+            info2 = info2[np.ix_(o, o)]
+        else:
             par = np.concatenate([self.a_par, self.s_par])
-            if self._unique:
-                o = self._order
-                hess = hess + extra[np.ix_(o, o)]
-            else:
-                M = np.zeros((q, len(par)))
-                M[par, np.arange(len(par))] = 1.0
-                hess = hess + M @ extra @ M.T
+            M = np.zeros((self.q, len(par)))
+            M[par, np.arange(len(par))] = 1.0
+            g = M @ g_e
+            hess = M @ hess_e @ M.T
+            info2 = M @ info2 @ M.T
+        scoring = np.linalg.solve(info2, -g)
         try:
             L = np.linalg.cholesky(hess)
             step = -np.linalg.solve(L.T, np.linalg.solve(L, g))
         except np.linalg.LinAlgError:
-            step = np.linalg.solve(info2, -g) if np.all(np.isfinite(info2)) else -g
-        return step, g, hess
+            step = scoring
+        return step, g, hess, scoring
 
     def fisher(self, theta0: np.ndarray, S: np.ndarray, *, max_iter: int = 200,
-               tol: float = 1e-9, newton: bool = True) -> tuple[np.ndarray, bool, int]:
+               tol: float = 1e-9, newton: bool = True,
+               decrement: float = 1e-14) -> tuple[np.ndarray, bool, int]:
         """Newton (or Fisher scoring) iterations with step halving from ``theta0``.
 
         Returns ``(theta, converged, iterations)``; converged when the largest absolute
         gradient element of ``F_ML`` is below ``tol`` (lavaan's nlminb stops on the relative
         change of the objective; the gradient criterion here is at least as strict). Newton
         steps use the analytic Hessian and fall back to scoring where it is not positive
-        definite.
+        definite; iterations also stop after a full Newton step whose Newton decrement
+        ``-g' step`` (twice the predicted decrease of ``F_ML``) was below ``decrement``, since the
+        step leaves an error of the order of that decrement squared.
         """
         logdet_S = np.linalg.slogdet(S)[1]
         theta = np.asarray(theta0, float).copy()
@@ -454,22 +471,34 @@ class RAM:
             return theta, False, 0
         for it in range(1, max_iter + 1):
             try:
-                step, g, _ = (self.newton_step if newton else self.score_step)(theta, S)
+                if newton:
+                    step, g, _, scoring = self.newton_step(theta, S)
+                else:
+                    step, g, _ = self.score_step(theta, S)
+                    scoring = step
             except np.linalg.LinAlgError:
                 return theta, False, it
             if np.max(np.abs(g)) < tol:
                 return theta, True, it
+            cand = theta + step
+            fc = self.fml(cand, S, logdet_S)
             t = 1.0
-            while t > 1e-10:
-                cand = theta + t * step
-                fc = self.fml(cand, S, logdet_S)
-                if np.isfinite(fc) and fc <= f + 1e-14:
-                    break
-                t *= 0.5
-            else:
-                return theta, bool(np.max(np.abs(g)) < 1e-6), it
+            if not (np.isfinite(fc) and fc <= f + 1e-14):
+                # far from the optimum: scoring steps with halving
+                step = scoring
+                while t > 1e-10:
+                    cand = theta + t * step
+                    fc = self.fml(cand, S, logdet_S)
+                    if np.isfinite(fc) and fc <= f + 1e-14:
+                        break
+                    t *= 0.5
+                else:
+                    return theta, bool(np.max(np.abs(g)) < 1e-6), it
+                t = 0.0  # not a full Newton step
             theta, f_old, f = cand, f, fc
-            if abs(f_old - f) < 1e-15 and np.max(np.abs(t * step)) < 1e-12:
+            if newton and t == 1.0 and -float(g @ step) < decrement:
+                return theta, True, it
+            if abs(f_old - f) < 1e-15 and np.max(np.abs(step)) < 1e-12:
                 g = self.gradient(theta, S)
                 return theta, bool(np.max(np.abs(g)) < 1e-6), it
         g = self.gradient(theta, S)
@@ -490,31 +519,41 @@ class RAM:
         return res.x
 
     # -- standardized solution
+    def _std_index(self):
+        if getattr(self, "_std_idx", None) is None:
+            pos = {n: i for i, n in enumerate(self.spec.names)}
+            kind, ii, jj = [], [], []
+            for r in self.spec.rows:
+                if r["op"] == "=~":
+                    kind.append(0), ii.append(pos[r["rhs"]]), jj.append(pos[r["lhs"]])
+                elif r["op"] == "~":
+                    kind.append(0), ii.append(pos[r["lhs"]]), jj.append(pos[r["rhs"]])
+                else:
+                    a, b = pos[r["lhs"]], pos[r["rhs"]]
+                    kind.append(1 if a == b else 2), ii.append(a), jj.append(b)
+            self._std_idx = (np.array(kind), np.array(ii, int), np.array(jj, int))
+        return self._std_idx
+
     def standardized(self, theta: np.ndarray) -> np.ndarray:
-        """lavaan's ``std.all`` for every row of the parameter table (``cov.std = TRUE``)."""
+        """lavaan's ``std.all`` for every row of the parameter table (``cov.std = TRUE``).
+
+        Loadings and regressions are scaled by the model-implied SDs of both variables,
+        variances divided by the implied total variance, covariances divided by the square
+        root of the product of the two (residual) variances.
+        """
+        kind, ii, jj = self._std_index()
         A, Sm = self.matrices(theta)
         B = np.linalg.inv(self.eye - A)
         C = B @ Sm @ B.T
         with np.errstate(invalid="ignore", divide="ignore"):
             sd = np.sqrt(np.diag(C))
-        pos = {n: i for i, n in enumerate(self.spec.names)}
-        out = np.empty(len(self.spec.rows))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            for k, r in enumerate(self.spec.rows):
-                if r["op"] == "=~":
-                    i, j = pos[r["rhs"]], pos[r["lhs"]]
-                    out[k] = A[i, j] * sd[j] / sd[i]
-                elif r["op"] == "~":
-                    i, j = pos[r["lhs"]], pos[r["rhs"]]
-                    out[k] = A[i, j] * sd[j] / sd[i]
-                else:
-                    i, j = pos[r["lhs"]], pos[r["rhs"]]
-                    if i == j:
-                        out[k] = Sm[i, i] / C[i, i]
-                    else:
-                        out[k] = Sm[i, j] / math.sqrt(Sm[i, i] * Sm[j, j]) \
-                            if Sm[i, i] > 0 and Sm[j, j] > 0 else np.nan
-        return out
+            dS = np.diag(Sm)
+            out = np.where(
+                kind == 0, A[ii, jj] * sd[jj] / sd[ii],
+                np.where(kind == 1, Sm[ii, jj] / C[ii, ii],
+                         Sm[ii, jj] / np.sqrt(np.where((dS[ii] > 0) & (dS[jj] > 0),
+                                                       dS[ii] * dS[jj], np.nan))))
+        return out.astype(float)
 
 
 # ------------------------------------------------------------------------------------------
