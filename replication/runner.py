@@ -215,7 +215,7 @@ def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
             pm.execute_notebook(str(Path(notebooks) / f"{paper}.ipynb"), str(nb_out),
                                 parameters={**params, "out_dir": str(staging)},
                                 kernel_name="python3", progress_bar=False, log_output=False,
-                                cwd=str(staging), extra_arguments=["--log-level=ERROR"])
+                                cwd=str(staging), extra_arguments=["--log-level=CRITICAL"])
         if not (staging / "results.json").is_file():
             raise RuntimeError("the notebook ran but wrote no results.json")
         export_html(nb_out, staging / f"{paper}.html", show_code=show_code)
