@@ -33,6 +33,7 @@ from replication.audit_checks import (
     NOT_CHECKABLE,
     Evidence,
     Finding,
+    baseline_range,
     check_agfi,
     check_ave,
     check_chisq_df,
@@ -42,7 +43,9 @@ from replication.audit_checks import (
     check_df,
     check_group_percent,
     check_group_sum,
+    check_common_baseline,
     check_harman,
+    check_incremental_fit,
     check_implied_r2,
     check_loading_bounds,
     check_marker,
@@ -61,7 +64,7 @@ from replication.audit_checks import (
 )
 from replication.errors import InputError
 from replication.implied_r2 import ancestors, implied_r2, min_r2
-from replication.model_df import record_df
+from replication.model_df import items_implied_by_df, record_df
 from replication.record import PathResult, Published, Record, load_record
 
 __all__ = ["AuditReport", "Finding", "audit", "to_json", "to_frame", "format_text", "CLASSIFICATIONS"]
@@ -148,6 +151,7 @@ def _measurement(rec: Record) -> list[Finding]:
 def _fit(rec: Record) -> list[Finding]:
     out: list[Finding] = []
     n = rec.sample.n
+    baselines: dict[str, tuple] = {}
     for block in rec.results.fit:
         m = block.measures
         label = block.model.upper()
@@ -187,18 +191,39 @@ def _fit(rec: Record) -> list[Finding]:
                                              df_source="of the described model, not printed"))
             else:
                 out.append(not_checkable("rmsea", rmsea.where, rmsea.printed, f"{label} chi-square is not printed"))
+        p_items = sum(len(v) for c, v in rec.items.items() if c in rec.latent_constructs)
+        # df printed, and the item total printed or implied by the printed df
+        inputs_printed = df is not None and (
+            count is None or not count.assumed_items
+            or abs(items_implied_by_df(int(df.value), count.structural) - count.n_items) < 1e-9)
+        df_val = df.value if df is not None else (count.df if count is not None else None)
+        c_iv = chisq.interval if chisq is not None else (
+            (ratio.interval[0] * df_val, ratio.interval[1] * df_val) if ratio is not None and df_val else None)
+        if c_iv is not None and df_val and p_items:
+            f = check_incremental_fit(c_iv, df_val, p_items, m, label, df_printed=inputs_printed)
+            if f is not None:
+                out.append(f)
+                if f.status == CONSISTENT and inputs_printed:
+                    rng = baseline_range(c_iv, df_val, p_items, m)
+                    baselines[label] = (rng, f.where)
         agfi, gfi = m.get("agfi"), m.get("gfi")
         if agfi is not None:
-            p = sum(len(v) for c, v in rec.items.items() if c in rec.latent_constructs)
             items_src = "assumed item counts" if (count and count.assumed_items) else "printed items"
             if gfi is None:
                 out.append(not_checkable("agfi", agfi.where, agfi.printed, "GFI is not printed"))
             elif df is not None:
-                out.append(check_agfi(gfi, agfi, int(df.value), p, "printed", items_src))
+                out.append(check_agfi(gfi, agfi, int(df.value), p_items, "printed", items_src, inputs_printed))
             elif count is not None:
-                out.append(check_agfi(gfi, agfi, count.df, p, "of the described model, not printed", items_src))
+                out.append(check_agfi(gfi, agfi, count.df, p_items, "of the described model, not printed",
+                                      items_src, df_printed=False))
             else:
                 out.append(not_checkable("agfi", agfi.where, agfi.printed, "df is neither printed nor countable"))
+    if len(baselines) >= 2:
+        p_items = sum(len(v) for c, v in rec.items.items() if c in rec.latent_constructs)
+        where = "; ".join(w for _, w in baselines.values())
+        f = check_common_baseline({k: r for k, (r, _) in baselines.items()}, where, p_items)
+        if f is not None:
+            out.append(f)
     return out
 
 
@@ -444,7 +469,7 @@ def _nothing_printed(rec: Record, findings: list[Finding]) -> list[Finding]:
     have = {f.check for f in findings}
     fams = [
         ({"ave", "cr", "loading_bound"}, "reliability", "no standardized loadings, AVE or CR are printed"),
-        ({"rmsea", "chisq_df", "chisq_pvalue", "df", "agfi"}, "fit", "no fit statistics are printed"),
+        ({"rmsea", "chisq_df", "chisq_pvalue", "df", "agfi", "incremental_fit"}, "fit", "no fit statistics are printed"),
         ({"statistic", "p_value", "marker", "standardized_bound", "implied_r2"}, "estimates",
          "no structural estimates, standard errors or test statistics are printed"),
         ({"sample_sum", "sample_percent", "percent_sum", "response_rate"}, "sample",

@@ -481,3 +481,36 @@ def test_e_engagement_fit_and_sample_consistent(e_engagement):
         assert fs and all(f.status == "consistent" for f in fs), check
     (df_cfa,) = [f for f in _find(e_engagement, "df") if f.reported == "231"]
     assert "implies 24 items" in df_cfa.detail
+
+
+def test_incremental_fit_indices_share_a_baseline():
+    ms = {"nfi": pub(0.96, "0.96"), "cfi": pub(0.98, "0.98"), "tli": pub(0.98, "0.98")}
+    f = ac.check_incremental_fit((382.045, 382.055), 231, 24, ms, "CFA")
+    assert f.status == "consistent"
+    # hand computation: NFI gives [8490, 10916], CFI [6318, 10346], TLI [7495, 12307]
+    lo, hi = ac.baseline_range((382.045, 382.055), 231, 24, ms)
+    assert lo == pytest.approx(382.05 / 0.045, rel=1e-3) and hi == pytest.approx(276 + 151.05 / 0.015, rel=1e-3)
+    bad = dict(ms, cfi=pub(0.90, "0.90"))
+    f = ac.check_incremental_fit((382.045, 382.055), 231, 24, bad, "CFA")
+    assert f.status == "inconsistent" and f.severity == "major" and "CFI needs" in f.detail
+    f = ac.check_incremental_fit((382.045, 382.055), 231, 24, bad, "CFA", df_printed=False)
+    assert f.status == "not_checkable"
+    assert ac.check_incremental_fit((382.0, 382.1), 231, 24, {"nfi": pub(0.96, "0.96")}) is None
+
+
+def test_common_baseline_of_two_blocks():
+    assert ac.check_common_baseline({"CFA": (8490, 10346), "SEM": (7756, 8751)}, "T", 24).status == "consistent"
+    f = ac.check_common_baseline({"CFA": (8490, 10346), "SEM": (5000, 6000)}, "T", 24)
+    assert f.status == "inconsistent" and "do not overlap" in f.detail
+    assert ac.check_common_baseline({"CFA": (1, 2)}, "T", 24) is None
+
+
+def test_agfi_with_unprinted_df_is_not_a_finding():
+    f = ac.check_agfi(pub(0.81, "0.81"), pub(0.80, "0.80"), 176, 21, df_printed=False)
+    assert f.status == "not_checkable"
+
+
+def test_e_engagement_cfa_and_sem_share_a_baseline(e_engagement):
+    (f,) = _find(e_engagement, "baseline")
+    assert f.status == "consistent"
+    assert all(g.status == "consistent" for g in _find(e_engagement, "incremental_fit"))
