@@ -514,3 +514,7 @@ def test_e_engagement_cfa_and_sem_share_a_baseline(e_engagement):
     (f,) = _find(e_engagement, "baseline")
     assert f.status == "consistent"
     assert all(g.status == "consistent" for g in _find(e_engagement, "incremental_fit"))
+
+
+def test_audit_is_deterministic_and_accepts_an_id(live_commerce):
+    assert to_json(audit("live_commerce")) == to_json(live_commerce)
