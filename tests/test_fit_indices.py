@@ -1,0 +1,98 @@
+"""Plain fit-index functions against lavaan's fitMeasures() (fixtures from scripts/lavaan_fixtures.R)."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from replication import fit_indices as fi
+
+FX = Path(__file__).parent / "fixtures" / "lavaan"
+CASES = ["hs_cfa", "pd_sem", "lc_lavaan", "lc_sem", "lc_cfa"]
+
+
+def load(case):
+    return json.loads((FX / f"{case}.json").read_text())
+
+
+def sample_and_implied(d):
+    data = pd.read_csv(FX / d["data"])
+    names = d["implied_cov"]["names"]
+    X = data[names].to_numpy(float)
+    Xc = X - X.mean(axis=0)
+    S = Xc.T @ Xc / len(X)
+    Sigma = np.array(d["implied_cov"]["values"])
+    return S, Sigma
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_chisq_based_indices_match_lavaan(case):
+    fm = load(case)["fit_measures"]
+    x2, df, n = fm["chisq"], fm["df"], fm["ntotal"]
+    b2, bdf = fm["baseline.chisq"], fm["baseline.df"]
+    got = {
+        "pvalue": fi.chisq_pvalue(x2, df),
+        "rmsea": fi.rmsea(x2, df, n),
+        "rmsea.ci.lower": fi.rmsea_ci(x2, df, n)[0],
+        "rmsea.ci.upper": fi.rmsea_ci(x2, df, n)[1],
+        "cfi": fi.cfi(x2, df, b2, bdf),
+        "tli": fi.tli(x2, df, b2, bdf),
+        "nfi": fi.nfi(x2, b2, df=df, base_df=bdf),
+        "ifi": fi.ifi(x2, df, b2),
+        "aic": fi.aic(fm["logl"], fm["npar"]),
+        "bic": fi.bic(fm["logl"], fm["npar"], n),
+    }
+    diffs = {k: abs(v - fm[k]) for k, v in got.items()}
+    print(case, "largest difference", max(diffs.items(), key=lambda kv: kv[1]))
+    for k, v in got.items():
+        assert v == pytest.approx(fm[k], abs=1e-6), k
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_matrix_indices_match_lavaan(case):
+    d = load(case)
+    fm = d["fit_measures"]
+    S, Sigma = sample_and_implied(d)
+    p = S.shape[0]
+    assert fi.gfi(S, Sigma) == pytest.approx(fm["gfi"], abs=1e-6)
+    assert fi.agfi(fi.gfi(S, Sigma), fm["df"], p) == pytest.approx(fm["agfi"], abs=1e-6)
+    assert fi.agfi(S, fm["df"], Sigma=Sigma) == pytest.approx(fm["agfi"], abs=1e-6)
+    assert fi.srmr(S, Sigma) == pytest.approx(fm["srmr"], abs=1e-6)
+
+
+def test_chisq_df_is_ratio():
+    assert fi.chisq_df(352.55, 110) == pytest.approx(3.205, abs=1e-3)
+    assert math.isnan(fi.chisq_df(10.0, 0))
+
+
+def test_edge_cases_follow_lavaan():
+    # chi-square below df: RMSEA 0, CFI 1, lower CI bound 0
+    assert fi.rmsea(10.0, 20, 300) == 0.0
+    assert fi.cfi(10.0, 20, 500.0, 28) == 1.0
+    assert fi.rmsea_ci(10.0, 20, 300)[0] == 0.0
+    # saturated model
+    assert fi.rmsea(0.0, 0, 300) == 0.0
+    assert fi.tli(0.0, 0, 500.0, 28) == 1.0
+    assert fi.nfi(0.0, 500.0, df=0, base_df=28) == 1.0
+    # CFI is clipped to [0, 1] (semopy's is not)
+    assert 0.0 <= fi.cfi(900.0, 20, 500.0, 28) <= 1.0
+    # IFI of 1 when the baseline chi-square is below df
+    assert fi.ifi(5.0, 20, 10.0) == 1.0
+    # N - 1 convention
+    assert fi.rmsea(85.306, 24, 301, n_minus_one=True) == pytest.approx(
+        math.sqrt((85.306 - 24) / (24 * 300)))
+    assert all(math.isnan(v) for v in fi.rmsea_ci(float("nan"), 24, 301))
+
+
+def test_gfi_is_one_at_perfect_fit():
+    S = np.array([[2.0, 0.5], [0.5, 1.0]])
+    assert fi.gfi(S, S) == pytest.approx(1.0)
+    assert fi.srmr(S, S) == pytest.approx(0.0)
+
+
+def test_agfi_needs_p_or_sigma():
+    with pytest.raises(TypeError):
+        fi.agfi(0.9, 10)
