@@ -1,0 +1,286 @@
+"""Estimation engine against lavaan 0.6 (fixtures from scripts/lavaan_fixtures.R)."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from replication.errors import InputError
+from replication.record import load_record
+from replication.sem import FIT_MEASURES, fit, fit_files, modindices, to_json
+from replication.syntax import sem_syntax
+
+FX = Path(__file__).parent / "fixtures" / "lavaan"
+CASES = ["hs_cfa", "pd_sem", "lc_lavaan", "lc_sem", "lc_cfa"]
+TOL = 1e-3
+
+
+def load(case):
+    d = json.loads((FX / f"{case}.json").read_text())
+    data = pd.read_csv(FX / d["data"])
+    return d, data
+
+
+@pytest.fixture(scope="module", params=CASES)
+def fitted(request):
+    d, data = load(request.param)
+    res = fit(d["model"], data, cov_y=d["call"] in ("sem", "cfa"))
+    return request.param, d, res
+
+
+def test_parameters_match_lavaan(fitted):
+    case, d, res = fitted
+    ref = pd.DataFrame(d["parameters"])
+    # lavaan's parameterEstimates() gives se = 0 for fixed parameters (blank in summary())
+    fixed = ref["z"].isna() & (ref["se"] == 0)
+    ref.loc[fixed, "se"] = np.nan
+    m = ref.merge(res.params, on=["lhs", "op", "rhs"], how="outer", suffixes=("_lav", ""),
+                  indicator=True)
+    assert (m["_merge"] == "both").all(), m[m["_merge"] != "both"][["lhs", "op", "rhs"]]
+    worst = {}
+    for col in ["est", "se", "z", "pvalue", "std_all"]:
+        a, b = m[f"{col}_lav"].to_numpy(float), m[col].to_numpy(float)
+        assert np.array_equal(np.isnan(a), np.isnan(b)), col
+        diff = np.nanmax(np.abs(a - b)) if np.isfinite(a).any() else 0.0
+        worst[col] = diff
+        assert diff < TOL, (col, diff)
+    print(case, "largest parameter differences", worst)
+    assert list(res.params.columns) == ["lhs", "op", "rhs", "est", "se", "z", "pvalue",
+                                        "std_all"]
+    for col in ["est", "se", "z", "pvalue", "std_all"]:
+        assert res.params[col].dtype == float
+
+
+def test_fit_measures_match_lavaan(fitted):
+    case, d, res = fitted
+    fm = d["fit_measures"]
+    diffs = {k: abs(res.fit_measures[k] - v) for k, v in fm.items()}
+    print(case, "largest fit-measure difference", max(diffs.items(), key=lambda kv: kv[1]))
+    for k, v in fm.items():
+        assert res.fit_measures[k] == pytest.approx(v, abs=TOL), k
+    assert set(FIT_MEASURES) <= set(res.fit_measures)
+    assert res.fit_measures["chisq_df"] == pytest.approx(fm["chisq"] / fm["df"], abs=TOL)
+    assert res.converged and res.warnings == []
+
+
+def test_r2_matches_lavaan(fitted):
+    case, d, res = fitted
+    ref = pd.Series(d["r2"], dtype=float)
+    assert list(res.r2.index) == list(ref.index)
+    assert np.max(np.abs(res.r2.to_numpy() - ref.to_numpy())) < TOL
+
+
+def test_modindices_match_lavaan(fitted):
+    case, d, res = fitted
+    ref = pd.DataFrame(d["modindices"])
+    mi = modindices(res)
+    m = ref.merge(mi, on=["lhs", "op", "rhs"], how="outer", suffixes=("_lav", ""),
+                  indicator=True)
+    assert (m["_merge"] == "both").all(), m[m["_merge"] != "both"][["lhs", "op", "rhs"]]
+    d_mi = np.max(np.abs(m["mi_lav"] - m["mi"]))
+    d_epc = np.max(np.abs(m["epc_lav"] - m["epc"]))
+    print(case, "largest MI difference", d_mi, "EPC", d_epc)
+    assert d_mi < TOL and d_epc < TOL
+    assert mi["mi"].is_monotonic_decreasing
+    assert list(mi.columns) == ["lhs", "op", "rhs", "mi", "epc"]
+
+
+def test_implied_cov_matches_lavaan(fitted):
+    case, d, res = fitted
+    names = d["implied_cov"]["names"]
+    ref = np.array(d["implied_cov"]["values"])
+    assert np.max(np.abs(res.implied_cov.loc[names, names].to_numpy() - ref)) < TOL
+
+
+def test_covariance_input_gives_same_fit():
+    d, data = load("pd_sem")
+    a = fit(d["model"], data)
+    cov = data.cov(ddof=0)
+    b = fit(d["model"], cov=cov, n=len(data))
+    assert np.allclose(a.params.est, b.params.est, atol=1e-6)
+    assert a.fit_measures["chisq"] == pytest.approx(b.fit_measures["chisq"], abs=1e-6)
+
+
+def test_record_syntax_reproduces_lavaan_auto_model():
+    d, data = load("lc_lavaan")
+    res = fit(sem_syntax(load_record("live_commerce")), data)
+    assert res.fit_measures["df"] == d["fit_measures"]["df"]
+    assert res.fit_measures["chisq"] == pytest.approx(d["fit_measures"]["chisq"], abs=TOL)
+
+
+def test_sem_flavour_frees_dependent_covariances():
+    d, data = load("lc_sem")
+    a = fit(d["model"], data)
+    b = fit(d["model"], data, cov_y=True)
+    assert b.fit_measures["df"] == a.fit_measures["df"] - 1
+    assert ((b.params.lhs == "RB") & (b.params.op == "~~") & (b.params.rhs == "RD")).any()
+
+
+def test_heywood_case_is_reported_not_raised():
+    R = np.array([[1.0, 0.8, 0.8], [0.8, 1.0, 0.4], [0.8, 0.4, 1.0]])
+    cov = pd.DataFrame(R, index=["a", "b", "c"], columns=["a", "b", "c"])
+    res = fit("F =~ a + b + c", cov=cov, n=200)
+    assert any("Heywood" in w for w in res.warnings)
+    assert any("outside [-1, 1]" in w for w in res.warnings)
+    assert res.estimate("a", "~~", "a") < 0
+
+
+def test_unidentified_model_reports_warning():
+    d, data = load("hs_cfa")
+    res = fit("F =~ x1 + x2\nG =~ x3 + x4\nF ~~ 0*G", data)
+    assert res.warnings
+    assert res.params.se.isna().all()
+
+
+def test_defined_parameters_have_delta_method_rows():
+    d, data = load("lc_lavaan")
+    model = ("T =~ T1 + T2 + T3\nPI =~ PI1 + PI2 + PI3\nRB =~ RB1 + RB2 + RB3\n"
+             "PI ~ a*T\nRB ~ b*PI + T\nind := a*b\n")
+    res = fit(model, data)
+    row = res.params[res.params.op == ":="].iloc[0]
+    assert row.lhs == "ind" and row.rhs == "a*b"
+    assert row.est == pytest.approx(res.estimate("PI", "~", "T") * res.estimate("RB", "~", "PI"))
+    assert row.se > 0
+
+
+def test_observed_predictors_are_fixed_x():
+    d, data = load("pd_sem")
+    res = fit("y1 ~ x1 + x2\ny2 ~ y1 + x1", data)
+    assert res.fit_measures["npar"] == 6
+    assert res.fit_measures["df"] == 1
+    exo = res.params[(res.params.lhs == "x1") & (res.params.rhs == "x2")]
+    assert exo.se.isna().all()
+
+
+def test_to_json_is_deterministic_and_null_for_nan():
+    d, data = load("hs_cfa")
+    a = json.dumps(to_json(fit(d["model"], data)), sort_keys=True)
+    b = json.dumps(to_json(fit(d["model"], data)), sort_keys=True)
+    assert a == b
+    out = json.loads(a)
+    first = out["parameters"][0]
+    assert set(first) == {"lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_all"}
+    assert first["se"] is None  # fixed first loading
+    assert {"chisq", "df", "pvalue", "cfi", "tli", "nfi", "ifi", "gfi", "agfi", "rmsea",
+            "rmsea.ci.lower", "rmsea.ci.upper", "srmr"} <= set(out["fit_measures"])
+
+
+def test_fit_files(tmp_path):
+    d, data = load("hs_cfa")
+    mp = tmp_path / "model.lav"
+    mp.write_text(d["model"])
+    dp = tmp_path / "data.csv"
+    data.to_csv(dp, index=False)
+    out = fit_files(mp, dp)
+    assert out["fit_measures"]["chisq"] == pytest.approx(d["fit_measures"]["chisq"], abs=TOL)
+    out_b = fit_files(mp, dp, bootstrap=20, seed=3)
+    assert out_b["bootstrap"]["n_boot"] == 20
+    assert len(out_b["bootstrap"]["parameters"]) == 21
+    with pytest.raises(InputError, match="not found"):
+        fit_files(tmp_path / "nope.lav", dp)
+    with pytest.raises(InputError, match="not found"):
+        fit_files(mp, tmp_path / "nope.csv")
+    (tmp_path / "bad.lav").write_text("visual =~ x1 + x2\nnonsense here\n")
+    with pytest.raises(InputError, match=r"bad\.lav.*line 2"):
+        fit_files(tmp_path / "bad.lav", dp)
+
+
+# ------------------------------------------------------------------ bad input
+def test_missing_column():
+    d, data = load("hs_cfa")
+    with pytest.raises(InputError, match="'x10'"):
+        fit("F =~ x1 + x2 + x10", data)
+
+
+def test_non_numeric_column():
+    d, data = load("hs_cfa")
+    data = data.astype({"x2": object})
+    data.loc[5, "x2"] = "abc"
+    with pytest.raises(InputError, match="'x2'.*non-numeric.*'abc'"):
+        fit(d["model"], data)
+
+
+def test_covariance_not_positive_definite():
+    names = ["a", "b", "c"]
+    R = pd.DataFrame([[1, .9, .9], [.9, 1, -.9], [.9, -.9, 1]], index=names, columns=names,
+                     dtype=float)
+    with pytest.raises(InputError, match="not positive definite"):
+        fit("F =~ a + b + c", cov=R, n=100)
+
+
+def test_collinear_data_not_positive_definite():
+    d, data = load("hs_cfa")
+    data = data.assign(x3=data.x1 * 2)
+    with pytest.raises(InputError, match="not positive definite"):
+        fit(d["model"], data)
+
+
+def test_too_few_rows():
+    d, data = load("hs_cfa")
+    with pytest.raises(InputError, match="rows"):
+        fit(d["model"], data.head(3))
+
+
+def test_cov_needs_n_and_one_source():
+    d, data = load("hs_cfa")
+    with pytest.raises(InputError, match="n"):
+        fit(d["model"], cov=data.cov())
+    with pytest.raises(InputError, match="either data or cov"):
+        fit(d["model"])
+
+
+# ------------------------------------------------------------------ live lavaan
+def _lavaan_available():
+    if shutil.which("Rscript") is None:
+        return False
+    return subprocess.run(["Rscript", "-e", "library(lavaan)"], capture_output=True).returncode == 0
+
+
+@pytest.mark.needs_r
+@pytest.mark.skipif(not _lavaan_available(), reason="Rscript with lavaan is not available")
+def test_live_lavaan_on_fresh_model(tmp_path):
+    rng = np.random.default_rng(20240601)
+    n, k = 300, 3
+    eta1 = rng.standard_normal(n)
+    eta2 = 0.5 * eta1 + rng.standard_normal(n) * np.sqrt(0.75)
+    eta3 = 0.3 * eta1 + 0.4 * eta2 + rng.standard_normal(n) * 0.8
+    cols = {}
+    for f, eta in (("A", eta1), ("B", eta2), ("C", eta3)):
+        for j in range(1, k + 1):
+            lam = rng.uniform(0.5, 0.9)
+            cols[f"{f.lower()}{j}"] = lam * eta + np.sqrt(1 - lam ** 2) * rng.standard_normal(n)
+    cols["b1"] = cols["b1"] + 0.3 * cols["c2"]
+    data = pd.DataFrame(cols).round(6)
+    csv = tmp_path / "d.csv"
+    data.to_csv(csv, index=False)
+    model = ("A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3\nC =~ c1 + c2 + c3\n"
+             "B ~ A\nC ~ A + B\n")
+    script = tmp_path / "run.R"
+    script.write_text(f"""
+suppressPackageStartupMessages(library(lavaan))
+d <- read.csv("{csv}")
+fit <- lavaan("{model.replace(chr(10), '; ')}", data = d, auto.var = TRUE, auto.fix.first = TRUE,
+              auto.cov.lv.x = TRUE)
+pe <- standardizedSolution(fit)
+pe2 <- parameterEstimates(fit)
+out <- data.frame(lhs = pe2$lhs, op = pe2$op, rhs = pe2$rhs, est = pe2$est, se = pe2$se,
+                  std_all = pe$est.std)
+write.csv(out, "{tmp_path / 'pe.csv'}", row.names = FALSE)
+fm <- fitMeasures(fit, c("chisq", "df", "cfi", "tli", "rmsea", "srmr", "gfi", "agfi"))
+write.csv(data.frame(name = names(fm), value = as.numeric(fm)), "{tmp_path / 'fm.csv'}",
+          row.names = FALSE)
+""")
+    subprocess.run(["Rscript", str(script)], check=True, capture_output=True)
+    ref = pd.read_csv(tmp_path / "pe.csv")
+    res = fit(model, data)
+    m = ref.merge(res.params, on=["lhs", "op", "rhs"], suffixes=("_lav", ""))
+    assert len(m) == len(ref) == len(res.params)
+    for col in ["est", "se", "std_all"]:
+        assert np.nanmax(np.abs(m[f"{col}_lav"] - m[col])) < TOL, col
+    fm = pd.read_csv(tmp_path / "fm.csv").set_index("name")["value"]
+    for name, v in fm.items():
+        assert res.fit_measures[name] == pytest.approx(v, abs=TOL), name
