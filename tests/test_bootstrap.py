@@ -1,0 +1,109 @@
+"""Bootstrap: determinism across jobs, failures counted, agreement with lavaan's se = "bootstrap"."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from replication import bootstrap as boot_mod
+from replication.bootstrap import bias_corrected_ci, bootstrap, percentile_ci
+from replication.errors import InputError
+
+FX = Path(__file__).parent / "fixtures" / "lavaan"
+
+
+@pytest.fixture(scope="module")
+def med():
+    d = json.loads((FX / "med_boot.json").read_text())
+    data = pd.read_csv(FX / d["data"])
+    return d, data
+
+
+@pytest.fixture(scope="module")
+def med_boot(med):
+    d, data = med
+    return bootstrap(d["model"], data, n_boot=d["n_boot"], seed=11)
+
+
+def test_agrees_with_lavaan_within_monte_carlo_error(med, med_boot):
+    d, _ = med
+    ref = pd.DataFrame(d["parameters"])
+    ref = ref[ref.se > 0]  # free and defined parameters (fixed loadings have se 0)
+    summ = med_boot.summary(0.95)
+    m = ref.merge(summ, on=["lhs", "op", "rhs"], suffixes=("_lav", ""))
+    assert len(m) == len(ref)
+    assert np.max(np.abs(m.est_lav - m.est)) < 1e-3
+    # Monte Carlo error with B = 1000 each: an SD estimate has relative SE 1/sqrt(2B) = 2.2 %
+    # and a 2.5 % quantile about 0.085 SD, so differences between two independent runs have
+    # SDs of 3.2 % and 0.12 SD; the bounds are about 3.5 of those SDs
+    rel_se = np.abs(m.boot_se / m.se - 1)
+    lo = np.abs(m.ci_lower - m.ci_lower_lav) / m.se
+    hi = np.abs(m.ci_upper - m.ci_upper_lav) / m.se
+    print("largest relative SE difference", rel_se.max(), "largest CI end difference (in SE)",
+          max(lo.max(), hi.max()))
+    assert rel_se.max() < 0.12
+    assert lo.max() < 0.42 and hi.max() < 0.42
+    ind = summ[summ.lhs == "ind"].iloc[0]
+    assert ind.op == ":=" and ind.ci_lower > 0
+
+
+def test_estimates_layout(med, med_boot):
+    b = med_boot
+    assert b.estimates.shape == (1000, len(b.columns))
+    assert "PI ~ T" in b.estimates.columns and "ind := a*b" in b.estimates.columns
+    assert b.std_estimates.shape == b.estimates.shape
+    assert b.n_failed == 0 and b.failed == []
+    prod = b.estimates["PI ~ T"] * b.estimates["RB ~ PI"]
+    assert np.allclose(prod, b.estimates["ind := a*b"])
+    s = b.summary()
+    assert list(s.columns) == ["lhs", "op", "rhs", "est", "boot_se", "ci_lower", "ci_upper",
+                               "bc_lower", "bc_upper"]
+    assert (s.ci_lower <= s.ci_upper).all() and (s.bc_lower <= s.bc_upper).all()
+
+
+def test_same_seed_same_draws_for_any_jobs(med):
+    d, data = med
+    a = bootstrap(d["model"], data, n_boot=24, seed=5, jobs=1)
+    b = bootstrap(d["model"], data, n_boot=24, seed=5, jobs=2)
+    c = bootstrap(d["model"], data, n_boot=24, seed=6, jobs=1)
+    pd.testing.assert_frame_equal(a.estimates, b.estimates)
+    pd.testing.assert_frame_equal(a.std_estimates, b.std_estimates)
+    assert not a.estimates.equals(c.estimates)
+
+
+def test_failed_resamples_are_counted(med, monkeypatch):
+    d, data = med
+    real = boot_mod._one
+    calls = {"n": 0}
+
+    def flaky(seed):
+        calls["n"] += 1
+        return None if calls["n"] in (2, 5) else real(seed)
+
+    monkeypatch.setattr(boot_mod, "_one", flaky)
+    b = bootstrap(d["model"], data, n_boot=8, seed=1, jobs=1)
+    assert b.n_failed == 2 and b.failed == [1, 4]
+    assert b.estimates.iloc[[1, 4]].isna().all().all()
+    assert b.estimates.drop(index=[1, 4]).notna().all().all()
+    assert np.isfinite(b.summary().boot_se).all()
+
+
+def test_interval_helpers():
+    draws = np.arange(1, 101, dtype=float)
+    assert percentile_ci(draws, 0.9) == pytest.approx((np.quantile(draws, .05),
+                                                       np.quantile(draws, .95)))
+    # estimate at the median: bias correction leaves the percentile interval
+    assert bias_corrected_ci(draws, 50.5, 0.9) == pytest.approx(percentile_ci(draws, 0.9))
+    assert all(np.isnan(bias_corrected_ci(draws, 1000.0)))
+
+
+def test_bad_input(med):
+    d, data = med
+    with pytest.raises(InputError, match="n_boot"):
+        bootstrap(d["model"], data, n_boot=0)
+    with pytest.raises(InputError, match="jobs"):
+        bootstrap(d["model"], data, n_boot=5, jobs=0)
+    with pytest.raises(InputError, match="level"):
+        bootstrap(d["model"], data, n_boot=3, seed=1).summary(level=95)
