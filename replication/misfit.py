@@ -190,7 +190,14 @@ def _fit_report(model, theta0, Sigma, n, name, target=None) -> dict:
     return rep
 
 
-def calibrate(record, pop, seed: int = 2024) -> Calibration:
+def _admissible(model: RamModel, theta: np.ndarray) -> bool:
+    """Positive definite latent covariance and positive residual variances at ``theta``."""
+    _, S = model.matrices(theta)
+    p = len(model.observed)
+    return bool(np.all(np.diag(S)[:p] > 0) and np.linalg.eigvalsh(S[p:, p:]).min() > 0)
+
+
+def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration:
     """Calibrate the population covariance to the printed chi-square(s).
 
     Parameters
@@ -199,6 +206,9 @@ def calibrate(record, pop, seed: int = 2024) -> Calibration:
     pop : replication.population.Population
     seed : int
         Seed of the random direction of the misfit.
+    max_draws : int
+        With two targets, directions are drawn until the CFA solution is admissible (at most
+        ``max_draws`` times); the number of draws is reported.
 
     Returns
     -------
@@ -248,32 +258,40 @@ def calibrate(record, pop, seed: int = 2024) -> Calibration:
         Qs = whitened_tangent(ms, ts, Hinv)
         nested = np.linalg.norm(Qs - Qc @ (Qc.T @ Qs))
         report["notes"].append(f"SEM tangent space inside the CFA tangent space to {nested:.1e}.")
-        r1 = _random_sym(rng, p)
-        e1 = _unit(r1 - Qc @ (Qc.T @ r1)).reshape(p, p)
-        r2 = _random_sym(rng, p)
-        r2 = Qc @ (Qc.T @ r2)
-        e2 = _unit(r2 - Qs @ (Qs.T @ r2)).reshape(p, p)
-        e1, e2 = (e1 + e1.T) / 2, (e2 + e2.T) / 2
         f_c = usable["cfa"]["target_chisq"] / n
         f_s = usable["sem"]["target_chisq"] / n
-        a_max = _solve_scale(e1, f_s)
-        state = {"theta": tc}
+        for attempt in range(1, max_draws + 1):
+            r1 = _random_sym(rng, p)
+            e1 = _unit(r1 - Qc @ (Qc.T @ r1)).reshape(p, p)
+            r2 = _random_sym(rng, p)
+            r2 = Qc @ (Qc.T @ r2)
+            e2 = _unit(r2 - Qs @ (Qs.T @ r2)).reshape(p, p)
+            e1, e2 = (e1 + e1.T) / 2, (e2 + e2.T) / 2
+            a_max = _solve_scale(e1, f_s)
+            state = {"theta": tc}
 
-        def sigma_ab(a):
-            b = _solve_scale(e2, f_s, base=a * e1)
-            return H @ (np.eye(p) + a * e1 + b * e2) @ H, b
+            def sigma_ab(a):
+                b = _solve_scale(e2, f_s, base=a * e1)
+                S_ab = H @ (np.eye(p) + a * e1 + b * e2) @ H
+                return (S_ab + S_ab.T) / 2, b
 
-        def g(a):
-            S_ab, _ = sigma_ab(a)
-            S_ab = (S_ab + S_ab.T) / 2
-            fit = fit_ml(mc, S_ab, state["theta"])
-            if fit.converged:
-                state["theta"] = fit.theta
-            return fit.fmin - f_c
+            def g(a):
+                fit = fit_ml(mc, sigma_ab(a)[0], state["theta"])
+                if fit.converged:
+                    state["theta"] = fit.theta
+                return fit.fmin - f_c
 
-        a = brentq(g, 0.0, a_max, xtol=1e-12, rtol=1e-12, maxiter=200)
-        Sigma, b = sigma_ab(a)
-        report["a"], report["b"] = float(a), float(b)
+            a = brentq(g, 0.0, a_max, xtol=1e-12, rtol=1e-12, maxiter=200)
+            Sigma, b = sigma_ab(a)
+            if _admissible(mc, fit_ml(mc, Sigma, state["theta"]).theta):
+                break
+        report["a"], report["b"], report["draws"] = float(a), float(b), attempt
+        if attempt == max_draws:
+            report["notes"].append(f"No admissible CFA solution in {max_draws} draws; the last is used.")
+        else:
+            report["notes"].append(f"Misfit direction drawn {attempt} time(s) until the CFA solution "
+                                   "was admissible (positive definite latent covariance, positive "
+                                   "residual variances).")
     elif "sem" in usable or "cfa" in usable:
         name = "sem" if "sem" in usable else "cfa"
         if "cfa" in usable and "sem" in usable:

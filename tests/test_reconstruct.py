@@ -175,6 +175,7 @@ def test_e_engagement_estimates_and_both_chisq(e_engagement):
     assert sm.fit_measures["chisq"] == pytest.approx(504.14, rel=0.02)
     assert cfa.fit_measures["chisq"] == pytest.approx(382.05, rel=0.05)
     assert rec.changes.empty
+    assert not any("definite" in w for w in cfa.warnings + sm.warnings)
     # printed construct means reproduced exactly by the composite means
     for c, st in r.results.constructs.items():
         assert rec.data[r.items[c]].mean(axis=1).mean() == pytest.approx(st.mean.value, abs=1e-9)
