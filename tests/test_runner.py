@@ -1,0 +1,133 @@
+"""The runner: output safety, index escaping, staged outputs, failures that do not stop others."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from replication import analysis, runner
+from replication.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_index_escapes_text_from_records_and_files(tmp_path):
+    results = {"short_title": "<script>alert(1)</script> & co", "evidence": "tables",
+               "data": {"source": "csv", "file": "a<b>.csv", "seed": 1, "n_rows": 10},
+               "summary": {"hypotheses": {"reproduced": 2, "not reproduced": 1},
+                           "values": {"reproduced": 3, "not reproduced": 1}},
+               "audit": {"summary": {"counts": {"inconsistent": 1, "consistent": 2},
+                                     "classification": "minor <b>inconsistencies</b>"}}}
+    page = runner.index_html([
+        {"paper": "p1", "ok": True, "results": results},
+        {"paper": "p2", "ok": False, "error": "ValueError: bad <tag> & \"quote\""}])
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
+    assert "a&lt;b&gt;.csv" in page
+    assert "bad &lt;tag&gt; &amp; &quot;quote&quot;" in page
+    assert "minor &lt;b&gt;inconsistencies&lt;/b&gt;" in page
+    assert 'href="p1/p1.html"' in page and 'href="p2/FAILED.txt"' in page
+    assert "3 of 4" in page
+
+
+def test_write_index_reads_result_folders_and_skips_staging(tmp_path):
+    (tmp_path / "alpha").mkdir()
+    (tmp_path / "alpha" / "results.json").write_text(json.dumps(
+        {"short_title": "A", "evidence": "abstract", "summary": {"hypotheses": {"reproduced": 4}}}))
+    (tmp_path / ".staging-beta-x").mkdir()
+    (tmp_path / ".staging-beta-x" / "results.json").write_text("{}")
+    (tmp_path / "gamma").mkdir()
+    (tmp_path / "gamma" / "FAILED.txt").write_text("gamma failed in cell 3: KeyError: 'x'\n")
+    page = runner.write_index(tmp_path).read_text(encoding="utf-8")
+    assert "alpha" in page and "staging" not in page and "beta" not in page
+    assert "KeyError: &#x27;x&#x27;" in page
+    assert not list(tmp_path.glob(".index.*"))
+
+
+def test_outputs_never_go_into_data_or_notebooks_or_next_to_the_input(tmp_path):
+    for bad in (ROOT / "data" / "x", ROOT / "notebooks"):
+        with pytest.raises(InputError, match="inside the project"):
+            runner.run(["live_commerce"], out_dir=bad, progress=False)
+    csv = tmp_path / "responses.csv"
+    csv.write_text("a\n1\n")
+    with pytest.raises(InputError, match="folder of the response file"):
+        runner.run(["live_commerce"], data_path=str(csv), out_dir=tmp_path, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["responses.csv"]
+
+
+def test_bad_arguments_are_input_errors(tmp_path):
+    with pytest.raises(InputError):
+        runner.run(["no_such_paper"], out_dir=tmp_path, progress=False)
+    with pytest.raises(InputError, match="source"):
+        runner.run(["live_commerce"], source="invented", out_dir=tmp_path, progress=False)
+    with pytest.raises(InputError, match="file not found"):
+        runner.run(["live_commerce"], data_path=str(tmp_path / "none.csv"), out_dir=tmp_path / "o",
+                   progress=False)
+
+
+def test_replace_dir_is_a_rename(tmp_path):
+    old = tmp_path / "p"
+    old.mkdir()
+    (old / "results.json").write_text("old")
+    new = tmp_path / ".staging-p"
+    new.mkdir()
+    (new / "results.json").write_text("new")
+    runner._replace_dir(new, old)
+    assert (old / "results.json").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]
+
+
+def test_write_results_atomic_and_deterministic(tmp_path):
+    res = {"z": 1.23456789, "a": [float("inf")]}
+    p = analysis.write_results(res, tmp_path / "out")
+    first = p.read_bytes()
+    analysis.write_results(res, tmp_path / "out")
+    assert p.read_bytes() == first
+    assert first == b'{\n  "a": [\n    null\n  ],\n  "z": 1.234568\n}\n'
+    assert analysis.write_results(res, None) is None
+
+
+def test_summary_text_names_failures():
+    s = runner.RunSummary(out_dir="r", outcomes=[
+        runner.PaperOutcome("a", True, 1.0),
+        runner.PaperOutcome("b", False, 2.0, error="InputError: missing item column X1", cell=4)])
+    assert s.exit_status == 1
+    text = s.text()
+    assert "failed: b" in text and "b in cell 4: InputError: missing item column X1" in text
+    assert runner.RunSummary(out_dir="r", outcomes=[runner.PaperOutcome("a", True, 1.0)]).exit_status == 0
+
+
+@pytest.mark.slow
+def test_one_failing_paper_does_not_stop_the_others(tmp_path):
+    """A CSV with live_commerce items: value_cocreation fails on its columns, live_commerce runs."""
+    from replication import reconstruct
+    from replication.record import load_record
+
+    data_dir = tmp_path / "input"
+    data_dir.mkdir()
+    csv = data_dir / "lc.csv"
+    rec = reconstruct.reconstruct(load_record("live_commerce"), source="simulated", seed=5)
+    reconstruct.write_csv(rec.data, csv)
+    before = csv.read_bytes()
+    out = tmp_path / "reports"
+    summary = runner.run(["value_cocreation", "live_commerce"], data_path=str(csv), seed=5,
+                         n_bootstrap=20, out_dir=out, jobs=2, progress=False)
+    assert summary.exit_status == 1
+    assert [o.paper for o in summary.failed] == ["value_cocreation"]
+    failed = summary.failed[0]
+    assert "missing item column" in failed.error and "PRI1" in failed.error
+    assert failed.cell is not None
+    assert (out / "live_commerce" / "results.json").is_file()
+    assert (out / "live_commerce" / "live_commerce.html").is_file()
+    assert (out / "value_cocreation" / "FAILED.txt").is_file()
+    assert not (out / "value_cocreation" / "results.json").exists()
+    assert not (out / "value_cocreation" / "value_cocreation.html").exists()
+    res = json.loads((out / "live_commerce" / "results.json").read_text())
+    assert res["data"]["source"] == "csv" and res["data"]["file"] == "lc.csv"
+    index = (out / "index.html").read_text()
+    assert "value_cocreation" in index and "failed" in index
+    assert csv.read_bytes() == before
+    assert sorted(p.name for p in data_dir.iterdir()) == ["lc.csv"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
