@@ -909,7 +909,7 @@ def fit(model: str, data: pd.DataFrame | None = None, *, cov: pd.DataFrame | Non
     if missing in ("fiml", "ml"):
         if data is None:
             raise InputError("missing='fiml' needs raw data, not a covariance matrix")
-        from replication import _fiml  # noqa: F401  (optional module)
+        return _fit_fiml(spec, data, model, cov_y)
     if data is not None:
         df = _prepare_data(spec, data, "listwise")
         n_obs = len(df)
@@ -936,6 +936,247 @@ def fit(model: str, data: pd.DataFrame | None = None, *, cov: pd.DataFrame | Non
     ram = RAM(spec, S)
     theta, converged = _estimate(ram, spec, S, n_obs, df)
     return _assemble(spec, ram, theta, converged, S, n_obs, model, cov_y)
+
+
+# ------------------------------------------------------------------------------------------
+# Full-information ML (missing data)
+# ------------------------------------------------------------------------------------------
+class _Patterns:
+    """Missing-data patterns with their sizes, means and covariances (divisor n_g)."""
+
+    def __init__(self, X: np.ndarray):
+        obs = ~np.isnan(X)
+        keys, inv = np.unique(obs, axis=0, return_inverse=True)
+        self.groups = []
+        for g, key in enumerate(keys):
+            if not key.any():
+                continue
+            rows = X[inv.ravel() == g][:, key]
+            m = rows.mean(axis=0)
+            c = rows - m
+            self.groups.append((np.flatnonzero(key), len(rows), m, c.T @ c / len(rows)))
+        self.n = int(sum(g[1] for g in self.groups))
+        self.p = X.shape[1]
+
+    def loglik(self, mu: np.ndarray, Sigma: np.ndarray, grad: bool = False):
+        """Casewise normal log-likelihood and, optionally, d/dmu and d/dSigma."""
+        ll = 0.0
+        gmu = np.zeros(self.p)
+        gS = np.zeros((self.p, self.p))
+        for idx, n_g, m, S_g in self.groups:
+            Soo = Sigma[np.ix_(idx, idx)]
+            try:
+                K = np.linalg.cholesky(Soo)
+            except np.linalg.LinAlgError:
+                return (-np.inf, None, None) if grad else -np.inf
+            Ki = np.linalg.inv(K)
+            Si = Ki.T @ Ki
+            d = m - mu[idx]
+            M = S_g + np.outer(d, d)
+            ll += -0.5 * n_g * (len(idx) * np.log(2 * np.pi) + 2 * np.sum(np.log(np.diag(K)))
+                                + np.sum(Si * M))
+            if grad:
+                gmu[idx] += n_g * (Si @ d)
+                gS[np.ix_(idx, idx)] += -0.5 * n_g * (Si - Si @ M @ Si)
+        return (ll, gmu, gS) if grad else ll
+
+    def em(self, tol: float = 1e-10, max_iter: int = 5000):
+        """Saturated (h1) mean and covariance by the EM algorithm."""
+        p = self.p
+        mu = np.zeros(p)
+        cnt = np.zeros(p)
+        for idx, n_g, m, _ in self.groups:
+            mu[idx] += n_g * m
+            cnt[idx] += n_g
+        mu = mu / cnt
+        Sigma = np.diag([max(1e-6, v) for v in self._marginal_vars(mu)])
+        for _ in range(max_iter):
+            T1 = np.zeros(p)
+            T2 = np.zeros((p, p))
+            for idx, n_g, m, S_g in self.groups:
+                mis = np.setdiff1d(np.arange(p), idx)
+                if len(mis):
+                    B = Sigma[np.ix_(mis, idx)] @ np.linalg.inv(Sigma[np.ix_(idx, idx)])
+                    cond = Sigma[np.ix_(mis, mis)] - B @ Sigma[np.ix_(idx, mis)]
+                else:
+                    B = np.zeros((0, len(idx)))
+                    cond = np.zeros((0, 0))
+                # expected sufficient statistics of the group
+                full_m = np.empty(p)
+                full_m[idx] = m
+                full_m[mis] = mu[mis] + B @ (m - mu[idx])
+                C = np.zeros((p, p))
+                C[np.ix_(idx, idx)] = S_g
+                C[np.ix_(mis, idx)] = B @ S_g
+                C[np.ix_(idx, mis)] = (B @ S_g).T
+                C[np.ix_(mis, mis)] = B @ S_g @ B.T + cond
+                T1 += n_g * full_m
+                T2 += n_g * (C + np.outer(full_m, full_m))
+            mu_new = T1 / self.n
+            Sigma_new = T2 / self.n - np.outer(mu_new, mu_new)
+            done = max(np.abs(mu_new - mu).max(), np.abs(Sigma_new - Sigma).max()) < tol
+            mu, Sigma = mu_new, Sigma_new
+            if done:
+                break
+        return mu, Sigma
+
+    def _marginal_vars(self, mu):
+        p = self.p
+        ss = np.zeros(p)
+        cnt = np.zeros(p)
+        for idx, n_g, m, S_g in self.groups:
+            ss[idx] += n_g * (np.diag(S_g) + (m - mu[idx]) ** 2)
+            cnt[idx] += n_g
+        return ss / cnt
+
+    def independence_loglik(self) -> float:
+        """Log-likelihood of the independence model (each variable's own ML mean and variance)."""
+        p = self.p
+        mu = np.zeros(p)
+        cnt = np.zeros(p)
+        for idx, n_g, m, _ in self.groups:
+            mu[idx] += n_g * m
+            cnt[idx] += n_g
+        mu = mu / cnt
+        v = self._marginal_vars(mu)
+        return float(np.sum(-0.5 * cnt * (np.log(2 * np.pi) + np.log(v) + 1)))
+
+
+def _fit_fiml(spec: ModelSpec, data: pd.DataFrame, model: str, cov_y: bool) -> SEMResult:
+    """Full-information ML with free intercepts (lavaan ``missing = "ml"``).
+
+    Standard errors come from the observed information (lavaan's default with missing data),
+    the chi-square is twice the log-likelihood difference from the EM-estimated saturated
+    model, and the baseline model has its own ML mean and variance per variable.
+    """
+    if spec.ov_x:
+        raise InputError("missing='fiml': observed predictors (fixed.x) are not supported; "
+                         "use listwise deletion")
+    df = _prepare_data(spec, data, "fiml")
+    X = df.to_numpy(float)
+    X = X[~np.isnan(X).all(axis=1)]
+    pat = _Patterns(X)
+    n, p = pat.n, pat.p
+    if n <= p:
+        raise InputError(f"data: {n} rows with any observed value for {p} variables; "
+                         "expected more rows")
+    mu1, S1 = pat.em()
+    _check_pd(S1, spec.ov, "data (EM estimate)")
+    ram = RAM(spec, S1)
+    theta0, _ = _estimate(ram, spec, S1, n, None)
+    q = spec.n_free
+
+    def negll(x):
+        theta, mu = x[:q], x[q:]
+        Sigma = ram.implied(theta)
+        ll, gmu, gS = pat.loglik(mu, Sigma, grad=True)
+        if not np.isfinite(ll):
+            return 1e20, np.zeros_like(x)
+        D, _ = ram.delta(theta)
+        gth = D.reshape(q, -1) @ gS.reshape(-1)
+        return -ll / n, -np.concatenate([gth, gmu]) / n
+
+    def num_hess(x):
+        k = len(x)
+        H = np.zeros((k, k))
+        for j in range(k):
+            h = 1e-5 * max(1.0, abs(x[j]))
+            e = np.zeros(k)
+            e[j] = h
+            H[:, j] = (negll(x + e)[1] - negll(x - e)[1]) / (2 * h)
+        return 0.5 * (H + H.T)
+
+    x0 = np.concatenate([theta0, mu1])
+    res = optimize.minimize(negll, x0, jac=True, method="L-BFGS-B",
+                            options={"maxiter": 10000, "gtol": 1e-9, "ftol": 1e-15})
+    x = res.x
+    # Newton iterations (finite-difference Hessian of the analytic gradient) to convergence
+    f, g = negll(x)
+    for _ in range(50):
+        if np.max(np.abs(g)) < 1e-9:
+            break
+        try:
+            step = -np.linalg.solve(num_hess(x), g)
+        except np.linalg.LinAlgError:
+            break
+        t = 1.0
+        while t > 1e-8:
+            fc, gc = negll(x + t * step)
+            if fc <= f + 1e-15:
+                break
+            t *= 0.5
+        else:
+            break
+        x, f, g = x + t * step, fc, gc
+    converged = bool(np.max(np.abs(g)) < 1e-6)
+    H = num_hess(x)
+    H = 0.5 * (H + H.T) * n
+    theta, mu = x[:q], x[q:]
+    Sigma = ram.implied(theta)
+    out = _assemble(spec, ram, theta, converged, S1, n, model, cov_y)
+    try:
+        vcov_all = np.linalg.inv(H)
+        vcov = vcov_all[:q, :q]
+        if np.any(np.diag(vcov) < 0):
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:
+        vcov = np.full((q, q), np.nan)
+        out.warnings.append("the observed information matrix is singular; standard errors "
+                            "are not available")
+    se = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    P = out.params
+    for r_i, r in enumerate(spec.rows):
+        if r["free"] >= 0:
+            s_ = se[r["free"]]
+            z = P.at[r_i, "est"] / s_ if s_ > 0 else np.nan
+            P.at[r_i, "se"] = s_
+            P.at[r_i, "z"] = z
+            P.at[r_i, "pvalue"] = 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else np.nan
+    if spec.defined:
+        P.drop(P.index[P.op == ":="], inplace=True)
+        defined = _defined_rows(spec, ram, theta, vcov, ram.standardized(theta))
+        out.params = pd.concat([P, pd.DataFrame(defined)], ignore_index=True)
+    out.vcov = vcov
+    # fit measures (lavaan missing = "ml": npar counts the intercepts)
+    logl = pat.loglik(mu, Sigma)
+    logl_h1 = pat.loglik(mu1, S1)
+    npar = q + p
+    chisq = 2 * (logl_h1 - logl)
+    dfm = p * (p + 1) // 2 + p - npar
+    b_chisq = 2 * (logl_h1 - pat.independence_loglik())
+    b_df = p * (p + 1) // 2 + p - 2 * p
+    lo, hi = fi.rmsea_ci(chisq, dfm, n)
+    # GFI with the mean structure (lavaan: residual means weighted by Sigma^-1)
+    Si = np.linalg.inv(Sigma)
+    Rm = Si @ (S1 - Sigma)
+    Am = Si @ S1
+    t1 = 0.5 * np.trace(Rm @ Rm) + (mu1 - mu) @ Si @ (mu1 - mu)
+    t2 = 0.5 * np.trace(Am @ Am) + mu1 @ Si @ mu1
+    g = float(1 - t1 / t2)
+    nel = p * (p + 1) / 2 + p
+    agfi = 1 - (nel / dfm) * (1 - g) if dfm > 0 else 1.0
+    sd = np.sqrt(np.diag(S1))
+    R = (S1 - Sigma) / np.outer(sd, sd)
+    e_mean = (mu1 - mu) / sd
+    srmr = float(np.sqrt((np.sum(R[np.tril_indices(p)] ** 2) + np.sum(e_mean ** 2))
+                         / (p * (p + 1) / 2 + p)))
+    fm = {
+        "npar": npar, "ntotal": n, "chisq": chisq, "df": dfm,
+        "pvalue": fi.chisq_pvalue(chisq, dfm), "chisq_df": fi.chisq_df(chisq, dfm),
+        "baseline.chisq": b_chisq, "baseline.df": b_df,
+        "cfi": fi.cfi(chisq, dfm, b_chisq, b_df), "tli": fi.tli(chisq, dfm, b_chisq, b_df),
+        "nfi": fi.nfi(chisq, b_chisq, df=dfm, base_df=b_df), "ifi": fi.ifi(chisq, dfm, b_chisq),
+        "gfi": g, "agfi": agfi, "rmsea": fi.rmsea(chisq, dfm, n),
+        "rmsea.ci.lower": lo, "rmsea.ci.upper": hi, "srmr": srmr, "logl": logl,
+        "unrestricted.logl": logl_h1, "aic": fi.aic(logl, npar), "bic": fi.bic(logl, npar, n),
+    }
+    out.fit_measures = {k_: float(fm[k_]) for k_ in FIT_MEASURES}
+    out.missing = "fiml"
+    out.sample_cov = pd.DataFrame(S1, index=spec.ov, columns=spec.ov)
+    if not converged and not any("converge" in w for w in out.warnings):
+        out.warnings.insert(0, "the optimizer did not converge; estimates are not a "
+                               "maximum-likelihood solution")
+    return out
 
 
 def _assemble(spec: ModelSpec, ram: RAM, theta: np.ndarray, converged: bool, S: np.ndarray,

@@ -83,6 +83,16 @@ hs_model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 +
 fit <- cfa(hs_model, data = hs)
 write_case(describe(fit, "hs_cfa", hs_model, "holzinger_swineford.csv", "cfa"), "hs_cfa")
 
+# ---------------------------------------------------------------- full-information ML
+hs_miss <- hs
+set.seed(20240503)
+for (j in seq_len(ncol(hs_miss))) hs_miss[sample(nrow(hs_miss), 30), j] <- NA
+write.csv(hs_miss, file.path(out_dir, "holzinger_swineford_missing.csv"), row.names = FALSE,
+          na = "")
+fit <- cfa(hs_model, data = hs_miss, missing = "ml")
+write_case(describe(fit, "hs_fiml", hs_model, "holzinger_swineford_missing.csv", "cfa_fiml"),
+           "hs_fiml")
+
 # ---------------------------------------------------------------- PoliticalDemocracy SEM
 pd <- PoliticalDemocracy
 write.csv(pd, file.path(out_dir, "political_democracy.csv"), row.names = FALSE)

@@ -96,6 +96,24 @@ def test_implied_cov_matches_lavaan(fitted):
     assert np.max(np.abs(res.implied_cov.loc[names, names].to_numpy() - ref)) < TOL
 
 
+def test_fiml_matches_lavaan_missing_ml():
+    d, data = load("hs_fiml")
+    assert data.isna().any().any()
+    res = fit(d["model"], data, missing="fiml", cov_y=True)
+    ref = pd.DataFrame(d["parameters"])
+    m = ref.merge(res.params, on=["lhs", "op", "rhs"], suffixes=("_lav", ""))
+    assert len(m) == len(res.params)
+    free = m["z_lav"].notna()
+    worst = {c: float(np.max(np.abs(m.loc[free, f"{c}_lav"] - m.loc[free, c])))
+             for c in ["est", "se", "std_all"]}
+    print("fiml largest parameter differences", worst)
+    assert max(worst.values()) < TOL
+    for k, v in d["fit_measures"].items():
+        assert res.fit_measures[k] == pytest.approx(v, abs=TOL), k
+    ref_r2 = pd.Series(d["r2"], dtype=float)
+    assert np.max(np.abs(res.r2[ref_r2.index] - ref_r2)) < TOL
+
+
 def test_covariance_input_gives_same_fit():
     d, data = load("pd_sem")
     a = fit(d["model"], data)
