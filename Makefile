@@ -40,7 +40,7 @@ browser:
 	    || echo "chromium not installed: the browser test will be skipped"; }
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n $(JOBS) -q
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -q
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -8,12 +8,15 @@ place and are never typed twice.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from replication.record import Record, load_all
 
-__all__ = ["SECTIONS", "TableEntry", "published_tables", "tables_markdown"]
+__all__ = ["SECTIONS", "TableEntry", "location", "locations", "notebook_headings", "published_tables",
+           "tables_markdown"]
 
 #: Notebook sections, by the kind of published number they reproduce (in notebook order).
 SECTIONS: dict[str, str] = {
@@ -41,8 +44,8 @@ class TableEntry:
     section: str
 
 
-def _location(where: str) -> str:
-    """The table or passage part of a ``where`` string ("Table III", "Method C, text", "Abstract")."""
+def location(where: str) -> str:
+    """The table or passage part of a ``where`` string ("Table III", "Method C (text)", "Abstract")."""
     head = where.split(",")[0].strip()
     m = re.match(r"(Table|Fig\.?|Figure)\s+\S+", head)
     if m:
@@ -52,12 +55,46 @@ def _location(where: str) -> str:
     return head.split(":")[0].strip()
 
 
-def published_tables(record: Record) -> list[TableEntry]:
-    """Group a record's printed numbers by table or passage, with the reproducing section."""
+def locations(wheres) -> str:
+    """Distinct locations of several ``where`` strings, joined with "and" (a notebook heading)."""
+    out: list[str] = []
+    for w in wheres:
+        if w:
+            loc = location(w)
+            if loc not in out:
+                out.append(loc)
+    return " and ".join(out)
+
+
+def notebook_headings(paper_id: str) -> list[str]:
+    """Markdown headings (level 2 and 3) of ``notebooks/<id>.ipynb``, in order."""
+    path = Path(__file__).resolve().parent.parent / "notebooks" / f"{paper_id}.ipynb"
+    if not path.exists():
+        return []
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        src = "".join(cell.get("source", []))
+        for line in src.splitlines():
+            m = re.match(r"#{2,3}\s+(.*)", line)
+            if m:
+                out.append(m.group(1).strip())
+    return out
+
+
+def published_tables(record: Record, headings: list[str] | None = None) -> list[TableEntry]:
+    """Group a record's printed numbers by table or passage, with the reproducing section.
+
+    The section is the notebook heading(s) naming that table or passage (``headings``, default: read
+    from ``notebooks/<id>.ipynb``); without a notebook it is the generic section of :data:`SECTIONS`.
+    """
+    headings = notebook_headings(record.id) if headings is None else headings
     groups: dict[tuple[str, str], int] = {}
 
     def add(where: str, kind: str) -> None:
-        key = (_location(where), kind)
+        key = (location(where), kind)
         groups[key] = groups.get(key, 0) + 1
 
     s = record.sample
@@ -104,9 +141,11 @@ def published_tables(record: Record) -> list[TableEntry]:
         for k in ordered:
             if SECTIONS[k] not in sections:
                 sections.append(SECTIONS[k])
+        named = [h for h in headings if re.search(rf"(^|\band\s){re.escape(loc)}(\s+and\b|:|$)", h)]
         out.append(TableEntry(paper=record.id, location=loc,
                               contents="; ".join(labels[k] for k in ordered),
-                              n_numbers=sum(kinds.values()), section=" / ".join(sections)))
+                              n_numbers=sum(kinds.values()),
+                              section=" / ".join(named) if named else " / ".join(sections)))
     return sorted(out, key=lambda e: (_sort_key(e.location), e.location))
 
 

@@ -26,6 +26,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from replication.catalog import locations  # noqa: E402
 from replication.record import load_record, paper_ids  # noqa: E402
 
 DEFAULT_BOOTSTRAP = 200
@@ -36,27 +37,6 @@ seed = 2024  # random seed for the reconstruction and the bootstrap
 n_bootstrap = {DEFAULT_BOOTSTRAP}  # bootstrap resamples for mediation intervals
 out_dir = None  # folder where results.json is written (None: nothing is written)
 '''
-
-
-def _location(where: str) -> str:
-    """The table or passage a ``where`` string points to ("Table III", "Method C (text)")."""
-    head = where.split(",")[0].strip()
-    m = re.match(r"(Table|Fig\.?|Figure)\s+\S+", head)
-    if m:
-        return m.group(0)
-    if "text" in where and "," in where:
-        return head + " (text)"
-    return head.split(":")[0].strip()
-
-
-def _locations(wheres) -> str:
-    out: list[str] = []
-    for w in wheres:
-        if w:
-            loc = _location(w)
-            if loc not in out:
-                out.append(loc)
-    return " and ".join(out)
 
 
 def _heading(level: int, locs: str, what: str, assumed_note: str = "") -> str:
@@ -131,7 +111,7 @@ every comparison against one of these as `assumed`, never as published.
     cells.append(code("display(analysis.assumptions_table(record))"))
     sample_where = [p.where for p in (rec.sample.n, rec.sample.scale_points) if p is not None]
     sample_where += [g.count.where for g in rec.sample.groups if g.count is not None]
-    cells.append(md(_heading(2, _locations(sample_where), "Sample")))
+    cells.append(md(_heading(2, locations(sample_where), "Sample")))
     cells.append(code("display(analysis.sample_table(record))"))
     cells.append(md("""
 ## Audit of the published numbers
@@ -158,18 +138,18 @@ display(analysis.fit_table(cfa, names=("CFA",)))
 '''))
     cfa_fit = [b for b in res.fit if b.model == "cfa"]
     if cfa_fit:
-        cells.append(md(_heading(3, _locations(p.where for p in cfa_fit[0].measures.values()),
+        cells.append(md(_heading(3, locations(p.where for p in cfa_fit[0].measures.values()),
                                  "fit of the measurement model")))
         cells.append(code('display(compare.compare_fit(record, cfa.fit_measures, model="cfa"))'))
     load_where = [p.where for p in res.loadings.values()]
     note = "" if load_where else ("The paper prints no loadings; the reference values are the "
                                   "record's assumed loadings.")
-    cells.append(md(_heading(3, _locations(load_where), "standardized loadings", note)))
+    cells.append(md(_heading(3, locations(load_where), "standardized loadings", note)))
     cells.append(code("loadings = compare.compare_loadings(record, cfa)\ndisplay(loadings)"))
     rel_where = [getattr(st, f).where for st in res.constructs.values()
                  for f in ("alpha", "cr", "ave") if getattr(st, f) is not None]
     what = "reliability (Cronbach's alpha, composite reliability, AVE)"
-    cells.append(md(_heading(3, _locations(rel_where), what)))
+    cells.append(md(_heading(3, locations(rel_where), what)))
     cells.append(code('''
 display(measurement["reliability"])
 reliability = compare.compare_reliability(record, measurement["reliability"])
@@ -178,7 +158,7 @@ display(reliability)
     desc_where = [getattr(st, f).where for st in res.constructs.values()
                   for f in ("mean", "sd") if getattr(st, f) is not None]
     if desc_where:
-        cells.append(md(_heading(3, _locations(desc_where), "construct means and standard deviations")))
+        cells.append(md(_heading(3, locations(desc_where), "construct means and standard deviations")))
         cells.append(code("descriptives = compare.compare_descriptives(record, inputs.data)\n"
                           "display(descriptives)"))
     cells.append(md("""
@@ -191,7 +171,7 @@ supports discriminant validity.
     harman_where = []
     if res.harman is not None:
         harman_where = [res.harman.first_factor_percent.where]
-    cells.append(md(_heading(3, _locations(harman_where),
+    cells.append(md(_heading(3, locations(harman_where),
                              "common method variance (Harman's single factor)")))
     cells.append(code('display(pd.Series(measurement["harman"], name="replicated"))'
                       + ("\nharman = compare.compare_harman(record, measurement[\"harman\"])"
@@ -207,12 +187,12 @@ display(analysis.fit_table(cfa, sem_result))
 display(sem_result.r2.rename("R-squared").to_frame())
 '''))
         if sem_fit:
-            cells.append(md(_heading(3, _locations(p.where for p in sem_fit[0].measures.values()),
+            cells.append(md(_heading(3, locations(p.where for p in sem_fit[0].measures.values()),
                                      "fit of the structural model")))
             cells.append(code('display(compare.compare_fit(record, sem_result.fit_measures, model="sem"))'))
         note = "" if path_where else ("The paper prints no estimates; the reference values are "
                                       "the record's assumed standardized coefficients.")
-        cells.append(md(_heading(3, _locations(path_where), "structural paths", note)))
+        cells.append(md(_heading(3, locations(path_where), "structural paths", note)))
         cells.append(code("paths = compare.compare_paths(record, sem_result)\ndisplay(paths)"))
     else:
         cells.append(md("""
@@ -292,7 +272,7 @@ comparisons = {"loadings": loadings, "paths": paths, "reliability": reliability}
 display(diagrams.published_vs_replicated_plot(*[t for t in comparisons.values() if t is not None]))
 '''))
     hyp_where = [h.verdict.where for h in rec.hypotheses if h.verdict is not None]
-    cells.append(md(_heading(2, _locations(hyp_where), "hypotheses") + """
+    cells.append(md(_heading(2, locations(hyp_where), "hypotheses") + """
 
 The paper's verdict beside the replicated one (supported: the hypothesised sign and p < 0.05;
 for mediation, a bootstrap interval of the total indirect effect that excludes zero).
