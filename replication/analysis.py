@@ -685,6 +685,8 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
         "comparisons": comparisons,
         "hypotheses": hyp,
         "summary": {"hypotheses": hyp_counts, "values": value_counts,
+                    "classification": compare.classify_reproduction(hyp_counts, value_counts,
+                                                                    rec.evidence),
                     "converged": all(r.converged for r in (cfa, sem_result) if r is not None)},
         "versions": versions(),
     }

@@ -67,6 +67,7 @@ __all__ = [
     "hypothesis_verdicts",
     "effects_table",
     "summarize",
+    "classify_reproduction",
 ]
 
 COLUMNS = ["target", "quantity", "where", "status", "printed", "reference", "replicated",
@@ -689,3 +690,56 @@ def summarize(*tables: pd.DataFrame) -> dict[str, int]:
             else:
                 out[v] += 1
     return out
+
+
+def classify_reproduction(hypotheses: dict[str, int], values: dict[str, int], evidence: str) -> dict:
+    """Classify a replication in the vocabulary of replication packages.
+
+    Parameters
+    ----------
+    hypotheses : dict
+        Verdict counts of :func:`hypothesis_verdicts` (``reproduced``, ``not reproduced``, ...).
+    values : dict
+        Counts of :func:`summarize` over the comparison tables.
+    evidence : {"tables", "abstract"}
+        For abstract-only papers only the claims (hypotheses) are published; assumed magnitudes
+        never count toward the classification.
+
+    Returns
+    -------
+    dict
+        ``label`` and a one-sentence ``reason``. Labels: ``reproduced`` (every published value
+        within tolerance and every verdict reproduced), ``reproduced with minor issues`` (every
+        verdict, and at least 90 % of published values), ``partly reproduced`` (at least half of the
+        verdicts), ``not reproduced`` (otherwise), ``not comparable`` (nothing published to compare).
+
+    Notes
+    -----
+    The categories follow the replication-package reporting of the AEA Data Editor's template
+    ("reproduced / reproduced with minor issues / partly reproduced / not reproduced").
+    """
+    h_ok = int(hypotheses.get(REPRODUCED, 0))
+    h_bad = int(hypotheses.get(NOT_REPRODUCED, 0))
+    v_ok = int(values.get(REPRODUCED, 0)) if evidence == "tables" else 0
+    v_bad = int(values.get(NOT_REPRODUCED, 0)) if evidence == "tables" else 0
+    h_n, v_n = h_ok + h_bad, v_ok + v_bad
+    if h_n == 0 and v_n == 0:
+        return {"label": "not comparable", "reason": "nothing published could be compared"}
+    share = v_ok / v_n if v_n else 1.0
+    parts = []
+    if h_n:
+        parts.append(f"{h_ok} of {h_n} published verdicts reproduced")
+    if v_n:
+        parts.append(f"{v_ok} of {v_n} published values within tolerance")
+    reason = "; ".join(parts)
+    if h_bad == 0 and v_bad == 0:
+        label = "reproduced"
+    elif h_bad == 0 and share >= 0.9:
+        label = "reproduced with minor issues"
+    elif h_n and h_ok / h_n >= 0.5:
+        label = "partly reproduced"
+    elif not h_n and share >= 0.5:
+        label = "partly reproduced"
+    else:
+        label = "not reproduced"
+    return {"label": label, "reason": reason}

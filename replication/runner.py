@@ -275,6 +275,7 @@ def index_html(rows: Sequence[dict]) -> str:
             audit = (res.get("audit") or {}).get("summary") or {}
             counts = audit.get("counts", {})
             cls = audit.get("classification", "")
+            rep = s.get("classification") or {}
             data = res.get("data", {})
             src = data.get("source", "")
             if src == "csv":
@@ -283,6 +284,7 @@ def index_html(rows: Sequence[dict]) -> str:
                 "<tr>"
                 f"<td><a href=\"{link}\">{e(pid)}</a><br><small>{e(str(res.get('short_title', '')))}</small></td>"
                 f"<td>{e(str(res.get('evidence', '')))}</td>"
+                f"<td><b>{e(str(rep.get('label', '')))}</b><br><small>{e(str(rep.get('reason', '')))}</small></td>"
                 f"<td>{e(str(src))} (seed {e(str(data.get('seed', '')))}, n {e(str(data.get('n_rows', '')))})</td>"
                 f"<td class=\"num\">{int(h.get('reproduced', 0))}</td>"
                 f"<td class=\"num\">{int(h.get('not reproduced', 0))}</td>"
@@ -300,7 +302,7 @@ def index_html(rows: Sequence[dict]) -> str:
             body.append(
                 "<tr class=\"failed\">"
                 f"<td><a href=\"{e(pid)}/FAILED.txt\">{e(pid)}</a></td>"
-                f"<td>{e(str(r.get('evidence', '')))}</td><td></td><td></td><td></td><td></td><td></td><td></td>"
+                f"<td>{e(str(r.get('evidence', '')))}</td><td></td><td></td><td></td><td></td><td></td><td></td><td></td>"
                 f"<td>failed: {e(str(err))}</td></tr>")
     return """<!DOCTYPE html>
 <html lang="en">
@@ -318,11 +320,12 @@ tr.failed td { background: #fdd; }
 </head>
 <body>
 <h1>Replication reports</h1>
-<p>One row per paper. Hypotheses: the paper's verdict compared with the replicated one.
+<p>One row per paper. Replication: reproduced / reproduced with minor issues / partly
+reproduced / not reproduced, from the published verdicts and values only. Hypotheses: the paper's verdict compared with the replicated one.
 Published values: printed numbers reproduced within the stated tolerance (values the records
 assume are counted separately). Audit: consistency of the printed numbers with each other.</p>
 <table id="papers">
-<thead><tr><th>Paper</th><th>Evidence</th><th>Data</th><th>Hypotheses reproduced</th>
+<thead><tr><th>Paper</th><th>Evidence</th><th>Replication</th><th>Data</th><th>Hypotheses reproduced</th>
 <th>Not reproduced</th><th>Not comparable</th><th>Published values reproduced</th>
 <th>Audit findings</th><th>Status</th></tr></thead>
 <tbody>

@@ -299,7 +299,10 @@ results = analysis.collect_results(
     mediation=mediation, audit=audit, comparisons=comparisons, hypotheses=hypotheses,
     n_bootstrap=n_bootstrap)
 analysis.write_results(results, out_dir)
-display(pd.json_normalize(results["summary"]).T.rename(columns={0: "count"}))
+verdict = results["summary"]["classification"]
+display(Markdown(f"**Replication: {verdict['label']}** ({verdict['reason']})."))
+display(pd.json_normalize({k: v for k, v in results["summary"].items() if k != "classification"}).T
+        .rename(columns={0: "count"}))
 '''])))
     cells.append(md("## Package versions"))
     cells.append(code('display(pd.Series(analysis.versions(), name="version").to_frame())'))

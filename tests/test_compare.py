@@ -180,3 +180,27 @@ def test_results_json_is_deterministic_and_plain():
     assert back["b"] == [1.0, None, 0.0]
     assert back["a"] == [{"x": 1}, {"x": 2}]
     assert back["c"] == {"n": 3, "t": True}
+
+
+def test_classify_reproduction_labels():
+    from replication.compare import classify_reproduction
+
+    all_ok = classify_reproduction({"reproduced": 12, "not reproduced": 0},
+                                   {"reproduced": 40, "not reproduced": 0}, "tables")
+    assert all_ok["label"] == "reproduced"
+    minor = classify_reproduction({"reproduced": 12, "not reproduced": 0},
+                                  {"reproduced": 38, "not reproduced": 2}, "tables")
+    assert minor["label"] == "reproduced with minor issues"
+    partly = classify_reproduction({"reproduced": 10, "not reproduced": 2},
+                                   {"reproduced": 30, "not reproduced": 10}, "tables")
+    assert partly["label"] == "partly reproduced"
+    assert "10 of 12" in partly["reason"] and "30 of 40" in partly["reason"]
+    bad = classify_reproduction({"reproduced": 1, "not reproduced": 5},
+                                {"reproduced": 1, "not reproduced": 9}, "tables")
+    assert bad["label"] == "not reproduced"
+    # abstract-only: assumed magnitudes never count, only the claims
+    abstract = classify_reproduction({"reproduced": 6, "not reproduced": 0},
+                                     {"reproduced": 0, "not reproduced": 3,
+                                      "assumed_not_reproduced": 6}, "abstract")
+    assert abstract["label"] == "reproduced"
+    assert classify_reproduction({}, {}, "abstract")["label"] == "not comparable"
