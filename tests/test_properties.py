@@ -1,0 +1,135 @@
+"""Property-based tests of the formula functions and of the audit's rounding rules.
+
+The central property of the audit: a number computed from true inputs and then printed with
+rounding is never flagged, whatever the inputs (no false alarms); and a printed value far outside
+every feasible value is always flagged.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from replication import audit_checks as ac
+from replication import fit_indices as fi
+from replication.measurement import average_variance_extracted, composite_reliability, cronbach_alpha
+from replication.record import Published
+from replication.rounding import image, printed_interval
+
+loading = st.floats(min_value=0.05, max_value=0.99, allow_nan=False)
+loadings = st.lists(loading, min_size=2, max_size=8)
+
+
+def _pub(x: float, decimals: int, where: str = "test") -> Published:
+    text = f"{x:.{decimals}f}"
+    return Published(value=float(text), printed=text, where=where)
+
+
+@settings(max_examples=200, deadline=None)
+@given(loadings)
+def test_cr_and_ave_bounds_and_order(ls):
+    cr = composite_reliability(ls)
+    ave = average_variance_extracted(ls)
+    assert 0 < ave < 1 and 0 < cr < 1
+    assert math.isclose(ave, float(np.mean(np.square(ls))), rel_tol=1e-12)
+    # CR >= AVE for standardized loadings (Fornell & Larcker 1981): a known inequality
+    assert cr >= ave - 1e-12
+
+
+@settings(max_examples=200, deadline=None)
+@given(loading, st.integers(min_value=2, max_value=10))
+def test_equal_loadings_closed_form(lam, k):
+    cr = composite_reliability([lam] * k)
+    expected = (k * lam) ** 2 / ((k * lam) ** 2 + k * (1 - lam**2))
+    assert math.isclose(cr, expected, rel_tol=1e-12)
+    assert math.isclose(average_variance_extracted([lam] * k), lam**2, rel_tol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=2, max_value=6), st.integers(min_value=30, max_value=200),
+       st.integers(min_value=0, max_value=2**31 - 1))
+def test_alpha_matches_covariance_formula(k, n, seed):
+    rng = np.random.default_rng(seed)
+    common = rng.normal(size=(n, 1))
+    x = common + rng.normal(size=(n, k))
+    df = pd.DataFrame(x, columns=[f"i{j}" for j in range(k)])
+    c = np.cov(x, rowvar=False)
+    expected = k / (k - 1) * (1 - np.trace(c) / c.sum())
+    assert math.isclose(cronbach_alpha(df, list(df.columns)), expected, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=0, max_value=5000), st.integers(min_value=1, max_value=500),
+       st.integers(min_value=10, max_value=5000))
+def test_rmsea_properties(chisq, df, n):
+    r = fi.rmsea(chisq, df, n)
+    assert r >= 0
+    if chisq <= df:
+        assert r == 0
+    else:
+        assert math.isclose(r, math.sqrt((chisq - df) / (df * n)), rel_tol=1e-12)
+    assert fi.rmsea(chisq, df, n, n_minus_one=True) >= r  # N - 1 divisor gives the larger value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=-50, max_value=50, allow_nan=False), st.integers(min_value=0, max_value=4))
+def test_printed_interval_contains_value_and_rounds_back(x, decimals):
+    text = f"{x:.{decimals}f}"
+    lo, hi = printed_interval(float(text), decimals)
+    assert lo <= float(text) <= hi
+    assert math.isclose(hi - lo, 10.0**-decimals, rel_tol=1e-9)
+    assert lo - 1e-9 <= x <= hi + 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.floats(-3, 3), st.floats(0.001, 0.5)), min_size=1, max_size=4))
+def test_image_of_monotone_function_is_exact(box):
+    lows = [a for a, _ in box]
+    highs = [a + w for a, w in box]
+    lo, hi = image(lambda v: float(np.sum(v)), lows, highs, monotone=True)
+    assert math.isclose(lo, sum(lows), abs_tol=1e-12) and math.isclose(hi, sum(highs), abs_tol=1e-12)
+
+
+# ---- no false alarms: true values, printed with rounding, are always consistent ----------------
+@settings(max_examples=150, deadline=None)
+@given(loadings, st.sampled_from([2, 3]))
+def test_audit_never_flags_correctly_rounded_ave_and_cr(ls, decimals):
+    printed_l = [_pub(x, 2) for x in ls]
+    # the paper computed AVE/CR from the loadings it printed (rounded), or from unrounded ones
+    ave = average_variance_extracted(ls)
+    cr = composite_reliability(ls)
+    assert ac.check_ave(printed_l, _pub(ave, decimals)).status == "consistent"
+    assert ac.check_cr(printed_l, _pub(cr, decimals)).status == "consistent"
+
+
+@settings(max_examples=150, deadline=None)
+@given(loadings)
+def test_audit_flags_a_far_off_ave(ls):
+    printed_l = [_pub(x, 2) for x in ls]
+    ave = average_variance_extracted([p.value for p in printed_l])
+    wrong = ave + 0.1 if ave < 0.85 else ave - 0.1
+    assert ac.check_ave(printed_l, _pub(wrong, 3)).status == "inconsistent"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=0.05, max_value=3), st.floats(min_value=0.01, max_value=0.5),
+       st.sampled_from([2, 3]))
+def test_audit_never_flags_correctly_rounded_critical_ratio(est, se, decimals):
+    z = est / se
+    assume(z < 60)
+    f = ac.check_statistic(_pub(est, decimals), _pub(se, decimals), _pub(z, 2))
+    assert f.status in ("consistent", "not_checkable"), f.detail
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=1, max_value=2000), st.integers(min_value=1, max_value=400),
+       st.integers(min_value=50, max_value=3000))
+def test_audit_never_flags_correctly_rounded_rmsea(chisq, df, n):
+    true = fi.rmsea(chisq, df, n)
+    f = ac.check_rmsea(_pub(chisq, 2), Published(value=df, printed=str(df), where="t"),
+                       Published(value=n, printed=str(n), where="t"), _pub(true, 3))
+    assert f.status == "consistent", f.detail
