@@ -150,12 +150,15 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from replication import runner
     from replication.record import load_record, paper_ids
+    from replication.responses import load_responses
 
     ids = args.papers or paper_ids()
-    for pid in ids:
-        load_record(pid)  # unknown ids and invalid records fail here with one line
-    if args.data is not None and not Path(args.data).is_file():
-        raise InputError(f"{args.data}: file not found (from --data); expected a CSV of responses")
+    records = [load_record(pid) for pid in ids]  # unknown ids and invalid records fail here
+    if args.data is not None:
+        if not Path(args.data).is_file():
+            raise InputError(f"{args.data}: file not found (from --data); expected a CSV of responses")
+        for record in records:  # a bad response file fails here, before any notebook runs
+            load_responses(args.data, record)
     return runner.main(ids, source=args.source, data_path=args.data, seed=args.seed,
                        n_bootstrap=args.bootstrap, out_dir=args.out, jobs=args.jobs,
                        show_code=args.show_code)

@@ -83,3 +83,39 @@ def test_fit_bad_inputs(tmp_path):
     model.write_text("visual =~ x1 + x2 + x3\nthis is not a model line\n")
     _one_line_error(run_cli("fit", str(model), str(data)), "line 2")
     _one_line_error(run_cli("fit", str(tmp_path / "none.lav"), str(data)), "none.lav")
+
+
+BAD_CSV = [
+    ("missing", lambda df: df.drop(columns=["T3", "SN1"]), "missing item columns T3, SN1"),
+    ("non-numeric", lambda df: df.astype(object).assign(PI2=lambda d: d["PI2"].where(d.index != 3, "agree")),
+     "column PI2, row 4: non-numeric value 'agree'"),
+    ("off-scale", lambda df: df.assign(RB1=lambda d: d["RB1"].where(d.index != 8, 6)),
+     "column RB1, row 9: value 6 outside the 5-point scale"),
+    ("constant", lambda df: df.assign(MI3=3), "constant column MI3"),
+    ("too few rows", lambda df: df.head(10), "10 complete rows; expected at least 22"),
+]
+
+
+@pytest.mark.parametrize("name,mutate,needle", BAD_CSV, ids=[b[0] for b in BAD_CSV])
+def test_run_with_bad_response_file(tmp_path, name, mutate, needle):
+    import numpy as np
+    import pandas as pd
+
+    from replication.record import load_record
+
+    items = load_record("live_commerce").item_list
+    rng = np.random.default_rng(3)
+    df = mutate(pd.DataFrame(rng.integers(1, 6, size=(60, len(items))), columns=items))
+    path = tmp_path / "responses.csv"
+    df.to_csv(path, index=False)
+    before = path.read_bytes()
+    res = run_cli("run", "live_commerce", "--data", str(path), "--out", str(tmp_path / "out"))
+    _one_line_error(res, str(path), needle)
+    assert path.read_bytes() == before
+    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["responses.csv"]
+
+
+def test_run_unknown_paper_and_missing_data(tmp_path):
+    _one_line_error(run_cli("run", "nope", "--out", str(tmp_path / "o")), "unknown paper 'nope'")
+    _one_line_error(run_cli("run", "live_commerce", "--data", str(tmp_path / "x.csv")), "x.csv: file not found")
