@@ -118,6 +118,25 @@ def _label(row: pd.Series | None, ref: pd.Series | None, legend) -> str:
     return txt or "n/a"
 
 
+def _free_spot(start, end, placed, min_dx=0.9, min_dy=0.32):
+    """First point along ``start -> end`` (fractions 0.5, 0.38, 0.62, ...) clear of ``placed``.
+
+    Labels are about ``min_dx`` wide and ``min_dy`` high in data units; when no candidate is clear
+    the one farthest from its nearest placed label is used.
+    """
+    best, best_gap = None, -1.0
+    for f in (0.5, 0.38, 0.62, 0.3, 0.7, 0.24, 0.76):
+        x = start[0] + f * (end[0] - start[0])
+        y = start[1] + f * (end[1] - start[1])
+        gap = min((max(abs(x - px) / min_dx, abs(y - py) / min_dy) for px, py in placed),
+                  default=math.inf)
+        if gap >= 1.0:
+            return x, y
+        if gap > best_gap:
+            best, best_gap = (x, y), gap
+    return best
+
+
 def path_diagram(record, effects: pd.DataFrame | None = None,
                  reference: pd.DataFrame | None = None, title: str | None = None,
                  figsize: tuple[float, float] | None = None) -> Figure:
@@ -169,6 +188,7 @@ def path_diagram(record, effects: pd.DataFrame | None = None,
         return (x0 + ux * r, y0 + uy * r), (x1 - ux * r, y1 - uy * r)
 
     mids = {}
+    placed: list[tuple[float, float]] = []
     for p in record.model.paths:
         s, e = clip(pos[p.from_], pos[p.to])
         sig = True
@@ -182,8 +202,10 @@ def path_diagram(record, effects: pd.DataFrame | None = None,
                                      linestyle="-" if sig else (0, (4, 2)), color="black",
                                      zorder=2))
         mids[p.key] = ((s[0] + e[0]) / 2, (s[1] + e[1]) / 2)
-        # labels sit 40 % along the arrow so that labels of crossing arrows do not collide
-        mx, my = s[0] + 0.4 * (e[0] - s[0]), s[1] + 0.4 * (e[1] - s[1])
+        # each label goes to the first point along its arrow (middle first) that keeps clear of the
+        # labels already placed, so labels of crossing or fanning arrows do not overlap
+        mx, my = _free_spot(s, e, placed)
+        placed.append((mx, my))
         rrow = ref.loc[p.key] if ref is not None and p.key in ref.index else None
         ax.text(mx, my, _label(row, rrow, legend), ha="center", va="center", fontsize=7.5,
                 zorder=5, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
