@@ -20,7 +20,8 @@ import pandas as pd
 from scipy import stats
 
 from replication.errors import InputError
-from replication.sem import RAM, SEMResult, _eval_defined, _prepare_data, fit, label_values
+from replication.ram import RAM, eval_defined, label_values
+from replication.sem import SEMResult, _prepare_data, fit
 
 __all__ = ["BootstrapResult", "bootstrap", "percentile_ci", "bias_corrected_ci"]
 
@@ -182,8 +183,8 @@ def _one(b_seed: np.random.SeedSequence):
     est = list(theta)
     std_free = [std[k] for k in _STATE["free_row_idx"]]
     if spec.defined:
-        d = _eval_defined(spec, label_values(spec, theta))
-        ds = _eval_defined(spec, {lab: std[k] for k, lab in _STATE["label_rows"]})
+        d = eval_defined(spec, label_values(spec, theta))
+        ds = eval_defined(spec, {lab: std[k] for k, lab in _STATE["label_rows"]})
         est += list(d.values())
         std_free += list(ds.values())
     return np.array(est), np.array(std_free)

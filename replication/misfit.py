@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from replication.ram import RamModel, fit_ml, ml_discrepancy, ml_gradient
+from replication.ram import RAM, fit_ml, specify
 from replication.syntax import cfa_syntax, sem_syntax
 
 __all__ = ["Calibration", "model_at_population", "chisq_targets", "whitened_tangent",
@@ -54,7 +54,7 @@ def sqrtm_sym(S: np.ndarray) -> np.ndarray:
     return (V * np.sqrt(w)) @ V.T
 
 
-def model_at_population(pop, syntax: str) -> tuple[RamModel, np.ndarray, bool]:
+def model_at_population(pop, syntax: str) -> tuple[RAM, np.ndarray, bool]:
     """The model of ``syntax`` and its parameters at the population.
 
     Loadings and structural coefficients are read from the population; the symmetric matrix of
@@ -64,49 +64,52 @@ def model_at_population(pop, syntax: str) -> tuple[RamModel, np.ndarray, bool]:
 
     Returns
     -------
-    model : RamModel
+    model : replication.ram.RAM
+        The model with its observed variables in the order of ``pop.items``.
     theta0 : ndarray
     contains : bool
         Whether ``Sigma(theta0)`` reproduces the population covariance of the model's items
         (False when the population has a path or covariance the model fixes to 0).
     """
-    model = RamModel.from_syntax(syntax, pop.items)
-    names = model.names
+    spec = specify(syntax, observed=pop.items)
+    model = RAM(spec, pop.cov.loc[spec.ov, spec.ov].to_numpy())
+    names = spec.names
     m = len(names)
     idx = {v: i for i, v in enumerate(names)}
-    p = len(model.observed)
+    p = model.p
     A = np.zeros((m, m))
     S = np.zeros((m, m))
-    lat = model.latent
-    for it in model.observed:
+    lat = spec.lv
+    for it in spec.ov:
         for c in lat:
             A[idx[it], idx[c]] = pop.loadings.loc[it, c] if c in pop.loadings.columns else 0.0
         S[idx[it], idx[it]] = pop.residuals[it]
-    free_latent_edges = {(k[1], k[2]) for k in model.params if k[0] == "A" and k[1] >= p and k[2] >= p}
-    fixed_latent_edges = {(i, j) for i in range(p, m) for j in range(p, m) if model.A_fixed[i, j] != 0}
+    free_latent_edges = {(i, j) for i, j in zip(model.a_rows, model.a_cols) if i >= p and j >= p}
+    fixed_latent_edges = {(i, j) for i in range(p, m) for j in range(p, m) if model.A0[i, j] != 0}
     for i, j in free_latent_edges | fixed_latent_edges:
         A[i, j] = pop.beta.loc[names[i], names[j]]
     C = pop.latent_cov.loc[lat, lat].to_numpy()
     Bm = A[p:, p:]
     S[p:, p:] = (np.eye(len(lat)) - Bm) @ C @ (np.eye(len(lat)) - Bm).T
     theta0 = model.theta_from(A, S, names)
-    target = pop.cov.loc[model.observed, model.observed].to_numpy()
+    target = pop.cov.loc[spec.ov, spec.ov].to_numpy()
     diff = np.max(np.abs(model.implied(theta0) - target))
     return model, theta0, bool(diff <= 1e-8 * max(1.0, np.max(np.abs(target))))
 
 
-def chisq_targets(record, models: dict[str, RamModel]) -> dict[str, dict]:
+def chisq_targets(record, models: dict[str, RAM]) -> dict[str, dict]:
     """Chi-square to reach for each model (``cfa``, ``sem``) from the printed fit blocks.
 
     A printed ``chisq`` is used as is; with only ``chisq_df`` printed, the target is
-    ``chisq_df * df`` with ``df`` of the described model (``p(p+1)/2 - q``).
+    ``chisq_df * df`` with ``df`` of the described model (``p(p+1)/2 - q``, fixed.x
+    moments excluded).
     """
     out: dict[str, dict] = {}
     for block in record.results.fit:
         if block.model not in models:
             continue
         ms = block.measures
-        df_model = models[block.model].df
+        df_model = models[block.model].spec.df
         entry = {"df_model": df_model,
                  "df_printed": ms["df"].value if "df" in ms else None}
         if "chisq" in ms:
@@ -122,7 +125,7 @@ def chisq_targets(record, models: dict[str, RamModel]) -> dict[str, dict]:
     return out
 
 
-def whitened_tangent(model: RamModel, theta0: np.ndarray, Hinv: np.ndarray) -> np.ndarray:
+def whitened_tangent(model: RAM, theta0: np.ndarray, Hinv: np.ndarray) -> np.ndarray:
     """Orthonormal basis (columns, length ``p*p``) of the whitened tangent space at ``theta0``."""
     J = model.jacobian(theta0)
     D = np.einsum("ij,kjl,lm->kim", Hinv, J, Hinv).reshape(len(J), -1).T
@@ -179,8 +182,8 @@ def perturb_single(Sigma0: np.ndarray, basis: np.ndarray, f_target: float, rng) 
 
 def _fit_report(model, theta0, Sigma, n, name, target=None) -> dict:
     fit = fit_ml(model, Sigma, theta0)
-    grad0 = ml_gradient(model, theta0, Sigma)
-    rep = {"model": name, "df": model.df, "n": n,
+    grad0 = model.gradient(theta0, Sigma)
+    rep = {"model": name, "df": model.spec.df, "n": n,
            "achieved_chisq": n * fit.fmin, "fmin": fit.fmin, "converged": fit.converged,
            "gradient_norm_at_published": float(np.linalg.norm(grad0)),
            "max_change_from_published": float(np.max(np.abs(fit.theta - theta0)))}
@@ -190,10 +193,10 @@ def _fit_report(model, theta0, Sigma, n, name, target=None) -> dict:
     return rep
 
 
-def _admissible(model: RamModel, theta: np.ndarray) -> bool:
+def _admissible(model: RAM, theta: np.ndarray) -> bool:
     """Positive definite latent covariance and positive residual variances at ``theta``."""
     _, S = model.matrices(theta)
-    p = len(model.observed)
+    p = model.p
     return bool(np.all(np.diag(S)[:p] > 0) and np.linalg.eigvalsh(S[p:, p:]).min() > 0)
 
 
@@ -233,19 +236,19 @@ def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration
         report["method"] = "none"
         report["notes"].append("model.kind is regression: no chi-square to calibrate.")
         return out
-    models: dict[str, tuple[RamModel, np.ndarray, bool]] = {}
+    models: dict[str, tuple[RAM, np.ndarray, bool]] = {}
     for name, syn in (("cfa", cfa_syntax(record)), ("sem", sem_syntax(record))):
         models[name] = model_at_population(pop, syn)
     targets = chisq_targets(record, {k: v[0] for k, v in models.items()})
     for name, (model, _, contains) in models.items():
-        if name in targets and targets[name]["df_printed"] not in (None, model.df):
+        if name in targets and targets[name]["df_printed"] not in (None, model.spec.df):
             report["notes"].append(f"{name}: printed df {targets[name]['df_printed']:g} differs from "
-                                   f"df {model.df} of the described model.")
+                                   f"df {model.spec.df} of the described model.")
         if not contains:
             report["notes"].append(f"{name}: the population is not inside the model (a path or "
                                    "covariance the model fixes to 0 is not 0); no calibration.")
     usable = {k: v for k, v in targets.items()
-              if models[k][2] and models[k][0].observed == pop.items}
+              if models[k][2] and models[k][0].spec.ov == pop.items}
     rng = np.random.default_rng(seed)
     H = sqrtm_sym(Sigma0)
     Hinv = np.linalg.inv(H)
@@ -300,7 +303,7 @@ def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration
         model, th, _ = models[name]
         Q = whitened_tangent(model, th, Hinv)
         mc, tc, cfa_ok = models["cfa"]
-        if name == "sem" and cfa_ok and mc.observed == pop.items:
+        if name == "sem" and cfa_ok and mc.spec.ov == pop.items:
             # orthogonal to the CFA too: Table-level loadings stay the ML solution of both models
             Qc = whitened_tangent(mc, tc, Hinv)
             U, s_, _ = np.linalg.svd(np.hstack([Q, Qc]), full_matrices=False)
@@ -313,7 +316,7 @@ def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration
         report["notes"].append("No printed chi-square usable; the population covariance is used as is.")
     Sigma = (Sigma + Sigma.T) / 2
     for name, (model, th, contains) in models.items():
-        if model.observed != pop.items:
+        if model.spec.ov != pop.items:
             continue
         report["models"][name] = _fit_report(model, th, Sigma, n, name, targets.get(name))
     out.cov = pd.DataFrame(Sigma, index=pop.items, columns=pop.items)

@@ -1,20 +1,21 @@
-"""Fit CFA and SEM models by maximum likelihood with lavaan's definitions and names.
+"""Fit CFA and SEM models by maximum likelihood, with lavaan's results and names.
 
-:func:`fit` reads lavaan syntax, builds lavaan's parameter table (``lavaan()`` with
-``auto.var``, ``auto.fix.first``, ``auto.cov.lv.x`` and ``fixed.x``; ``cov_y=True`` adds the
-covariances among pure dependent variables that ``sem()`` frees), estimates it with semopy and
-refines the solution with Fisher scoring on lavaan's ML discrepancy, so that estimates,
-standard errors (expected information), standardized solution, R-squared, fit measures and
-modification indices are lavaan's.
+:func:`fit` reads lavaan syntax, builds lavaan's parameter table with
+:func:`replication.ram.specify` (``lavaan()`` with ``auto.var``, ``auto.fix.first``,
+``auto.cov.lv.x`` and ``fixed.x``; ``cov_y=True`` adds the covariances among pure dependent
+variables that ``sem()`` frees), starts from semopy's estimates and refines them on lavaan's ML
+discrepancy with the engine of :mod:`replication.ram`, and returns lavaan's outputs: parameter
+table with standard errors (expected information), standardized solution, R-squared, fit
+measures; :func:`modindices` gives modification indices, :func:`to_json` and
+:func:`format_text` the outputs of ``replicate fit``.
 
 Notes
 -----
-The model-implied covariance matrix uses the RAM form (McArdle & McDonald 1984):
-``Sigma = F (I - A)^-1 S (I - A)^-T F'``. The discrepancy is
-``F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p`` with ``S`` computed with divisor N, the test
-statistic is ``T = N F_ML`` (lavaan's ``chisq``, with lavaan's ``fmin = F_ML / 2``), and the
-covariance matrix of the estimates is the inverse of ``N`` times the expected information
-``I = 1/2 Delta' (Sigma^-1 (x) Sigma^-1) Delta`` (lavaan's default ``information = "expected"``).
+The test statistic is ``T = N F_ML`` with ``S`` computed with divisor N (lavaan's ``chisq``,
+with lavaan's ``fmin = F_ML / 2``), and the covariance matrix of the estimates is the inverse of
+``N`` times the expected information (lavaan's default ``information = "expected"``). With
+``missing="fiml"`` the casewise likelihood of :mod:`replication.fiml` is maximized with free
+intercepts (lavaan ``missing = "ml"``).
 """
 
 from __future__ import annotations
@@ -31,15 +32,15 @@ from scipy import optimize, stats
 
 from replication import fit_indices as fi
 from replication.errors import InputError
-from replication.syntax import Statement, parse_model
+from replication.fiml import Patterns
+from replication.ram import RAM, ModelSpec, eval_defined, label_values, specify
 
 __all__ = [
     "SEMResult",
-    "ModelSpec",
-    "specify",
     "fit",
     "modindices",
     "to_json",
+    "format_text",
     "fit_files",
     "FIT_MEASURES",
 ]
@@ -50,510 +51,6 @@ FIT_MEASURES = [
     "srmr", "logl", "unrestricted.logl", "aic", "bic",
 ]
 _EPS13 = np.finfo(float).eps ** (1 / 3)
-
-
-# ------------------------------------------------------------------------------------------
-# Parameter table
-# ------------------------------------------------------------------------------------------
-@dataclass
-class ModelSpec:
-    """lavaan's parameter table of a model, with the RAM index arrays.
-
-    ``rows`` holds one dict per parameter: ``lhs, op, rhs, free`` (0-based index into the
-    free-parameter vector, ``-1`` when fixed), ``value`` (fixed value or 0), ``label``,
-    ``exo`` (a fixed.x moment set to its sample value) and ``user`` (written in the model).
-    """
-
-    ov: list[str]
-    lv: list[str]
-    rows: list[dict]
-    n_free: int
-    defined: list[tuple[str, str]] = field(default_factory=list)
-    ov_x: list[str] = field(default_factory=list)
-
-    @property
-    def names(self) -> list[str]:
-        return self.ov + self.lv
-
-    def free_rows(self) -> list[dict]:
-        """First row of each free parameter, in parameter order."""
-        first: dict[int, dict] = {}
-        for r in self.rows:
-            if r["free"] >= 0 and r["free"] not in first:
-                first[r["free"]] = r
-        return [first[k] for k in range(self.n_free)]
-
-    def free_keys(self) -> list[str]:
-        """``"lhs op rhs"`` of each free parameter."""
-        return [f"{r['lhs']} {r['op']} {r['rhs']}" for r in self.free_rows()]
-
-
-def _ordered_unique(seq) -> list:
-    out: list = []
-    for x in seq:
-        if x not in out:
-            out.append(x)
-    return out
-
-
-def specify(model: str | list[Statement], *, cov_y: bool = False) -> ModelSpec:
-    """Build lavaan's parameter table from model syntax.
-
-    Parameters
-    ----------
-    model : str or list of Statement
-        lavaan syntax (see :func:`replication.syntax.parse_model`).
-    cov_y : bool, default False
-        Free the residual covariances among dependent variables that predict nothing, as
-        lavaan's ``sem()``/``cfa()`` do (``auto.cov.y``). The default matches
-        ``lavaan(model, auto.var = TRUE, auto.fix.first = TRUE, auto.cov.lv.x = TRUE)``, which is
-        how AMOS and LISREL diagrams count degrees of freedom.
-
-    Returns
-    -------
-    ModelSpec
-
-    Notes
-    -----
-    Defaults as lavaan's: the first indicator of each latent variable has its loading fixed to 1
-    (unless a modifier is written for it), every variable gets a free (residual) variance,
-    exogenous latent variables covary freely, and observed variables used only as predictors are
-    fixed.x (their variances and covariances are fixed to the sample values and are not
-    parameters). Parameters that share a label are one parameter (an equality constraint).
-    """
-    stmts = parse_model(model) if isinstance(model, str) else list(model)
-    lv = _ordered_unique(s.lhs for s in stmts if s.op == "=~")
-    names_all: list[str] = []
-    for s in stmts:
-        if s.op == ":=":
-            continue
-        for nm in (s.lhs, s.rhs) if s.op != "=~" else (s.rhs,):
-            if nm not in lv and nm not in names_all:
-                names_all.append(nm)
-    # lavaan orders observed variables: indicators first, then the others in order of appearance
-    indicators = _ordered_unique(s.rhs for s in stmts if s.op == "=~" and s.rhs not in lv)
-    ov = indicators + [n for n in names_all if n not in indicators]
-    labels = {s.label for s in stmts if s.label}
-    clash = sorted(labels & (set(ov) | set(lv)))
-    if clash:
-        raise InputError(f"model: label {clash[0]!r} is also a variable name")
-    lhs_reg = {s.lhs for s in stmts if s.op == "~"}
-    rhs_reg = {s.rhs for s in stmts if s.op == "~"}
-    ind_set = {s.rhs for s in stmts if s.op == "=~"}
-    ov_x = [v for v in ov if v in rhs_reg and v not in lhs_reg and v not in ind_set]
-    lv_x = [v for v in lv if v not in lhs_reg]
-
-    rows: list[dict] = []
-    seen: dict[tuple[str, str, str], dict] = {}
-    first_ind: dict[str, str] = {}
-    for s in stmts:
-        if s.op == "=~" and s.lhs not in first_ind:
-            first_ind[s.lhs] = s.rhs
-
-    def key(lhs, op, rhs):
-        if op == "~~":
-            return (min(lhs, rhs), op, max(lhs, rhs))
-        return (lhs, op, rhs)
-
-    def add(lhs, op, rhs, *, fixed=None, label=None, user=False, exo=False, line=0):
-        k = key(lhs, op, rhs)
-        if k in seen:
-            raise InputError(f"model line {line}: parameter {lhs} {op} {rhs} is specified twice")
-        row = {"lhs": lhs, "op": op, "rhs": rhs, "fixed": fixed, "label": label, "user": user,
-               "exo": exo}
-        seen[k] = row
-        rows.append(row)
-
-    for s in stmts:
-        if s.op == ":=":
-            continue
-        if s.op == "~" and s.lhs == s.rhs:
-            raise InputError(f"model line {s.line}: {s.lhs!r} cannot be regressed on itself")
-        fixed = s.fixed
-        if s.op == "=~" and first_ind[s.lhs] == s.rhs and fixed is None and not s.free and \
-                s.label is None:
-            fixed = 1.0
-        add(s.lhs, s.op, s.rhs, fixed=fixed, label=s.label, user=True, line=s.line)
-    for v in ov:
-        if v in ov_x:
-            continue
-        if key(v, "~~", v) not in seen:
-            add(v, "~~", v)
-    for v in lv:
-        if key(v, "~~", v) not in seen:
-            add(v, "~~", v)
-    for i, a in enumerate(lv_x):
-        for b in lv_x[i + 1:]:
-            if key(a, "~~", b) not in seen:
-                add(a, "~~", b)
-    if cov_y:
-        ys = [v for v in lv + ov if v in lhs_reg and v not in rhs_reg and v not in ind_set]
-        for i, a in enumerate(ys):
-            for b in ys[i + 1:]:
-                if key(a, "~~", b) not in seen:
-                    add(a, "~~", b)
-    for i, a in enumerate(ov_x):
-        for b in ov_x[i:]:
-            k = key(a, "~~", b)
-            if k in seen:
-                raise InputError(f"model: {a} ~~ {b} is fixed to the sample value (fixed.x); "
-                                 "remove the statement")
-            add(a, "~~", b, exo=True)
-    # free-parameter indices (labels shared -> one parameter)
-    n_free = 0
-    by_label: dict[str, int] = {}
-    for r in rows:
-        if r["exo"] or r["fixed"] is not None:
-            r["free"] = -1
-            r["value"] = 0.0 if r["fixed"] is None else float(r["fixed"])
-            continue
-        r["value"] = 0.0
-        if r["label"] and r["label"] in by_label:
-            r["free"] = by_label[r["label"]]
-            continue
-        r["free"] = n_free
-        if r["label"]:
-            by_label[r["label"]] = n_free
-        n_free += 1
-    defined = [(s.lhs, s.expr) for s in stmts if s.op == ":="]
-    known = set(by_label) | {r["label"] for r in rows if r["label"]}
-    for name, expr in defined:
-        import re as _re
-        for tok in _re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", expr):
-            if tok not in known and tok not in {d for d, _ in defined}:
-                raise InputError(f"model: defined parameter {name!r} uses {tok!r}, which is not "
-                                 "a parameter label")
-    return ModelSpec(ov=ov, lv=lv, rows=rows, n_free=n_free, defined=defined, ov_x=ov_x)
-
-
-# ------------------------------------------------------------------------------------------
-# RAM engine: implied covariance, ML discrepancy, gradient, expected information
-# ------------------------------------------------------------------------------------------
-class RAM:
-    """Vectorized RAM representation of a :class:`ModelSpec` for ML estimation."""
-
-    def __init__(self, spec: ModelSpec, S: np.ndarray):
-        self.spec = spec
-        names = spec.names
-        self.p = len(spec.ov)
-        self.m = len(names)
-        pos = {n: i for i, n in enumerate(names)}
-        m = self.m
-        self.A0 = np.zeros((m, m))
-        self.S0 = np.zeros((m, m))
-        a_rows, a_cols, a_par = [], [], []
-        s_rows, s_cols, s_par = [], [], []
-        ov_pos = {n: i for i, n in enumerate(spec.ov)}
-        self.exo_entries: list[tuple[int, int, int, int]] = []
-        for r in spec.rows:
-            if r["op"] == "=~":
-                i, j = pos[r["rhs"]], pos[r["lhs"]]
-                mat = "A"
-            elif r["op"] == "~":
-                i, j = pos[r["lhs"]], pos[r["rhs"]]
-                mat = "A"
-            else:
-                i, j = pos[r["lhs"]], pos[r["rhs"]]
-                mat = "S"
-            if r["exo"]:
-                oi, oj = ov_pos[r["lhs"]], ov_pos[r["rhs"]]
-                self.exo_entries.append((i, j, oi, oj))
-                r["value"] = float(S[oi, oj])
-            if r["free"] < 0:
-                if mat == "A":
-                    self.A0[i, j] = r["value"]
-                else:
-                    self.S0[i, j] = self.S0[j, i] = r["value"]
-                continue
-            if mat == "A":
-                a_rows.append(i), a_cols.append(j), a_par.append(r["free"])
-            else:
-                s_rows.append(i), s_cols.append(j), s_par.append(r["free"])
-        self.a_rows, self.a_cols, self.a_par = (np.array(a_rows, int), np.array(a_cols, int),
-                                                np.array(a_par, int))
-        self.s_rows, self.s_cols, self.s_par = (np.array(s_rows, int), np.array(s_cols, int),
-                                                np.array(s_par, int))
-        self.q = spec.n_free
-        self.eye = np.eye(m)
-        par = np.concatenate([self.a_par, self.s_par])
-        self._unique = len(np.unique(par)) == len(par) == self.q
-        self._order = np.argsort(par, kind="stable")
-
-    def set_exo(self, S: np.ndarray) -> None:
-        """Fix the fixed.x variances and covariances to the sample values of ``S``."""
-        for i, j, oi, oj in self.exo_entries:
-            self.S0[i, j] = self.S0[j, i] = S[oi, oj]
-
-    def _scatter(self, values: np.ndarray, par: np.ndarray) -> np.ndarray:
-        if self._unique:
-            return values[self._order]
-        out = np.zeros((self.q,) + values.shape[1:])
-        np.add.at(out, par, values)
-        return out
-
-    # -- matrices
-    def matrices(self, theta: np.ndarray):
-        A = self.A0.copy()
-        Sm = self.S0.copy()
-        A[self.a_rows, self.a_cols] = theta[self.a_par]
-        Sm[self.s_rows, self.s_cols] = theta[self.s_par]
-        Sm[self.s_cols, self.s_rows] = theta[self.s_par]
-        return A, Sm
-
-    def parts(self, theta: np.ndarray):
-        A, Sm = self.matrices(theta)
-        B = np.linalg.inv(self.eye - A)
-        G = B[: self.p]
-        Sigma = G @ Sm @ G.T
-        return A, Sm, B, G, Sigma
-
-    def implied(self, theta: np.ndarray) -> np.ndarray:
-        return self.parts(theta)[4]
-
-    def total_cov(self, theta: np.ndarray) -> np.ndarray:
-        """Model-implied covariance of all (observed and latent) variables."""
-        A, Sm, B, _, _ = self.parts(theta)
-        return B @ Sm @ B.T
-
-    # -- discrepancy
-    def fml(self, theta: np.ndarray, S: np.ndarray, logdet_S: float) -> float:
-        """``F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p`` (inf where Sigma is not PD)."""
-        Sigma = self.implied(theta)
-        try:
-            K = np.linalg.cholesky(Sigma)
-        except np.linalg.LinAlgError:
-            return np.inf
-        Ki = np.linalg.inv(K)
-        logdet = 2.0 * np.sum(np.log(np.diag(K)))
-        tr = float(np.einsum("ij,ij->", Ki @ S, Ki))
-        return float(logdet + tr - logdet_S - self.p)
-
-    def _entries(self, theta: np.ndarray):
-        """Low-rank pieces u, v with dSigma/dtheta_e = u v' + v u' for each matrix entry e."""
-        A, Sm, B, G, Sigma = self.parts(theta)
-        R = B @ Sm @ G.T  # m x p
-        U_a = G[:, self.a_rows].T  # (na, p)
-        V_a = R[self.a_cols]  # (na, p)
-        U_s = G[:, self.s_rows].T
-        V_s = G[:, self.s_cols].T.copy()
-        diag = self.s_rows == self.s_cols
-        V_s[diag] *= 0.5
-        U = np.vstack([U_a, U_s])
-        V = np.vstack([V_a, V_s])
-        par = np.concatenate([self.a_par, self.s_par])
-        return Sigma, U, V, par
-
-    def gradient(self, theta: np.ndarray, S: np.ndarray) -> tuple[float, np.ndarray]:
-        """``F_ML`` and its gradient (analytic)."""
-        Sigma, U, V, par = self._entries(theta)
-        Si = np.linalg.inv(Sigma)
-        W = Si - Si @ S @ Si
-        g_e = 2.0 * np.einsum("ep,ep->e", U @ W, V)
-        return self._scatter(g_e, par)
-
-    def delta(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``dSigma/dtheta`` as an array (q, p, p), and Sigma."""
-        Sigma, U, V, par = self._entries(theta)
-        D_e = U[:, :, None] * V[:, None, :]
-        D_e = D_e + D_e.transpose(0, 2, 1)
-        return self._scatter(D_e, par), Sigma
-
-    def information(self, theta: np.ndarray) -> np.ndarray:
-        """Expected information per observation, ``1/2 tr(Sigma^-1 dS_a Sigma^-1 dS_b)``."""
-        D, Sigma = self.delta(theta)
-        return self._info(D, np.linalg.inv(Sigma))
-
-    def _info(self, D: np.ndarray, Si: np.ndarray) -> np.ndarray:
-        q, p = D.shape[0], self.p
-        X = Si @ D  # (q, p, p)
-        Xt = X.transpose(0, 2, 1).reshape(q, p * p)
-        return 0.5 * (X.reshape(q, p * p) @ Xt.T)
-
-    def score_step(self, theta: np.ndarray, S: np.ndarray):
-        """Fisher-scoring direction, gradient and information at ``theta``."""
-        D, Sigma = self.delta(theta)
-        Si = np.linalg.inv(Sigma)
-        W = Si - Si @ S @ Si
-        g = D.reshape(D.shape[0], -1) @ W.reshape(-1)
-        info = self._info(D, Si)
-        try:
-            step = np.linalg.solve(2.0 * info, -g)
-        except np.linalg.LinAlgError:
-            step = -np.linalg.lstsq(2.0 * info, g, rcond=None)[0]
-        return step, g, info
-
-    def newton_step(self, theta: np.ndarray, S: np.ndarray):
-        """Newton direction with the analytic Hessian of ``F_ML`` (scoring if not PD).
-
-        Notes
-        -----
-        ``d2F/da db = tr(W Sigma_ab) - tr(X_a X_b) + 2 tr(X_b Sigma^-1 S X_a)`` with
-        ``W = Sigma^-1 - Sigma^-1 S Sigma^-1`` and ``X_a = Sigma^-1 Sigma_a``; the second
-        derivatives ``Sigma_ab`` of the RAM form are nonzero for pairs of directed paths and for
-        a directed path with a (co)variance. The traces are computed in whitened form
-        (``Sigma = K K'``, ``T_a = K^-1 Sigma_a K^-T``), where each ``Sigma_a`` is a sum of
-        rank-one terms.
-        """
-        A, Sm = self.matrices(theta)
-        B = np.linalg.inv(self.eye - A)
-        G = B[: self.p]
-        Sigma = G @ Sm @ G.T
-        K = np.linalg.cholesky(Sigma)
-        Ki = np.linalg.inv(K)
-        Si = Ki.T @ Ki
-        St = Ki @ S @ Ki.T
-        W = Si - Si @ S @ Si
-        R = B @ Sm @ G.T
-        U = np.vstack([G[:, self.a_rows].T, G[:, self.s_rows].T])
-        V = np.vstack([R[self.a_cols], G[:, self.s_cols].T])
-        nd = len(self.a_rows)
-        diag = np.concatenate([np.zeros(nd, bool), self.s_rows == self.s_cols])
-        V[diag] *= 0.5
-        g_e = 2.0 * np.einsum("ep,ep->e", U @ W, V)
-        Ut = U @ Ki.T
-        Vt = V @ Ki.T
-        T = Ut[:, :, None] * Vt[:, None, :]
-        T = T + T.transpose(0, 2, 1)
-        TS = T @ St
-        ne, p = T.shape[0], self.p
-        Tf = T.reshape(ne, p * p)
-        info2 = Tf @ Tf.T
-        hess_e = 2.0 * (Tf @ TS.reshape(ne, p * p).T) - info2
-        if nd:
-            H = G.T @ W @ G
-            P = R @ W @ G
-            C = B @ Sm @ B.T
-            i, j = self.a_rows[:, None], self.a_cols[:, None]
-            k, l = self.a_rows[None, :], self.a_cols[None, :]
-            hess_e[:nd, :nd] += 2.0 * (B[l, i] * P[j, k] + B[j, k] * P[l, i] + C[j, l] * H[k, i])
-            si, sj = self.s_rows[None, :], self.s_cols[None, :]
-            has = 2.0 * (B[j, si] * H[i, sj] + B[j, sj] * H[i, si])
-            has = np.where(si == sj, 0.5 * has, has)
-            hess_e[:nd, nd:] += has
-            hess_e[nd:, :nd] += has.T
-        if self._unique:
-            o = self._order
-            g = g_e[o]
-            hess = hess_e[np.ix_(o, o)]
-            info2 = info2[np.ix_(o, o)]
-        else:
-            par = np.concatenate([self.a_par, self.s_par])
-            M = np.zeros((self.q, len(par)))
-            M[par, np.arange(len(par))] = 1.0
-            g = M @ g_e
-            hess = M @ hess_e @ M.T
-            info2 = M @ info2 @ M.T
-        scoring = np.linalg.solve(info2, -g)
-        try:
-            L = np.linalg.cholesky(hess)
-            step = -np.linalg.solve(L.T, np.linalg.solve(L, g))
-        except np.linalg.LinAlgError:
-            step = scoring
-        return step, g, hess, scoring
-
-    def fisher(self, theta0: np.ndarray, S: np.ndarray, *, max_iter: int = 200,
-               tol: float = 1e-9, newton: bool = True,
-               decrement: float = 1e-14) -> tuple[np.ndarray, bool, int]:
-        """Newton (or Fisher scoring) iterations with step halving from ``theta0``.
-
-        Returns ``(theta, converged, iterations)``; converged when the largest absolute
-        gradient element of ``F_ML`` is below ``tol`` (lavaan's nlminb stops on the relative
-        change of the objective; the gradient criterion here is at least as strict). Newton
-        steps use the analytic Hessian and fall back to scoring where it is not positive
-        definite; iterations also stop after a full Newton step whose Newton decrement
-        ``-g' step`` (twice the predicted decrease of ``F_ML``) was below ``decrement``, since the
-        step leaves an error of the order of that decrement squared.
-        """
-        logdet_S = np.linalg.slogdet(S)[1]
-        theta = np.asarray(theta0, float).copy()
-        f = self.fml(theta, S, logdet_S)
-        if not np.isfinite(f):
-            return theta, False, 0
-        for it in range(1, max_iter + 1):
-            try:
-                if newton:
-                    step, g, _, scoring = self.newton_step(theta, S)
-                else:
-                    step, g, _ = self.score_step(theta, S)
-                    scoring = step
-            except np.linalg.LinAlgError:
-                return theta, False, it
-            if np.max(np.abs(g)) < tol:
-                return theta, True, it
-            cand = theta + step
-            fc = self.fml(cand, S, logdet_S)
-            t = 1.0
-            if not (np.isfinite(fc) and fc <= f + 1e-14):
-                # far from the optimum: scoring steps with halving
-                step = scoring
-                while t > 1e-10:
-                    cand = theta + t * step
-                    fc = self.fml(cand, S, logdet_S)
-                    if np.isfinite(fc) and fc <= f + 1e-14:
-                        break
-                    t *= 0.5
-                else:
-                    return theta, bool(np.max(np.abs(g)) < 1e-6), it
-                t = 0.0  # not a full Newton step
-            theta, f_old, f = cand, f, fc
-            if newton and t == 1.0 and -float(g @ step) < decrement:
-                return theta, True, it
-            if abs(f_old - f) < 1e-15 and np.max(np.abs(step)) < 1e-12:
-                g = self.gradient(theta, S)
-                return theta, bool(np.max(np.abs(g)) < 1e-6), it
-        g = self.gradient(theta, S)
-        return theta, bool(np.max(np.abs(g)) < 1e-6), max_iter
-
-    def lbfgs(self, theta0: np.ndarray, S: np.ndarray) -> np.ndarray:
-        """Quasi-Newton minimization of ``F_ML`` (used when Fisher scoring cannot start)."""
-        logdet_S = np.linalg.slogdet(S)[1]
-
-        def fun(t):
-            f = self.fml(t, S, logdet_S)
-            if not np.isfinite(f):
-                return 1e10, np.zeros_like(t)
-            return f, self.gradient(t, S)
-
-        res = optimize.minimize(fun, theta0, jac=True, method="L-BFGS-B",
-                                options={"maxiter": 5000, "gtol": 1e-10, "ftol": 1e-15})
-        return res.x
-
-    # -- standardized solution
-    def _std_index(self):
-        if getattr(self, "_std_idx", None) is None:
-            pos = {n: i for i, n in enumerate(self.spec.names)}
-            kind, ii, jj = [], [], []
-            for r in self.spec.rows:
-                if r["op"] == "=~":
-                    kind.append(0), ii.append(pos[r["rhs"]]), jj.append(pos[r["lhs"]])
-                elif r["op"] == "~":
-                    kind.append(0), ii.append(pos[r["lhs"]]), jj.append(pos[r["rhs"]])
-                else:
-                    a, b = pos[r["lhs"]], pos[r["rhs"]]
-                    kind.append(1 if a == b else 2), ii.append(a), jj.append(b)
-            self._std_idx = (np.array(kind), np.array(ii, int), np.array(jj, int))
-        return self._std_idx
-
-    def standardized(self, theta: np.ndarray) -> np.ndarray:
-        """lavaan's ``std.all`` for every row of the parameter table (``cov.std = TRUE``).
-
-        Loadings and regressions are scaled by the model-implied SDs of both variables,
-        variances divided by the implied total variance, covariances divided by the square
-        root of the product of the two (residual) variances.
-        """
-        kind, ii, jj = self._std_index()
-        A, Sm = self.matrices(theta)
-        B = np.linalg.inv(self.eye - A)
-        C = B @ Sm @ B.T
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sd = np.sqrt(np.diag(C))
-            dS = np.diag(Sm)
-            out = np.where(
-                kind == 0, A[ii, jj] * sd[jj] / sd[ii],
-                np.where(kind == 1, Sm[ii, jj] / C[ii, ii],
-                         Sm[ii, jj] / np.sqrt(np.where((dS[ii] > 0) & (dS[jj] > 0),
-                                                       dS[ii] * dS[jj], np.nan))))
-        return out.astype(float)
 
 
 # ------------------------------------------------------------------------------------------
@@ -775,28 +272,6 @@ def _estimate(ram: RAM, spec: ModelSpec, S: np.ndarray, n: int, data) -> tuple[n
 
 
 # ------------------------------------------------------------------------------------------
-# Defined parameters
-# ------------------------------------------------------------------------------------------
-def _eval_defined(spec: ModelSpec, values: dict[str, float]) -> dict[str, float]:
-    env = dict(values)
-    out = {}
-    for name, expr in spec.defined:
-        try:
-            val = eval(expr.replace("^", "**"), {"__builtins__": {}}, env)  # noqa: S307
-        except Exception:
-            raise InputError(f"model: cannot evaluate defined parameter {name} := {expr}") from None
-        env[name] = float(val)
-        out[name] = float(val)
-    return out
-
-
-def label_values(spec: ModelSpec, theta: np.ndarray) -> dict[str, float]:
-    """Values of labelled parameters (for ``:=`` expressions)."""
-    return {r["label"]: (theta[r["free"]] if r["free"] >= 0 else r["value"])
-            for r in spec.rows if r["label"]}
-
-
-# ------------------------------------------------------------------------------------------
 # Fit measures
 # ------------------------------------------------------------------------------------------
 def _baseline(spec: ModelSpec, S: np.ndarray, n: int) -> tuple[float, int]:
@@ -816,12 +291,11 @@ def _baseline(spec: ModelSpec, S: np.ndarray, n: int) -> tuple[float, int]:
 
 def _fit_measures(spec: ModelSpec, ram: RAM, theta: np.ndarray, S: np.ndarray, n: int) -> dict:
     p = len(spec.ov)
-    k = len(spec.ov_x)
     Sigma = ram.implied(theta)
     logdet_S = np.linalg.slogdet(S)[1]
     f = ram.fml(theta, S, logdet_S)
     chisq = n * f
-    df = p * (p + 1) // 2 - k * (k + 1) // 2 - spec.n_free
+    df = spec.df
     bchisq, bdf = _baseline(spec, S, n)
     logl = -0.5 * n * (p * math.log(2 * math.pi) + np.linalg.slogdet(Sigma)[1]
                        + np.trace(np.linalg.solve(Sigma, S)))
@@ -938,110 +412,10 @@ def fit(model: str, data: pd.DataFrame | None = None, *, cov: pd.DataFrame | Non
     return _assemble(spec, ram, theta, converged, S, n_obs, model, cov_y)
 
 
+
 # ------------------------------------------------------------------------------------------
 # Full-information ML (missing data)
 # ------------------------------------------------------------------------------------------
-class _Patterns:
-    """Missing-data patterns with their sizes, means and covariances (divisor n_g)."""
-
-    def __init__(self, X: np.ndarray):
-        obs = ~np.isnan(X)
-        keys, inv = np.unique(obs, axis=0, return_inverse=True)
-        self.groups = []
-        for g, key in enumerate(keys):
-            if not key.any():
-                continue
-            rows = X[inv.ravel() == g][:, key]
-            m = rows.mean(axis=0)
-            c = rows - m
-            self.groups.append((np.flatnonzero(key), len(rows), m, c.T @ c / len(rows)))
-        self.n = int(sum(g[1] for g in self.groups))
-        self.p = X.shape[1]
-
-    def loglik(self, mu: np.ndarray, Sigma: np.ndarray, grad: bool = False):
-        """Casewise normal log-likelihood and, optionally, d/dmu and d/dSigma."""
-        ll = 0.0
-        gmu = np.zeros(self.p)
-        gS = np.zeros((self.p, self.p))
-        for idx, n_g, m, S_g in self.groups:
-            Soo = Sigma[np.ix_(idx, idx)]
-            try:
-                K = np.linalg.cholesky(Soo)
-            except np.linalg.LinAlgError:
-                return (-np.inf, None, None) if grad else -np.inf
-            Ki = np.linalg.inv(K)
-            Si = Ki.T @ Ki
-            d = m - mu[idx]
-            M = S_g + np.outer(d, d)
-            ll += -0.5 * n_g * (len(idx) * np.log(2 * np.pi) + 2 * np.sum(np.log(np.diag(K)))
-                                + np.sum(Si * M))
-            if grad:
-                gmu[idx] += n_g * (Si @ d)
-                gS[np.ix_(idx, idx)] += -0.5 * n_g * (Si - Si @ M @ Si)
-        return (ll, gmu, gS) if grad else ll
-
-    def em(self, tol: float = 1e-10, max_iter: int = 5000):
-        """Saturated (h1) mean and covariance by the EM algorithm."""
-        p = self.p
-        mu = np.zeros(p)
-        cnt = np.zeros(p)
-        for idx, n_g, m, _ in self.groups:
-            mu[idx] += n_g * m
-            cnt[idx] += n_g
-        mu = mu / cnt
-        Sigma = np.diag([max(1e-6, v) for v in self._marginal_vars(mu)])
-        for _ in range(max_iter):
-            T1 = np.zeros(p)
-            T2 = np.zeros((p, p))
-            for idx, n_g, m, S_g in self.groups:
-                mis = np.setdiff1d(np.arange(p), idx)
-                if len(mis):
-                    B = Sigma[np.ix_(mis, idx)] @ np.linalg.inv(Sigma[np.ix_(idx, idx)])
-                    cond = Sigma[np.ix_(mis, mis)] - B @ Sigma[np.ix_(idx, mis)]
-                else:
-                    B = np.zeros((0, len(idx)))
-                    cond = np.zeros((0, 0))
-                # expected sufficient statistics of the group
-                full_m = np.empty(p)
-                full_m[idx] = m
-                full_m[mis] = mu[mis] + B @ (m - mu[idx])
-                C = np.zeros((p, p))
-                C[np.ix_(idx, idx)] = S_g
-                C[np.ix_(mis, idx)] = B @ S_g
-                C[np.ix_(idx, mis)] = (B @ S_g).T
-                C[np.ix_(mis, mis)] = B @ S_g @ B.T + cond
-                T1 += n_g * full_m
-                T2 += n_g * (C + np.outer(full_m, full_m))
-            mu_new = T1 / self.n
-            Sigma_new = T2 / self.n - np.outer(mu_new, mu_new)
-            done = max(np.abs(mu_new - mu).max(), np.abs(Sigma_new - Sigma).max()) < tol
-            mu, Sigma = mu_new, Sigma_new
-            if done:
-                break
-        return mu, Sigma
-
-    def _marginal_vars(self, mu):
-        p = self.p
-        ss = np.zeros(p)
-        cnt = np.zeros(p)
-        for idx, n_g, m, S_g in self.groups:
-            ss[idx] += n_g * (np.diag(S_g) + (m - mu[idx]) ** 2)
-            cnt[idx] += n_g
-        return ss / cnt
-
-    def independence_loglik(self) -> float:
-        """Log-likelihood of the independence model (each variable's own ML mean and variance)."""
-        p = self.p
-        mu = np.zeros(p)
-        cnt = np.zeros(p)
-        for idx, n_g, m, _ in self.groups:
-            mu[idx] += n_g * m
-            cnt[idx] += n_g
-        mu = mu / cnt
-        v = self._marginal_vars(mu)
-        return float(np.sum(-0.5 * cnt * (np.log(2 * np.pi) + np.log(v) + 1)))
-
-
 def _fit_fiml(spec: ModelSpec, data: pd.DataFrame, model: str, cov_y: bool) -> SEMResult:
     """Full-information ML with free intercepts (lavaan ``missing = "ml"``).
 
@@ -1055,7 +429,7 @@ def _fit_fiml(spec: ModelSpec, data: pd.DataFrame, model: str, cov_y: bool) -> S
     df = _prepare_data(spec, data, "fiml")
     X = df.to_numpy(float)
     X = X[~np.isnan(X).all(axis=1)]
-    pat = _Patterns(X)
+    pat = Patterns(X)
     n, p = pat.n, pat.p
     if n <= p:
         raise InputError(f"data: {n} rows with any observed value for {p} variables; "
@@ -1218,8 +592,8 @@ def _assemble(spec: ModelSpec, ram: RAM, theta: np.ndarray, converged: bool, S: 
     names = spec.names
     pos = {nm: i for i, nm in enumerate(names)}
     _, Sm = ram.matrices(theta)
-    endo = _ordered_unique([r["rhs"] for r in spec.rows if r["op"] == "=~"] +
-                           [r["lhs"] for r in spec.rows if r["op"] == "~"])
+    endo = set([r["rhs"] for r in spec.rows if r["op"] == "=~"] +
+               [r["lhs"] for r in spec.rows if r["op"] == "~"])
     endo = [v for v in spec.ov if v in endo] + [v for v in spec.lv if v in endo]
     with np.errstate(invalid="ignore", divide="ignore"):
         r2 = pd.Series({v: float(1 - Sm[pos[v], pos[v]] / C[pos[v], pos[v]]) for v in endo},
@@ -1251,7 +625,7 @@ def _assemble(spec: ModelSpec, ram: RAM, theta: np.ndarray, converged: bool, S: 
 
 def _defined_rows(spec, ram, theta, vcov, std) -> list[dict]:
     def values(t):
-        return _eval_defined(spec, label_values(spec, t))
+        return eval_defined(spec, label_values(spec, t))
 
     base = values(theta)
     names = list(base)
@@ -1265,7 +639,7 @@ def _defined_rows(spec, ram, theta, vcov, std) -> list[dict]:
         J[:, j] = [(vp[nm] - vm[nm]) / (2 * h) for nm in names]
     cov = J @ vcov @ J.T
     std_labels = {r["label"]: std[k] for k, r in enumerate(spec.rows) if r["label"]}
-    std_def = _eval_defined(spec, std_labels)
+    std_def = eval_defined(spec, std_labels)
     out = []
     for i, nm in enumerate(names):
         expr = dict(spec.defined)[nm]

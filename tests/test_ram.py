@@ -1,9 +1,10 @@
-"""RAM algebra: implied covariance, exact derivatives, ML fit."""
+"""The model engine: lavaan defaults, RAM algebra, exact derivatives, ML fit."""
 
 import numpy as np
 import pytest
 
-from replication.ram import RamModel, fit_ml, ml_discrepancy, ml_gradient
+from replication.errors import InputError
+from replication.ram import RAM, fit_ml, ml_discrepancy, specify
 
 SEM = """
 X =~ x1 + x2 + x3
@@ -15,7 +16,8 @@ Y ~ X
 def _theta(model):
     rng = np.random.default_rng(3)
     out = []
-    for mat, i, j, lhs, op, rhs in model.params:
+    for r in model.spec.free_rows():
+        lhs, op, rhs = r["lhs"], r["op"], r["rhs"]
         if op == "=~":
             out.append(0.8 + 0.2 * rng.random())
         elif op == "~":
@@ -26,21 +28,21 @@ def _theta(model):
 
 
 def test_defaults_and_df():
-    m = RamModel.from_syntax(SEM)
+    m = RAM(specify(SEM))
     # 4 free loadings, 1 path, 6 residuals, var(X), disturbance of Y
-    assert m.n_free == 13
-    assert m.df == 21 - 13
-    cfa = RamModel.from_syntax("X =~ x1 + x2 + x3\nY =~ y1 + y2 + y3\n")
-    assert any(p[3:] == ("X", "~~", "Y") or p[3:] == ("Y", "~~", "X") for p in cfa.params)
-    assert cfa.df == 8
+    assert m.spec.n_free == 13
+    assert m.spec.df == 21 - 13
+    cfa = RAM(specify("X =~ x1 + x2 + x3\nY =~ y1 + y2 + y3\n"))
+    assert "X ~~ Y" in cfa.spec.free_keys() or "Y ~~ X" in cfa.spec.free_keys()
+    assert cfa.spec.df == 8
 
 
 def test_implied_covariance_by_hand():
-    m = RamModel.from_syntax(SEM)
+    m = RAM(specify(SEM))
     th = _theta(m)
     A, S = m.matrices(th)
     # by hand: var(X) = phi, var(Y) = b^2 phi + psi, items = lambda * factor + error
-    names = m.names
+    names = m.spec.names
     phi = S[names.index("X"), names.index("X")]
     psi = S[names.index("Y"), names.index("Y")]
     b = A[names.index("Y"), names.index("X")]
@@ -53,7 +55,7 @@ def test_implied_covariance_by_hand():
 
 
 def test_jacobian_matches_finite_differences():
-    m = RamModel.from_syntax(SEM)
+    m = RAM(specify(SEM))
     th = _theta(m)
     J = m.jacobian(th)
     h = 1e-6
@@ -65,7 +67,7 @@ def test_jacobian_matches_finite_differences():
 
 
 def test_fit_recovers_parameters_and_gradient_vanishes():
-    m = RamModel.from_syntax(SEM)
+    m = RAM(specify(SEM))
     th = _theta(m)
     S = m.implied(th)
     start = th * 0.8 + 0.05
@@ -73,7 +75,7 @@ def test_fit_recovers_parameters_and_gradient_vanishes():
     assert fit.converged
     assert np.allclose(fit.theta, th, atol=1e-6)
     assert fit.fmin == pytest.approx(0.0, abs=1e-12)
-    assert np.linalg.norm(ml_gradient(m, fit.theta, S)) < 1e-8
+    assert np.linalg.norm(m.gradient(fit.theta, S)) < 1e-8
 
 
 def test_discrepancy_not_pd_is_infinite():
@@ -83,10 +85,10 @@ def test_discrepancy_not_pd_is_infinite():
 
 
 def test_theta_from_rescales_to_marker():
-    m = RamModel.from_syntax(SEM)
+    m = RAM(specify(SEM))
     th = _theta(m)
     A, S = m.matrices(th)
-    names = m.names
+    names = m.spec.names
     # the same population with latent variables in another metric (eta' = eta / 2)
     D = np.ones(len(names))
     D[names.index("X")] = 0.5
@@ -95,3 +97,25 @@ def test_theta_from_rescales_to_marker():
     S2 = D[:, None] * S * D[None, :]
     assert A2[names.index("x1"), names.index("X")] == pytest.approx(2.0)
     assert np.allclose(m.theta_from(A2, S2, names), th)
+
+
+def test_labelled_first_loading_stays_fixed_as_in_lavaan():
+    # lavaanify("f =~ a*x1 + x2 + x3"): x1's loading is fixed to 1 and keeps its label
+    spec = specify("f =~ a*x1 + x2 + x3\n")
+    first = spec.rows[0]
+    assert (first["free"], first["value"], first["label"]) == (-1, 1.0, "a")
+    assert spec.n_free == 2 + 3 + 1
+    freed = specify("f =~ NA*x1 + x2 + x3\nf ~~ 1*f\n")
+    assert freed.rows[0]["free"] >= 0
+
+
+def test_observed_order_and_fixed_x():
+    spec = specify("Y =~ y1 + y2 + y3\nY ~ x1 + x2\n", observed=["x2", "y3", "x1", "y1", "y2", "z"])
+    assert spec.ov == ["x2", "y3", "x1", "y1", "y2"]
+    assert spec.ov_x == ["x2", "x1"]  # in the given order
+    # 2 loadings, 2 paths, 3 residuals, disturbance; the x block is fixed.x
+    assert spec.n_free == 8 and spec.df == 15 - 3 - 8
+    with pytest.raises(InputError, match="fixed.x"):
+        RAM(spec)
+    with pytest.raises(InputError, match="'y3'"):
+        specify("Y =~ y1 + y2 + y3\n", observed=["y1", "y2"])
