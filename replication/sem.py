@@ -34,6 +34,7 @@ from replication import fit_indices as fi
 from replication.errors import InputError
 from replication.fiml import Patterns
 from replication.ram import RAM, ModelSpec, eval_defined, label_values, specify
+from replication.responses import _to_numeric, read_table
 
 __all__ = [
     "SEMResult",
@@ -772,21 +773,14 @@ def to_json(result: SEMResult, digits: int = 6) -> dict:
             "n": int(result.n)}
 
 
-def read_csv(path: str | Path) -> pd.DataFrame:
-    """Read a data CSV with one-line errors naming the file."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: file not found")
-    try:
-        return pd.read_csv(p)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p}: cannot read as CSV ({exc.__class__.__name__}); expected a header "
-                         "row of column names and comma-separated numbers") from None
-
-
 def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | None = None,
               seed: int | None = None, jobs: int = 1) -> dict:
     """Fit the model in ``model_path`` to the CSV ``data_path`` (the ``replicate fit`` command).
+
+    The data file is read as :func:`replication.responses.read_table` reads response files
+    (comma, semicolon or tab delimited; byte-order mark removed; empty files and duplicate
+    headers refused); the model's columns must hold numbers (empty cells and ``NA`` are
+    missing, rows with missing values are left out as in :func:`fit`).
 
     Returns
     -------
@@ -802,7 +796,17 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
         text = mp.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         raise InputError(f"{mp}: cannot read the model file as UTF-8 text") from None
-    data = read_csv(data_path)
+    try:
+        spec = specify(text)
+    except InputError as exc:
+        raise InputError(f"{mp}: {exc}") from None
+    dp = Path(data_path)
+    table = read_table(dp)
+    absent = [v for v in spec.ov if v not in table.columns]
+    if absent:
+        raise InputError(f"{dp}: no column {absent[0]!r} (a variable of {mp.name}); expected a "
+                         "header with the model's variable names")
+    data = _to_numeric(table, spec.ov, dp)
     try:
         res = fit(text, data)
     except InputError as exc:

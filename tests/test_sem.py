@@ -207,6 +207,32 @@ def test_fit_files(tmp_path):
         fit_files(tmp_path / "bad.lav", dp)
 
 
+def test_fit_files_reads_data_as_response_files(tmp_path):
+    d, data = load("hs_cfa")
+    mp = tmp_path / "model.lav"
+    mp.write_text(d["model"])
+    ref = fit_files(mp, _write(tmp_path / "plain.csv", data.to_csv(index=False)))
+    # semicolon-delimited with a byte-order mark and an extra text column: same fit
+    text = data.assign(id=[f"r{i}" for i in range(len(data))]).to_csv(index=False, sep=";")
+    out = fit_files(mp, _write(tmp_path / "semi.csv", text, bom=True))
+    assert out["fit_measures"] == ref["fit_measures"]
+    bad = data.astype({"x2": object})
+    bad.loc[[4, 9], "x2"] = "abc"
+    with pytest.raises(InputError, match=r"bad\.csv: column x2, rows 5, 10: non-numeric value 'abc'"):
+        fit_files(mp, _write(tmp_path / "bad.csv", bad.to_csv(index=False)))
+    with pytest.raises(InputError, match=r"dup\.csv: duplicate column name x1"):
+        fit_files(mp, _write(tmp_path / "dup.csv", data.rename(columns={"x2": "x1"}).to_csv(index=False)))
+    with pytest.raises(InputError, match=r"empty\.csv: file is empty"):
+        fit_files(mp, _write(tmp_path / "empty.csv", ""))
+    with pytest.raises(InputError, match=r"short\.csv: no column 'x9'"):
+        fit_files(mp, _write(tmp_path / "short.csv", data.drop(columns="x9").to_csv(index=False)))
+
+
+def _write(path, text, bom=False):
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
 # ------------------------------------------------------------------ bad input
 def test_missing_column():
     d, data = load("hs_cfa")
