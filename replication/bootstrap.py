@@ -5,13 +5,19 @@ refits the model by Fisher scoring on lavaan's ML discrepancy, started from the 
 estimates. Resamples run in chunks across processes; resample ``b`` always uses the random
 generator seeded by the ``b``-th child of ``numpy.random.SeedSequence(seed)``, so ``jobs=1``
 and ``jobs=4`` give identical results. A resample whose covariance matrix is not positive
-definite or whose fit does not converge is counted in ``n_failed`` and listed in ``failed``.
+definite or whose fit does not converge is counted in ``n_failed`` and listed in ``failed``;
+its row of draws is NaN and is left out of standard errors and intervals.
+
+The plain interval functions :func:`percentile_ci` and :func:`bias_corrected_ci` are lavaan's
+(``boot.ci.type = "perc"`` and ``"bca.simple"``, with the normal-scale interpolation of order
+statistics of ``boot::norm.inter``); :mod:`replication.mediation` uses the same ones.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -26,45 +32,121 @@ from replication.sem import SEMResult, _prepare_data, fit
 __all__ = ["BootstrapResult", "bootstrap", "percentile_ci", "bias_corrected_ci"]
 
 
-def percentile_ci(draws: np.ndarray, level: float = 0.95) -> tuple[float, float]:
-    """Percentile interval of bootstrap draws (quantiles as R's default type 7).
+# ------------------------------------------------------------------------------------------
+# Intervals from bootstrap draws (lavaan's definitions)
+# ------------------------------------------------------------------------------------------
+def _norm_inter(t: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Quantiles of ``t`` at ``alpha`` by interpolation on the normal scale.
+
+    lavaan's copy of ``boot::norm.inter`` (Davison & Hinkley, 1997, eq. 5.8): with ``R`` sorted
+    finite draws and ``r = (R + 1) alpha``, an integer ``r`` gives the ``r``-th order statistic,
+    otherwise ``t_k + (Phi^-1(alpha) - Phi^-1(k/(R+1))) / (Phi^-1((k+1)/(R+1)) -
+    Phi^-1(k/(R+1))) (t_(k+1) - t_k)`` with ``k = floor(r)``; ``k = 0`` gives the smallest draw,
+    ``k = R`` the largest, and ``r = R + 1`` (``alpha = 1``) has no order statistic (NaN, NA in
+    lavaan).
+    """
+    t = np.sort(t[np.isfinite(t)])
+    R = t.size
+    alpha = np.asarray(alpha, dtype=float)
+    rk = (R + 1) * alpha
+    k = np.trunc(rk).astype(int)
+    out = np.empty(alpha.shape)
+    for i in range(alpha.size):
+        if k[i] > R:
+            out[i] = np.nan
+        elif k[i] <= 0:
+            out[i] = t[0]
+        elif k[i] == rk[i]:
+            out[i] = t[k[i] - 1]
+        elif k[i] == R:
+            out[i] = t[R - 1]
+        else:
+            z = stats.norm.ppf(alpha[i])
+            z1 = stats.norm.ppf(k[i] / (R + 1))
+            z2 = stats.norm.ppf((k[i] + 1) / (R + 1))
+            tk, tk1 = t[k[i] - 1], t[k[i]]
+            out[i] = tk + (z - z1) / (z2 - z1) * (tk1 - tk)
+    return out
+
+
+def percentile_ci(draws: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval.
+
+    Parameters
+    ----------
+    draws : sequence of float
+        Bootstrap replicates of one statistic (non-finite values, failed resamples, are left
+        out).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    (lower, upper)
+        Quantiles ``(1 -/+ level) / 2`` with the normal-scale interpolation of order
+        statistics (:func:`_norm_inter`), as lavaan's ``parameterEstimates(boot.ci.type =
+        "perc")``; NaN without finite draws.
 
     References
     ----------
-    Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 13.
-    lavaan ``parameterEstimates(boot.ci.type = "perc")``.
+    Davison, A. C., & Hinkley, D. V. (1997). *Bootstrap Methods and their Application*.
+    Cambridge University Press. lavaan ``R/lav_object_methods.R`` (``parameterEstimates``).
+
+    Examples
+    --------
+    >>> [round(b, 6) for b in percentile_ci(range(1, 101), 0.9)]
+    [5.053609, 95.946391]
+
+    R: ``norm.inter(1:100, c(.05, .95))`` inside lavaan's ``parameterEstimates``.
     """
-    d = np.asarray(draws, float)
-    d = d[np.isfinite(d)]
-    if d.size == 0:
+    t = np.asarray(draws, dtype=float)
+    if not np.isfinite(t).any():
         return (np.nan, np.nan)
-    a = (1 - level) / 2
-    return (float(np.quantile(d, a)), float(np.quantile(d, 1 - a)))
+    q = _norm_inter(t, np.array([(1 - level) / 2, (1 + level) / 2]))
+    return float(q[0]), float(q[1])
 
 
-def bias_corrected_ci(draws: np.ndarray, est: float, level: float = 0.95) -> tuple[float, float]:
-    """Bias-corrected percentile interval.
+def bias_corrected_ci(draws: Sequence[float], estimate: float,
+                      level: float = 0.95) -> tuple[float, float]:
+    """Bias-corrected (BC, no acceleration) bootstrap interval.
 
-    ``z0 = Phi^-1(share of draws below the estimate)``; bounds are the draws' quantiles at
-    ``Phi(2 z0 +/- z_(1-alpha/2))``.
+    Parameters
+    ----------
+    draws : sequence of float
+        Bootstrap replicates (non-finite values, failed resamples, are left out).
+    estimate : float
+        Full-sample estimate.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    (lower, upper)
+        Quantiles (:func:`_norm_inter`) at ``Phi(2 z0 -/+ z_(1 - (1 - level)/2))`` with
+        ``z0 = Phi^-1(share of draws below the estimate)``, as lavaan's ``boot.ci.type =
+        "bca.simple"``. Constant draws give ``(estimate, estimate)`` (lavaan keeps the
+        estimate); when every draw lies on one side of the estimate ``z0`` is infinite and the
+        interval is NaN (NA in lavaan); NaN without finite draws.
 
     References
     ----------
-    Efron, B. (1981). Nonparametric standard errors and confidence intervals. *Canadian Journal
-    of Statistics*, 9, 139-158. lavaan ``parameterEstimates(boot.ci.type = "bca.simple")``.
+    Efron, B. (1987). Better bootstrap confidence intervals. *JASA*, 82, 171-185.
+    MacKinnon, D. P., Lockwood, C. M., & Williams, J. (2004). Confidence limits for the
+    indirect effect. *Multivariate Behavioral Research*, 39(1), 99-128.
     """
-    d = np.asarray(draws, float)
-    d = d[np.isfinite(d)]
-    if d.size == 0 or not np.isfinite(est):
+    t = np.asarray(draws, dtype=float)
+    t = t[np.isfinite(t)]
+    if t.size == 0 or not np.isfinite(estimate):
         return (np.nan, np.nan)
-    share = np.mean(d < est)
+    if np.all(t == t[0]):
+        return (float(estimate), float(estimate))
+    share = np.mean(t < estimate)
     if share <= 0 or share >= 1:
         return (np.nan, np.nan)
     z0 = stats.norm.ppf(share)
-    za = stats.norm.ppf(1 - (1 - level) / 2)
-    lo = stats.norm.cdf(2 * z0 - za)
-    hi = stats.norm.cdf(2 * z0 + za)
-    return (float(np.quantile(d, lo)), float(np.quantile(d, hi)))
+    za = stats.norm.ppf(np.array([(1 - level) / 2, (1 + level) / 2]))
+    q = _norm_inter(t, stats.norm.cdf(2 * z0 + za))
+    return float(q[0]), float(q[1])
 
 
 @dataclass
@@ -107,18 +189,19 @@ class BootstrapResult:
         -------
         DataFrame
             ``lhs, op, rhs, est`` (full sample), ``boot_se`` (SD of the draws, divisor B - 1, as
-            lavaan), ``ci_lower, ci_upper`` (percentile) and ``bc_lower, bc_upper``
-            (bias-corrected), one row per column of :attr:`estimates`.
+            lavaan), ``ci_lower, ci_upper`` (:func:`percentile_ci`) and ``bc_lower, bc_upper``
+            (:func:`bias_corrected_ci`), one row per column of :attr:`estimates`, from the
+            resamples that did not fail (``n_boot - n_failed`` draws).
         """
         if not 0 < level < 1:
             raise InputError(f"level: expected a number between 0 and 1, got {level}")
         full = self.full.params
+        E = self.estimates.to_numpy(dtype=float)
+        E = E[np.isfinite(E).all(axis=1)]  # failed resamples are left out, as lavaan does
         rows = []
-        for (lhs, op, rhs), col in zip(self.columns, self.estimates.columns):
+        for (lhs, op, rhs), d in zip(self.columns, E.T):
             m = full[(full.lhs == lhs) & (full.op == op) & (full.rhs == rhs)]
             est = float(m.est.iloc[0]) if len(m) else np.nan
-            d = self.estimates[col].to_numpy()
-            d = d[np.isfinite(d)]
             se = float(np.std(d, ddof=1)) if d.size > 1 else np.nan
             lo, hi = percentile_ci(d, level)
             blo, bhi = bias_corrected_ci(d, est, level)
@@ -228,8 +311,8 @@ def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | No
     Each resample refits by Fisher scoring with the analytic gradient and expected information
     of the ML discrepancy, warm-started from the full-sample estimates (falling back to L-BFGS
     from the same start). lavaan's ``se = "bootstrap"`` draws resamples the same way and uses the
-    same SD and percentile definitions; with different random numbers the two agree within
-    Monte Carlo error.
+    same SD and interval definitions (:func:`percentile_ci`, :func:`bias_corrected_ci`); with
+    different random numbers the two agree within Monte Carlo error.
 
     References
     ----------

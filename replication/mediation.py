@@ -10,8 +10,9 @@ Two settings share one result type (:class:`MediationResult`):
 
 Intervals are percentile and bias-corrected (lavaan's ``boot.ci.type = "perc"`` and
 ``"bca.simple"``, both with the normal-scale interpolation of order statistics used by lavaan
-and the ``boot`` package). Plain functions of bootstrap draws (:func:`percentile_ci`,
-:func:`bias_corrected_ci`) come first.
+and the ``boot`` package): :func:`replication.bootstrap.percentile_ci` and
+:func:`replication.bootstrap.bias_corrected_ci`, re-exported here. Failed resamples are left out
+of the intervals and counted.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from replication.bootstrap import bias_corrected_ci, percentile_ci
 from replication.errors import InputError
 
 __all__ = [
@@ -35,100 +37,6 @@ __all__ = [
 ]
 
 MIN_CASES = 10
-
-
-# --------------------------------------------------------------------------------------------
-# Plain functions of bootstrap draws
-# --------------------------------------------------------------------------------------------
-def _norm_inter(t: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Quantiles by interpolation on the normal scale (boot::norm.inter, as lavaan uses)."""
-    t = np.sort(t[np.isfinite(t)])
-    R = t.size
-    alpha = np.asarray(alpha, dtype=float)
-    rk = (R + 1) * alpha
-    k = np.trunc(rk).astype(int)
-    out = np.empty(alpha.shape)
-    for i in range(alpha.size):
-        if k[i] == rk[i] and 1 <= k[i] <= R:
-            out[i] = t[k[i] - 1]
-        elif k[i] <= 0:
-            out[i] = t[0]
-        elif k[i] >= R:
-            out[i] = t[R - 1]
-        else:
-            z = stats.norm.ppf(alpha[i])
-            z1 = stats.norm.ppf(k[i] / (R + 1))
-            z2 = stats.norm.ppf((k[i] + 1) / (R + 1))
-            tk, tk1 = t[k[i] - 1], t[k[i]]
-            out[i] = tk + (z - z1) / (z2 - z1) * (tk1 - tk)
-    return out
-
-
-def percentile_ci(draws: Sequence[float], level: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap interval.
-
-    Parameters
-    ----------
-    draws : sequence of float
-        Bootstrap replicates of one statistic (non-finite values are ignored).
-    level : float
-        Confidence level.
-
-    Returns
-    -------
-    (lower, upper)
-        Quantiles ``(1 -/+ level) / 2`` with the normal-scale interpolation of order
-        statistics of ``boot::norm.inter`` (Davison & Hinkley, 1997, eq. 5.8), as lavaan's
-        ``parameterEstimates(boot.ci.type = "perc")``.
-
-    References
-    ----------
-    Davison, A. C., & Hinkley, D. V. (1997). Bootstrap Methods and their Application.
-    Cambridge University Press.
-    """
-    t = np.asarray(draws, dtype=float)
-    if not np.isfinite(t).any():
-        return (np.nan, np.nan)
-    q = _norm_inter(t, np.array([(1 - level) / 2, (1 + level) / 2]))
-    return float(q[0]), float(q[1])
-
-
-def bias_corrected_ci(draws: Sequence[float], estimate: float, level: float = 0.95) -> tuple[float, float]:
-    """Bias-corrected (BC, no acceleration) bootstrap interval.
-
-    Parameters
-    ----------
-    draws : sequence of float
-        Bootstrap replicates (non-finite values are ignored).
-    estimate : float
-        Full-sample estimate.
-    level : float
-        Confidence level.
-
-    Returns
-    -------
-    (lower, upper)
-        Quantiles at ``Phi(2 z0 + z_(1 -/+ level)/2)`` with ``z0 = Phi^-1(share of draws below
-        the estimate)`` (Efron, 1987; MacKinnon, Lockwood & Williams, 2004), as lavaan's
-        ``boot.ci.type = "bca.simple"``.
-
-    References
-    ----------
-    Efron, B. (1987). Better bootstrap confidence intervals. JASA, 82, 171-185. MacKinnon, D.
-    P., Lockwood, C. M., & Williams, J. (2004). Confidence limits for the indirect effect.
-    Multivariate Behavioral Research, 39(1), 99-128.
-    """
-    t = np.asarray(draws, dtype=float)
-    t = t[np.isfinite(t)]
-    if t.size == 0:
-        return (np.nan, np.nan)
-    if np.var(t) == 0:
-        return (float(t[0]), float(t[0]))
-    z0 = stats.norm.ppf(np.mean(t < estimate))
-    za = stats.norm.ppf(np.array([(1 - level) / 2, (1 + level) / 2]))
-    adj = stats.norm.cdf(2 * z0 + za) if np.isfinite(z0) else (np.zeros(2) if z0 < 0 else np.ones(2))
-    q = _norm_inter(t, adj)
-    return float(q[0]), float(q[1])
 
 
 # --------------------------------------------------------------------------------------------

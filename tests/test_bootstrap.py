@@ -87,16 +87,36 @@ def test_failed_resamples_are_counted(med, monkeypatch):
     assert b.n_failed == 2 and b.failed == [1, 4]
     assert b.estimates.iloc[[1, 4]].isna().all().all()
     assert b.estimates.drop(index=[1, 4]).notna().all().all()
-    assert np.isfinite(b.summary().boot_se).all()
+    summ = b.summary()
+    assert np.isfinite(summ.boot_se).all()
+    ok = b.estimates.drop(index=[1, 4])
+    assert summ.boot_se.to_numpy() == pytest.approx(ok.std(ddof=1).to_numpy(), rel=1e-12)
+    ci = np.array([percentile_ci(ok[c]) for c in ok.columns])
+    assert np.array_equal(summ[["ci_lower", "ci_upper"]].to_numpy(), ci)
 
 
 def test_interval_helpers():
     draws = np.arange(1, 101, dtype=float)
-    assert percentile_ci(draws, 0.9) == pytest.approx((np.quantile(draws, .05),
-                                                       np.quantile(draws, .95)))
+    # lavaan's norm.inter(1:100, c(.05, .95)) (the function inside parameterEstimates)
+    assert percentile_ci(draws, 0.9) == pytest.approx((5.0536089480626032, 95.9463910519373968),
+                                                      rel=1e-12)
     # estimate at the median: bias correction leaves the percentile interval
     assert bias_corrected_ci(draws, 50.5, 0.9) == pytest.approx(percentile_ci(draws, 0.9))
     assert all(np.isnan(bias_corrected_ci(draws, 1000.0)))
+    assert all(np.isnan(bias_corrected_ci(draws, 0.0)))
+    # failed resamples (NaN) are left out; constant draws keep the estimate, as lavaan
+    with_nan = np.r_[draws, np.nan, np.nan]
+    assert percentile_ci(with_nan, 0.9) == percentile_ci(draws, 0.9)
+    assert bias_corrected_ci(with_nan, 50.5, 0.9) == bias_corrected_ci(draws, 50.5, 0.9)
+    assert bias_corrected_ci(np.full(10, 2.0), 2.0) == (2.0, 2.0)
+    assert all(np.isnan(percentile_ci([np.nan, np.nan])))
+
+
+def test_mediation_uses_the_same_intervals():
+    from replication import mediation
+
+    assert mediation.percentile_ci is percentile_ci
+    assert mediation.bias_corrected_ci is bias_corrected_ci
 
 
 def test_bad_input(med):
