@@ -773,6 +773,119 @@ def to_json(result: SEMResult, digits: int = 6) -> dict:
             "n": int(result.n)}
 
 
+_FIT_LABELS = {
+    "ntotal": "Number of observations", "npar": "Number of free parameters",
+    "chisq": "Test statistic (chi-square)", "df": "Degrees of freedom",
+    "pvalue": "P-value (chi-square)", "chisq_df": "Chi-square / df",
+    "baseline.chisq": "Baseline test statistic", "baseline.df": "Baseline degrees of freedom",
+    "cfi": "Comparative Fit Index (CFI)", "tli": "Tucker-Lewis Index (TLI)",
+    "nfi": "Normed Fit Index (NFI)", "ifi": "Incremental Fit Index (IFI)",
+    "gfi": "Goodness of Fit Index (GFI)", "agfi": "Adjusted Goodness of Fit Index (AGFI)",
+    "rmsea": "RMSEA", "rmsea.ci.lower": "RMSEA 90% CI lower bound",
+    "rmsea.ci.upper": "RMSEA 90% CI upper bound", "srmr": "SRMR",
+    "logl": "Loglikelihood user model (H0)", "unrestricted.logl": "Loglikelihood unrestricted (H1)",
+    "aic": "Akaike (AIC)", "bic": "Bayesian (BIC)",
+}
+_COUNTS = {"ntotal", "npar", "df", "baseline.df"}
+_SECTIONS = [("=~", "Latent Variables"), ("~", "Regressions"), ("cov", "Covariances"),
+             ("var", "Variances"), (":=", "Defined Parameters")]
+
+
+def _cell(x, width: int, digits: int = 3) -> str:
+    return " " * width if x is None else f"{x:{width}.{digits}f}"
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str]], indent: int = 20) -> list[str]:
+    """Rows grouped as lavaan's summary: ``lhs op`` headers, one line per ``rhs``."""
+    widths = [max(9, len(title) + 1) for _, title in columns]
+    head = " " * indent + "".join(f"{t:>{w}}" for (_, t), w in zip(columns, widths))
+    out: list[str] = []
+    for key, title in _SECTIONS:
+        if key == "cov":
+            sel = [r for r in rows if r["op"] == "~~" and r["lhs"] != r["rhs"]]
+        elif key == "var":
+            sel = [r for r in rows if r["op"] == "~~" and r["lhs"] == r["rhs"]]
+        else:
+            sel = [r for r in rows if r["op"] == key]
+        if not sel:
+            continue
+        out += ["", f"{title}:", head]
+        group = None
+        for r in sel:
+            if key in ("=~", "~", "cov") and r["lhs"] != group:
+                group = r["lhs"]
+                out.append(f"  {group} {r['op']}")
+            name = r["lhs"] if key in ("var", ":=") else r["rhs"]
+            label = f"    {name}"[:indent - 1].ljust(indent)
+            out.append(label + "".join(_cell(r.get(c), w) for (c, _), w in zip(columns, widths)))
+    return out
+
+
+def format_text(result: dict) -> str:
+    """Readable summary of a :func:`fit_files` result, laid out like lavaan's ``summary()``.
+
+    Parameters
+    ----------
+    result : dict
+        :func:`to_json` output (``parameters``, ``fit_measures``; optionally ``r2``,
+        ``converged``, ``warnings``, ``n``) with the ``bootstrap`` block of :func:`fit_files`
+        when present.
+
+    Returns
+    -------
+    str
+        Fit measures (lavaan names and labels), then the parameter table by section (latent
+        variables, regressions, covariances, variances, defined parameters) with ``Estimate,
+        Std.Err, z-value, P(>|z|), Std.all``, R-squared, the bootstrap table (``Boot.SE`` and
+        percentile and bias-corrected limits) and warnings. Missing values (``null``) print as
+        blanks, as lavaan prints fixed parameters.
+
+    Raises
+    ------
+    InputError
+        When ``result`` lacks ``parameters`` or ``fit_measures``.
+
+    Notes
+    -----
+    Numbers have three decimals as in lavaan's ``summary(fit, fit.measures = TRUE,
+    standardized = TRUE)``; counts are integers.
+    """
+    if not isinstance(result, dict) or "parameters" not in result or "fit_measures" not in result:
+        raise InputError("format_text: expected the dict of fit_files() with 'parameters' and "
+                         "'fit_measures'")
+    fm = result["fit_measures"]
+    lines = ["Estimator                                     ML (lavaan definitions)"]
+    if "converged" in result:
+        lines.append(f"{'Converged':<44}{'yes' if result['converged'] else 'no':>10}")
+    lines += ["", "Fit measures:"]
+    for key, label in _FIT_LABELS.items():
+        if key not in fm:
+            continue
+        v = fm[key]
+        text = "" if v is None else (f"{int(v)}" if key in _COUNTS else f"{v:.3f}")
+        lines.append(f"  {label:<42}{text:>10}   {key}")
+    lines += ["", "Parameter Estimates:"]
+    lines += _table(result["parameters"], [("est", "Estimate"), ("se", "Std.Err"),
+                                           ("z", "z-value"), ("pvalue", "P(>|z|)"),
+                                           ("std_all", "Std.all")])
+    r2 = result.get("r2") or {}
+    if r2:
+        lines += ["", "R-Square:", " " * 20 + f"{'Estimate':>9}"]
+        lines += [f"    {k}"[:19].ljust(20) + _cell(v, 9) for k, v in r2.items()]
+    boot = result.get("bootstrap")
+    if boot:
+        lines += ["", f"Bootstrap ({boot.get('n_boot')} resamples, {boot.get('n_failed', 0)} failed"
+                      f", seed {boot.get('seed')}; percentile and bias-corrected limits):"]
+        lines += _table(boot["parameters"], [("est", "Estimate"), ("boot_se", "Boot.SE"),
+                                             ("ci_lower", "Perc.lower"),
+                                             ("ci_upper", "Perc.upper"),
+                                             ("bc_lower", "BC.lower"), ("bc_upper", "BC.upper")])
+    warn = result.get("warnings") or []
+    if warn:
+        lines += ["", "Warnings:"] + [f"  {w}" for w in warn]
+    return "\n".join(lines) + "\n"
+
+
 def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | None = None,
               seed: int | None = None, jobs: int = 1) -> dict:
     """Fit the model in ``model_path`` to the CSV ``data_path`` (the ``replicate fit`` command).

@@ -11,7 +11,7 @@ import pytest
 
 from replication.errors import InputError
 from replication.record import load_record
-from replication.sem import FIT_MEASURES, fit, fit_files, modindices, to_json
+from replication.sem import FIT_MEASURES, fit, fit_files, format_text, modindices, to_json
 from replication.syntax import sem_syntax
 
 FX = Path(__file__).parent / "fixtures" / "lavaan"
@@ -231,6 +231,43 @@ def test_fit_files_reads_data_as_response_files(tmp_path):
 def _write(path, text, bom=False):
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
     return path
+
+
+def test_format_text_lays_out_lavaan_summary(tmp_path):
+    d, data = load("hs_cfa")
+    mp = tmp_path / "model.lav"
+    mp.write_text(d["model"])
+    dp = tmp_path / "data.csv"
+    data.to_csv(dp, index=False)
+    out = fit_files(mp, dp)
+    text = format_text(out)
+    assert text == format_text(out) and "Bootstrap" not in text
+    lines = text.splitlines()
+    fm = out["fit_measures"]
+    chisq = next(line for line in lines if line.rstrip().endswith(" chisq"))
+    assert f"{fm['chisq']:.3f}" in chisq
+    assert next(line for line in lines if line.rstrip().endswith(" df")).split()[-2] == "24"
+    order = [lines.index(h) for h in ("Fit measures:", "Latent Variables:", "Covariances:",
+                                      "Variances:", "R-Square:")]
+    assert order == sorted(order)
+    # the loading block: a header per factor, fixed first loading without se, z and p
+    i = lines.index("  visual =~")
+    first, second = lines[i + 1].split(), lines[i + 2].split()
+    x1 = next(r for r in out["parameters"] if (r["lhs"], r["op"], r["rhs"]) == ("visual", "=~", "x1"))
+    x2 = next(r for r in out["parameters"] if (r["lhs"], r["op"], r["rhs"]) == ("visual", "=~", "x2"))
+    assert first == ["x1", f"{x1['est']:.3f}", f"{x1['std_all']:.3f}"]
+    assert second == ["x2"] + [f"{x2[c]:.3f}" for c in ("est", "se", "z", "pvalue", "std_all")]
+    boot = fit_files(mp, dp, bootstrap=10, seed=3)
+    btext = format_text(boot)
+    assert "Bootstrap (10 resamples, 0 failed, seed 3" in btext
+    b2 = next(r for r in boot["bootstrap"]["parameters"] if (r["lhs"], r["rhs"]) == ("visual", "x2"))
+    tail = btext.split("Bootstrap (")[1].splitlines()
+    j = tail.index("  visual =~")
+    assert tail[j + 1].split() == ["x2"] + [f"{b2[c]:.3f}" for c in
+                                             ("est", "boot_se", "ci_lower", "ci_upper",
+                                              "bc_lower", "bc_upper")]
+    with pytest.raises(InputError, match="format_text"):
+        format_text({"parameters": []})
 
 
 # ------------------------------------------------------------------ bad input
