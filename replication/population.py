@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from replication.errors import InputError
+from replication.ram import total_covariance
 
 __all__ = ["Population", "population", "spearman_brown_loading", "nearest_correlation",
            "item_sd_from_composite"]
@@ -465,9 +466,8 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
     psi_endo: dict[str, float] = {}
     for y in endo:
         if set_products != list(range(len(products))):
-            G = np.linalg.inv(np.eye(nu) - B)
-            add_products(G @ Psi @ G.T)
-            C = G @ Psi @ G.T
+            add_products(total_covariance(B, Psi))
+            C = total_covariance(B, Psi)
         rows = coef_rows.get(y, [])
         bvec = np.zeros(nu)
         for x, b, *_ in rows:
@@ -494,8 +494,7 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
         Psi[ix[y], ix[y]] = psi
         done.add(y)
         # update running covariance of y with everything processed so far
-        G = np.linalg.inv(np.eye(nu) - B)
-        C = G @ Psi @ G.T
+        C = total_covariance(B, Psi)
     # disturbance correlations
     if len(endo) > 1:
         Rd = np.eye(len(endo))
@@ -520,8 +519,7 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
             if cov_ab != 0 or pub is not None:
                 params.append(dict(lhs=a, op="~~", rhs=b, est=cov_ab, std=Rd_used[i, j],
                                    published=pub, status=s, source=w + " (disturbances)"))
-        G = np.linalg.inv(np.eye(nu) - B)
-        C = G @ Psi @ G.T
+        C = total_covariance(B, Psi)
         for y in endo:
             if abs(C[ix[y], ix[y]] - lvar[y]) > 1e-9 * max(1.0, lvar[y]):
                 notes.append(f"{y}: a disturbance correlation with one of its own predictors makes "

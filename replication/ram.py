@@ -47,6 +47,7 @@ __all__ = [
     "ModelSpec",
     "specify",
     "RAM",
+    "total_covariance",
     "label_values",
     "eval_defined",
     "ml_discrepancy",
@@ -262,6 +263,20 @@ def specify(model: str | list[Statement], *, cov_y: bool = False,
 # ------------------------------------------------------------------------------------------
 # RAM engine: implied covariance, ML discrepancy, gradient, expected information
 # ------------------------------------------------------------------------------------------
+def total_covariance(A: np.ndarray, S: np.ndarray) -> np.ndarray:
+    """Covariance of all variables of a RAM model, ``(I - A)^-1 S (I - A)^-T``.
+
+    ``A`` holds directed paths (row <- column), ``S`` the covariances of the exogenous parts
+    (variances, residual and disturbance (co)variances).
+
+    References
+    ----------
+    McArdle, J. J., & McDonald, R. P. (1984), eq. 9.
+    """
+    G = np.linalg.inv(np.eye(len(A)) - A)
+    return G @ S @ G.T
+
+
 class RAM:
     """Vectorized RAM representation of a :class:`ModelSpec` for ML estimation.
 
@@ -364,8 +379,7 @@ class RAM:
 
     def total_cov(self, theta: np.ndarray) -> np.ndarray:
         """Model-implied covariance of all (observed and latent) variables."""
-        A, Sm, B, _, _ = self.parts(theta)
-        return B @ Sm @ B.T
+        return total_covariance(*self.matrices(theta))
 
     # -- discrepancy
     def fml(self, theta: np.ndarray, S: np.ndarray, logdet_S: float) -> float:
@@ -422,9 +436,10 @@ class RAM:
     def information(self, theta: np.ndarray) -> np.ndarray:
         """Expected information per observation, ``1/2 tr(Sigma^-1 dS_a Sigma^-1 dS_b)``."""
         D, Sigma = self.delta(theta)
-        return self._info(D, np.linalg.inv(Sigma))
+        return self.information_from(D, np.linalg.inv(Sigma))
 
-    def _info(self, D: np.ndarray, Si: np.ndarray) -> np.ndarray:
+    def information_from(self, D: np.ndarray, Si: np.ndarray) -> np.ndarray:
+        """Expected information ``1/2 tr(Sigma^-1 D_a Sigma^-1 D_b)`` from ``D = dSigma/dtheta``."""
         q, p = D.shape[0], self.p
         X = Si @ D  # (q, p, p)
         Xt = X.transpose(0, 2, 1).reshape(q, p * p)
@@ -436,7 +451,7 @@ class RAM:
         Si = np.linalg.inv(Sigma)
         W = Si - Si @ S @ Si
         g = D.reshape(D.shape[0], -1) @ W.reshape(-1)
-        info = self._info(D, Si)
+        info = self.information_from(D, Si)
         try:
             step = np.linalg.solve(2.0 * info, -g)
         except np.linalg.LinAlgError:
@@ -641,8 +656,7 @@ class RAM:
         """
         kind, ii, jj = self._std_index()
         A, Sm = self.matrices(theta)
-        B = np.linalg.inv(self.eye - A)
-        C = B @ Sm @ B.T
+        C = total_covariance(A, Sm)
         with np.errstate(invalid="ignore", divide="ignore"):
             sd = np.sqrt(np.diag(C))
             dS = np.diag(Sm)

@@ -721,7 +721,7 @@ def modindices(result: SEMResult) -> pd.DataFrame:
     Si = np.linalg.inv(Sigma)
     W = Si - Si @ S @ Si
     g = 0.5 * np.einsum("aij,ij->a", D, W)  # derivative of lavaan's fmin = F_ML / 2
-    info = ram._info(D, Si)
+    info = ram.information_from(D, Si)
     I22 = info[:q, :q]
     I12 = info[q:, :q]
     I11 = info[q:, q:]
