@@ -27,7 +27,7 @@ from scipy import stats
 
 from replication.errors import InputError
 from replication.ram import RAM, eval_defined, label_values
-from replication.sem import SEMResult, _prepare_data, fit
+from replication.sem import SEMResult, prepare_data, fit
 
 __all__ = ["BootstrapResult", "bootstrap", "percentile_ci", "bias_corrected_ci"]
 
@@ -331,7 +331,7 @@ def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | No
         if limits is not None:
             limits.restore_original_limits()
     spec = full.spec
-    df = _prepare_data(spec, data, "listwise")
+    df = prepare_data(spec, data, "listwise")
     X = df.to_numpy(dtype=float)
     if len(X) < 3:
         raise InputError(f"data: {len(X)} complete rows; expected more for a bootstrap")

@@ -24,7 +24,7 @@ import pandas as pd
 from replication.errors import InputError
 from replication.record import Record
 
-__all__ = ["ResponseData", "read_table", "load_responses", "describe_rows"]
+__all__ = ["ResponseData", "read_table", "to_numeric", "load_responses", "describe_rows"]
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,17 @@ def read_table(path: str | Path) -> pd.DataFrame:
 _MISSING = {"", "na", "nan", "n/a", "null", "none", ".", "-99", "-999"}
 
 
-def _to_numeric(df: pd.DataFrame, columns: list[str], path: Path) -> pd.DataFrame:
+def to_numeric(df: pd.DataFrame, columns: list[str], path: Path) -> pd.DataFrame:
+    """Columns of a table read by :func:`read_table` as floats (missing codes become NaN).
+
+    Empty cells and ``NA``, ``NaN``, ``N/A``, ``null``, ``none``, ``.``, ``-99``, ``-999`` are
+    missing; a decimal comma is accepted.
+
+    Raises
+    ------
+    InputError
+        A cell that is not a number: names the column, the rows and the first bad value.
+    """
     out = {}
     bad: list[tuple[str, list[int]]] = []
     for c in columns:
@@ -175,7 +185,7 @@ def load_responses(path: str | Path, record: Record, *,
     if extra:
         notes.append(f"{len(extra)} column(s) not in the record were ignored: {', '.join(extra[:8])}"
                      + (" ..." if len(extra) > 8 else ""))
-    data = _to_numeric(table, items, p)
+    data = to_numeric(table, items, p)
     values = data.to_numpy()
     finite = values[np.isfinite(values)]
     k = record.scale_points

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import logging
 import warnings as _warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from replication import fit_indices as fi
 from replication.errors import InputError
 from replication.fiml import Patterns
 from replication.ram import RAM, ModelSpec, eval_defined, label_values, specify
-from replication.responses import _to_numeric, read_table
+from replication.responses import to_numeric, read_table
 
 __all__ = [
     "SEMResult",
@@ -110,7 +111,12 @@ class SEMResult:
 # ------------------------------------------------------------------------------------------
 # Input handling
 # ------------------------------------------------------------------------------------------
-def _prepare_data(spec: ModelSpec, data: pd.DataFrame, missing: str) -> pd.DataFrame:
+def prepare_data(spec: ModelSpec, data: pd.DataFrame, missing: str) -> pd.DataFrame:
+    """The model's observed columns of ``data`` as floats, after missing-value handling.
+
+    ``missing="listwise"`` drops incomplete rows; ``"fiml"`` keeps them. Raises
+    :class:`InputError` for a column named in the model but absent from the data, or not numeric.
+    """
     if not isinstance(data, pd.DataFrame):
         raise InputError("data: expected a pandas DataFrame")
     absent = [v for v in spec.ov if v not in data.columns]
@@ -213,7 +219,11 @@ def _semopy_start(spec: ModelSpec, data: pd.DataFrame | None, S: np.ndarray, n: 
         import semopy
     except ImportError:  # pragma: no cover
         return None
+    root = logging.getLogger()
+    level = root.level
     try:
+        # semopy reports numerical trouble on the root logger; the refinement below decides
+        root.setLevel(logging.ERROR)
         with _warnings.catch_warnings():
             _warnings.simplefilter("ignore")
             model = semopy.Model(_semopy_syntax(spec))
@@ -224,6 +234,8 @@ def _semopy_start(spec: ModelSpec, data: pd.DataFrame | None, S: np.ndarray, n: 
             tab = model.inspect()
     except Exception:
         return None
+    finally:
+        root.setLevel(level)
     lv = set(spec.lv)
     est: dict[tuple[str, str, str], float] = {}
     for row in tab.itertuples(index=False):
@@ -327,6 +339,10 @@ def _fit_measures(spec: ModelSpec, ram: RAM, theta: np.ndarray, S: np.ndarray, n
         "aic": fi.aic(logl, spec.n_free),
         "bic": fi.bic(logl, spec.n_free, n),
     }
+    if df < 0:  # not identified: no test statistic (lavaan reports none either)
+        keep = {"npar", "ntotal", "df", "baseline.chisq", "baseline.df", "logl",
+                "unrestricted.logl", "aic", "bic"}
+        out = {k_: (v if k_ in keep else math.nan) for k_, v in out.items()}
     return {k_: float(out[k_]) for k_ in FIT_MEASURES}
 
 
@@ -386,7 +402,7 @@ def fit(model: str, data: pd.DataFrame | None = None, *, cov: pd.DataFrame | Non
             raise InputError("missing='fiml' needs raw data, not a covariance matrix")
         return _fit_fiml(spec, data, model, cov_y)
     if data is not None:
-        df = _prepare_data(spec, data, "listwise")
+        df = prepare_data(spec, data, "listwise")
         n_obs = len(df)
         if n_obs < 2 or n_obs <= len(spec.ov) // 2:
             raise InputError(f"data: {n_obs} complete rows for {len(spec.ov)} observed variables; "
@@ -427,7 +443,7 @@ def _fit_fiml(spec: ModelSpec, data: pd.DataFrame, model: str, cov_y: bool) -> S
     if spec.ov_x:
         raise InputError("missing='fiml': observed predictors (fixed.x) are not supported; "
                          "use listwise deletion")
-    df = _prepare_data(spec, data, "fiml")
+    df = prepare_data(spec, data, "fiml")
     X = df.to_numpy(float)
     X = X[~np.isnan(X).all(axis=1)]
     pat = Patterns(X)
@@ -557,6 +573,10 @@ def _fit_fiml(spec: ModelSpec, data: pd.DataFrame, model: str, cov_y: bool) -> S
 def _assemble(spec: ModelSpec, ram: RAM, theta: np.ndarray, converged: bool, S: np.ndarray,
               n: int, model: str, cov_y: bool) -> SEMResult:
     warn: list[str] = []
+    if spec.df < 0:
+        warn.append(f"the model is not identified: {spec.n_free} free parameters for "
+                    f"{spec.n_free + spec.df} sample moments (df = {spec.df}); fit measures are "
+                    "not available")
     if not converged:
         warn.append("the optimizer did not converge; estimates are not a maximum-likelihood "
                     "solution")
@@ -919,7 +939,7 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
     if absent:
         raise InputError(f"{dp}: no column {absent[0]!r} (a variable of {mp.name}); expected a "
                          "header with the model's variable names")
-    data = _to_numeric(table, spec.ov, dp)
+    data = to_numeric(table, spec.ov, dp)
     try:
         res = fit(text, data)
     except InputError as exc:

@@ -365,3 +365,14 @@ write.csv(data.frame(name = names(fm), value = as.numeric(fm)), "{tmp_path / 'fm
     fm = pd.read_csv(tmp_path / "fm.csv").set_index("name")["value"]
     for name, v in fm.items():
         assert res.fit_measures[name] == pytest.approx(v, abs=TOL), name
+
+
+def test_unidentified_model_is_reported_not_a_crash():
+    import math
+
+    data = pd.read_csv(FX / "holzinger_swineford.csv")
+    res = fit("f =~ x1 + x2", data)
+    assert any("not identified" in w for w in res.warnings)
+    assert res.fit_measures["df"] == -1
+    assert math.isnan(res.fit_measures["chisq"]) and math.isnan(res.fit_measures["cfi"])
+    assert res.params["se"].isna().all()
