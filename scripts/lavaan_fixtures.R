@@ -8,36 +8,7 @@ suppressPackageStartupMessages(library(lavaan))
 out_dir <- file.path("tests", "fixtures", "lavaan")
 dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
 
-# ---------------------------------------------------------------- minimal JSON writer
-json_str <- function(s) {
-  s <- gsub("\\\\", "\\\\\\\\", s)
-  s <- gsub("\"", "\\\\\"", s)
-  s <- gsub("\n", "\\\\n", s)
-  paste0("\"", s, "\"")
-}
-json_num <- function(x) {
-  if (is.na(x) || !is.finite(x)) return("null")
-  sprintf("%.15g", x)
-}
-to_json <- function(x) {
-  if (is.data.frame(x)) {
-    rows <- lapply(seq_len(nrow(x)), function(i) as.list(x[i, , drop = FALSE]))
-    return(paste0("[", paste(vapply(rows, to_json, ""), collapse = ",\n "), "]"))
-  }
-  if (is.list(x)) {
-    if (!is.null(names(x))) {
-      parts <- mapply(function(k, v) paste0(json_str(k), ": ", to_json(v)), names(x), x)
-      return(paste0("{", paste(parts, collapse = ", "), "}"))
-    }
-    return(paste0("[", paste(vapply(x, to_json, ""), collapse = ", "), "]"))
-  }
-  if (length(x) != 1L) {
-    return(to_json(as.list(unname(x))))
-  }
-  if (is.character(x) || is.factor(x)) return(json_str(as.character(x)))
-  if (is.logical(x)) return(if (is.na(x)) "null" else tolower(as.character(x)))
-  json_num(as.numeric(x))
-}
+source(file.path("scripts", "json_writer.R"))  # to_json(): base-R JSON writer
 
 fit_names <- c("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi",
                "tli", "nfi", "ifi", "logl", "unrestricted.logl", "aic", "bic", "ntotal",
