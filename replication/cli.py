@@ -3,7 +3,7 @@
 Sub-commands (contracts in DESIGN.md)::
 
     replicate list
-    replicate run [ID ...] [--source reconstructed|simulated] [--data CSV] [--seed N]
+    replicate run [ID|RECORD.yaml ...] [--source reconstructed|simulated] [--data CSV] [--seed N]
                   [--bootstrap N] [--out DIR] [--jobs N] [--show-code]
     replicate audit ID [--json]
     replicate reconstruct ID [--source reconstructed|simulated] [--seed N] [--n N] --out FILE.csv
@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the papers with their evidence level")
 
     run = sub.add_parser("run", help="execute paper notebooks and write HTML reports")
-    run.add_argument("papers", nargs="*", metavar="ID", help="paper ids (default: all)")
+    run.add_argument("papers", nargs="*", metavar="ID",
+                     help="paper ids or paths of published records, paper.yaml (default: all)")
     run.add_argument("--source", choices=["reconstructed", "simulated"], default="reconstructed")
     run.add_argument("--data", metavar="CSV", help="real responses (wins over --source)")
     run.add_argument("--seed", type=_non_negative_int, default=2024)

@@ -202,7 +202,7 @@ def _replace_dir(staging: Path, final: Path) -> None:
 
 
 def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
-             notebooks: str) -> PaperOutcome:
+             notebook: str) -> PaperOutcome:
     import papermill as pm
 
     start = time.perf_counter()
@@ -212,7 +212,7 @@ def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
     nb_out = staging / f"{paper}.ipynb"
     try:
         with _env(THREAD_ENV):
-            pm.execute_notebook(str(Path(notebooks) / f"{paper}.ipynb"), str(nb_out),
+            pm.execute_notebook(notebook, str(nb_out),
                                 parameters={**params, "out_dir": str(staging)},
                                 kernel_name="python3", progress_bar=False, log_output=False,
                                 cwd=str(staging), extra_arguments=["--log-level=CRITICAL"])
@@ -380,7 +380,8 @@ def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
     Parameters
     ----------
     paper_ids : sequence of str, optional
-        Papers to run (default: every bundled paper).
+        Papers to run: bundled ids or paths of published records (paper.yaml); default: every
+        bundled paper.
     source : {"reconstructed", "simulated"}
         Data source when ``data_path`` is not given.
     data_path : str, optional
@@ -404,15 +405,51 @@ def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
         ``exit_status`` 0 when every paper ran, 1 otherwise; ``text()`` names failures with the
         failing cell's error.
     """
-    from replication.record import load_record, paper_ids as all_ids
+    from replication.record import paper_ids as all_ids
 
-    ids = list(paper_ids) if paper_ids else all_ids()
-    for pid in ids:
-        load_record(pid)
+    papers = list(paper_ids) if paper_ids else all_ids()
+    build_dir = Path(tempfile.mkdtemp(prefix="replication-notebooks-"))
+    try:
+        plan = _plan(papers, build_dir)
+        return _run_plan(plan, source=source, data_path=data_path, seed=seed,
+                         n_bootstrap=n_bootstrap, out_dir=out_dir, jobs=jobs,
+                         show_code=show_code, progress=progress)
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def _plan(papers: Sequence[str], build_dir: Path) -> dict[str, tuple[str, dict[str, Any]]]:
+    """``{id: (notebook path, extra parameters)}`` for bundled ids and record YAML paths.
+
+    A bundled paper runs its stored notebook; a record given as a path (or a bundled id without a
+    stored notebook) gets a notebook built from the record by :func:`replication.notebook.build`,
+    written into ``build_dir`` (never next to the record).
+    """
+    from replication import notebook as nbmod
+    from replication.record import load_record
+
     nb_dir = notebooks_dir()
-    missing = [pid for pid in ids if not (nb_dir / f"{pid}.ipynb").is_file()]
-    if missing:
-        raise InputError(f"{nb_dir}: no notebook for {', '.join(missing)}")
+    plan: dict[str, tuple[str, dict[str, Any]]] = {}
+    for entry in papers:
+        record = load_record(entry)
+        is_path = Path(entry).suffix in (".yaml", ".yml") or Path(entry).is_file()
+        if record.id in plan:
+            raise InputError(f"{entry}: paper id {record.id!r} given twice; expected each paper once")
+        stored = nb_dir / f"{record.id}.ipynb"
+        if not is_path and stored.is_file():
+            plan[record.id] = (str(stored), {})
+            continue
+        built = build_dir / f"{record.id}.ipynb"
+        built.write_text(nbmod.dumps(nbmod.build(record)), encoding="utf-8")
+        extra = {"paper": str(Path(entry).resolve())} if is_path else {}
+        plan[record.id] = (str(built), extra)
+    return plan
+
+
+def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_path: str | None,
+              seed: int, n_bootstrap: int | None, out_dir: str | Path, jobs: int,
+              show_code: bool, progress: bool) -> RunSummary:
+    ids = list(plan)
     if source not in ("reconstructed", "simulated"):
         raise InputError(f"source: {source!r}; expected 'reconstructed' or 'simulated'")
     if jobs < 1:
@@ -445,13 +482,14 @@ def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
     outcomes: dict[str, PaperOutcome] = {}
     if jobs == 1 or len(ids) == 1:
         for pid in ids:
-            o = _run_one(pid, params, str(out), show_code, str(nb_dir))
+            o = _run_one(pid, {**params, **plan[pid][1]}, str(out), show_code, plan[pid][0])
             outcomes[pid] = o
             report(o)
     else:
         ctx = multiprocessing.get_context("spawn")
         with cf.ProcessPoolExecutor(max_workers=min(jobs, len(ids)), mp_context=ctx) as pool:
-            futs = {pool.submit(_run_one, pid, params, str(out), show_code, str(nb_dir)): pid
+            futs = {pool.submit(_run_one, pid, {**params, **plan[pid][1]}, str(out), show_code,
+                                plan[pid][0]): pid
                     for pid in ids}
             for fut in cf.as_completed(futs):
                 pid = futs[fut]

@@ -119,3 +119,25 @@ def test_run_with_bad_response_file(tmp_path, name, mutate, needle):
 def test_run_unknown_paper_and_missing_data(tmp_path):
     _one_line_error(run_cli("run", "nope", "--out", str(tmp_path / "o")), "unknown paper 'nope'")
     _one_line_error(run_cli("run", "live_commerce", "--data", str(tmp_path / "x.csv")), "x.csv: file not found")
+
+
+@pytest.mark.slow
+def test_run_a_record_given_as_a_path(tmp_path):
+    """A user's own record (not bundled) runs through a notebook built from it."""
+    import yaml
+
+    raw = yaml.safe_load((ROOT / "data/papers/live_commerce/paper.yaml").read_text(encoding="utf-8"))
+    raw["id"] = "my_study"
+    rec = tmp_path / "rec" / "paper.yaml"
+    rec.parent.mkdir()
+    rec.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    before = rec.read_bytes()
+    out = tmp_path / "out"
+    res = run_cli("run", str(rec), "--out", str(out), "--bootstrap", "20")
+    assert res.returncode == 0, res.stdout + res.stderr
+    doc = json.loads((out / "my_study" / "results.json").read_text(encoding="utf-8"))
+    assert doc["paper"] == "my_study"
+    assert doc["summary"]["classification"]["label"]
+    assert (out / "my_study" / "my_study.html").is_file() and (out / "index.html").is_file()
+    assert rec.read_bytes() == before
+    assert sorted(p.name for p in rec.parent.iterdir()) == ["paper.yaml"]
