@@ -12,6 +12,8 @@ fly for a record given as a YAML path.
 
 from __future__ import annotations
 
+import html
+
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
@@ -31,8 +33,13 @@ out_dir = None  # folder where results.json is written (None: nothing is written
 
 
 def _heading(level: int, locs: str, what: str, assumed_note: str = "") -> str:
-    title = f"{locs}: {what}" if locs else what
+    title = f"{_text(locs)}: {what}" if locs else what
     return f"{'#' * level} {title}" + (f"\n\n{assumed_note}" if assumed_note else "")
+
+
+def _text(value: object) -> str:
+    """Record text for a Markdown cell: HTML-escaped, so a record cannot inject markup."""
+    return html.escape(str(value), quote=False)
 
 
 def md(text: str):
@@ -62,16 +69,16 @@ def build(record: Record | str) -> nbformat.NotebookNode:
     pid = rec.id
     res = rec.results
     cells = []
-    authors = ", ".join(rec.citation.authors)
+    authors = _text(", ".join(rec.citation.authors))
     year = f" ({rec.citation.year})" if rec.citation.year else ""
     evidence = ("the paper's tables" if rec.evidence == "tables"
                 else "its abstract only: every magnitude below is an assumption of the record")
     cells.append(md(f"""
-# {rec.title}
+# {_text(rec.title)}
 
-{authors}{year}. *{rec.citation.title}*. {rec.citation.venue}.
+{authors}{year}. *{_text(rec.citation.title)}*. {_text(rec.citation.venue)}.
 
-**Evidence:** {evidence}. {rec.abbreviations_note or ''}
+**Evidence:** {evidence}. {_text(rec.abbreviations_note or '')}
 
 This notebook re-runs the paper's analyses from its published record
 (`data/papers/{pid}/paper.yaml` for a bundled paper): every section shows the published numbers beside the replicated

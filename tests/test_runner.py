@@ -131,3 +131,17 @@ def test_one_failing_paper_does_not_stop_the_others(tmp_path):
     assert csv.read_bytes() == before
     assert sorted(p.name for p in data_dir.iterdir()) == ["lc.csv"]
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_record_text_is_escaped_in_built_notebooks():
+    """A record's title or table location cannot inject markup into a report."""
+    from replication.notebook import build
+    from replication.record import Record, load_record
+
+    raw = load_record("live_commerce").model_dump(by_alias=True)
+    raw["title"] = "<script>alert(1)</script> Trust & more"
+    raw["results"]["loadings"]["T1"]["where"] = "Table <b>I</b>, row T1"
+    nb = build(Record.model_validate(raw))
+    text = "\n".join("".join(c["source"]) for c in nb.cells if c["cell_type"] == "markdown")
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "<b>" not in text and "Trust &amp; more" in text
