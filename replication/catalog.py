@@ -30,6 +30,7 @@ SECTIONS: dict[str, str] = {
     "hypotheses": "Structural model and hypotheses",
     "moderation": "Moderation",
     "mediation": "Mediation",
+    "figure": "Path diagram",
 }
 
 
@@ -122,6 +123,8 @@ def published_tables(record: Record, headings: list[str] | None = None) -> list[
         for p in (record.results.harman.first_factor_percent, record.results.harman.n_factors):
             if p is not None:
                 add(p.where, "harman")
+    for f in record.figures:
+        add(f.where, "figure")
     for h in record.hypotheses:
         if h.verdict is not None:
             kind = {"path": "hypotheses", "moderation": "moderation", "mediation": "mediation"}[h.kind]
@@ -130,7 +133,7 @@ def published_tables(record: Record, headings: list[str] | None = None) -> list[
               "reliability": "construct statistics (mean, SD, alpha, AVE, CR)", "fit": "fit indices",
               "paths": "structural estimates", "harman": "Harman's single-factor test",
               "hypotheses": "hypothesis verdicts", "moderation": "moderation verdicts",
-              "mediation": "mediation verdicts"}
+              "mediation": "mediation verdicts", "figure": "figure (model or path diagram)"}
     merged: dict[str, dict[str, int]] = {}
     for (loc, kind), count in groups.items():
         merged.setdefault(loc, {})[kind] = merged.setdefault(loc, {}).get(kind, 0) + count

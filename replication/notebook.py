@@ -260,8 +260,9 @@ display(analysis.mediation_table(mediation))
     else:
         cells.append(code("mediation = {}"))
     # ---------------------------------------------------------------- figures and hypotheses
-    cells.append(md("""
-## Path diagram
+    figure_where = [f.where for f in rec.figures]
+    cells.append(md(_heading(2, locations(figure_where),
+                             "path diagram" if figure_where else "Path diagram") + """
 
 Replicated standardized estimates with significance stars; the value printed in the paper (or
 the record's assumption, marked "assumed") in brackets.

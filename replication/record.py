@@ -54,6 +54,7 @@ __all__ = [
     "Claim",
     "Marker",
     "Hypothesis",
+    "FigureRef",
     "Results",
     "Record",
     "Value",
@@ -376,6 +377,16 @@ class Results(_Strict):
     in_text: list[dict[str, Any]] = []
 
 
+class FigureRef(_Strict):
+    """A figure of the paper: ``model`` (the hypothesised model) or ``estimates`` (a path
+    diagram with estimates). Both are redrawn by the notebook's path diagram."""
+
+    label: str = Field(min_length=1)
+    caption: str
+    where: str = Field(min_length=1)
+    kind: Literal["model", "estimates"]
+
+
 class Citation(_Strict):
     authors: list[str]
     year: int | None = None
@@ -421,6 +432,7 @@ class Record(_Strict):
     constructs: dict[str, Construct]
     model: Model
     results: Results = Results()
+    figures: list[FigureRef] = []
     hypotheses: list[Hypothesis] = []
     assumptions: list[Assumption] = []
     notes: list[str] = []
