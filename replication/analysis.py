@@ -24,7 +24,6 @@ import json
 import math
 import os
 import platform
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ import pandas as pd
 
 from replication import compare
 from replication.errors import InputError
+from replication.files import atomic_write_text
 
 __all__ = [
     "DIGITS",
@@ -711,13 +711,4 @@ def write_results(results: dict, out_dir: str | os.PathLike | None) -> Path | No
         return None
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "results.json"
-    fd, tmp = tempfile.mkstemp(prefix=".results.", suffix=".json.tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(dumps(results))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write_text(folder / "results.json", dumps(results))

@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--source", choices=["reconstructed", "simulated"], default="reconstructed")
     run.add_argument("--data", metavar="CSV", help="real responses (wins over --source)")
     run.add_argument("--seed", type=_non_negative_int, default=2024)
-    run.add_argument("--bootstrap", type=_non_negative_int, default=None, metavar="N",
+    run.add_argument("--bootstrap", type=_int_at_least(2), default=None, metavar="N",
                      help="bootstrap resamples (default: each notebook's own)")
     run.add_argument("--out", default="reports", metavar="DIR")
     run.add_argument("--jobs", type=_positive_int, default=1, metavar="N")
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("model_file", metavar="MODEL_FILE")
     fit.add_argument("data_csv", metavar="DATA_CSV")
     fit.add_argument("--json", action="store_true")
-    fit.add_argument("--bootstrap", type=_non_negative_int, default=None, metavar="N")
+    fit.add_argument("--bootstrap", type=_int_at_least(2), default=None, metavar="N")
     fit.add_argument("--seed", type=_non_negative_int, default=2024)
     return parser
 
@@ -125,10 +125,12 @@ def _cmd_reconstruct(args: argparse.Namespace) -> int:
     from replication import reconstruct as rc
     from replication.record import load_record
 
+    from replication.files import check_output_path
+
     record = load_record(args.paper)
     out = Path(args.out)
-    if out.exists() and out.is_dir():
-        raise InputError(f"{out}: is a directory; expected a CSV file name for --out")
+    record_file = Path(args.paper) if Path(args.paper).is_file() else None
+    check_output_path(out, inputs=(record_file,))
     if not out.parent.exists():
         raise InputError(f"{out.parent}: folder does not exist (from --out)")
     result = rc.reconstruct(record, source=args.source, seed=args.seed, n=args.n)

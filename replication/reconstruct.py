@@ -25,8 +25,6 @@ correlation matrices from an arbitrary population correlation matrix. *Psychomet
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from replication.errors import InputError
+from replication.files import atomic_write_text
 from replication.likert import thresholds_for, to_likert
 from replication.misfit import calibrate, sqrtm_sym
 from replication.population import Population, population
@@ -300,23 +299,4 @@ def write_csv(df: pd.DataFrame, path) -> Path:
     InputError
         When the folder of ``path`` does not exist or is not writable.
     """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"--out {path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            df.to_csv(fh, index=False, lineterminator="\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise InputError(f"--out {path}: cannot write ({exc.strerror or exc})") from None
-        raise
-    return path
+    return atomic_write_text(path, df.to_csv(index=False, lineterminator="\n"), what="--out")

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from replication.errors import InputError
+from replication.files import atomic_write_text, check_output_path, publish_mode
 
 __all__ = ["PaperOutcome", "RunSummary", "run", "main", "export_html", "write_index",
            "index_html", "notebooks_dir", "THREAD_ENV"]
@@ -98,32 +99,6 @@ class RunSummary:
         if self.failed:
             head += "; failed: " + ", ".join(o.paper for o in self.failed)
         return "\n".join([head] + lines + [tail])
-
-
-# --------------------------------------------------------------------------------------------
-# Safety checks
-# --------------------------------------------------------------------------------------------
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except ValueError:
-        return False
-
-
-def _check_out_dir(out: Path, data_path: str | None) -> None:
-    root = _project_root()
-    for name in ("data", "notebooks"):
-        if _inside(out, root / name):
-            raise InputError(f"{out}: output folder is inside the project's {name}/ folder; "
-                             f"choose another --out")
-    if data_path is not None:
-        src = Path(data_path).resolve().parent
-        if out.resolve() == src:
-            raise InputError(f"{out}: output folder is the folder of the response file "
-                             f"{data_path}; choose another --out")
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder; expected an output folder for --out")
 
 
 @contextmanager
@@ -192,6 +167,7 @@ def _error_of(exc: BaseException) -> tuple[str, int | None]:
 
 def _replace_dir(staging: Path, final: Path) -> None:
     """Move ``staging`` to ``final``, replacing an older ``final`` (rename, not copy)."""
+    publish_mode(staging, directory=True)
     old = None
     if final.exists():
         old = final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")
@@ -360,12 +336,7 @@ def write_index(out_dir: str | Path, outcomes: Sequence[PaperOutcome] | None = N
         rows.append({"paper": folder.name, "ok": res is not None and not failed, "results": res,
                      "error": (folder / "FAILED.txt").read_text(encoding="utf-8").strip()
                      if failed else ""})
-    target = out / "index.html"
-    fd, tmp = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=out)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(index_html(rows))
-    os.replace(tmp, target)
-    return target
+    return atomic_write_text(out / "index.html", index_html(rows))
 
 
 # --------------------------------------------------------------------------------------------
@@ -459,7 +430,7 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
             raise InputError(f"{data_path}: file not found; expected a CSV of responses")
         data_path = str(Path(data_path).resolve())
     out = Path(out_dir)
-    _check_out_dir(out, data_path)
+    check_output_path(out, inputs=(data_path,), folder=True)
     out.mkdir(parents=True, exist_ok=True)
     params: dict[str, Any] = {"source": source, "data_path": data_path, "seed": int(seed)}
     if n_bootstrap is not None:

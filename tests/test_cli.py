@@ -141,3 +141,34 @@ def test_run_a_record_given_as_a_path(tmp_path):
     assert (out / "my_study" / "my_study.html").is_file() and (out / "index.html").is_file()
     assert rec.read_bytes() == before
     assert sorted(p.name for p in rec.parent.iterdir()) == ["paper.yaml"]
+
+
+def test_reconstruct_refuses_to_overwrite_its_record_or_project_data(tmp_path):
+    import shutil
+
+    rec = tmp_path / "paper.yaml"
+    shutil.copy(ROOT / "data/papers/live_commerce/paper.yaml", rec)
+    before = rec.read_bytes()
+    _one_line_error(run_cli("reconstruct", str(rec), "--out", str(rec)), "is the input file")
+    assert rec.read_bytes() == before
+    target = ROOT / "data/papers/live_commerce/paper.yaml"
+    before = target.read_bytes()
+    _one_line_error(run_cli("reconstruct", "live_commerce", "--out", str(target)), "data/ folder")
+    assert target.read_bytes() == before
+
+
+def test_bootstrap_needs_at_least_two_resamples(tmp_path):
+    res = run_cli("run", "live_commerce", "--bootstrap", "1", "--out", str(tmp_path / "o"))
+    assert res.returncode == 2 and "--bootstrap" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_outputs_have_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "x.csv"
+    assert run_cli("reconstruct", "value_cocreation", "--out", str(out)).returncode == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask

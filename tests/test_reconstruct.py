@@ -103,11 +103,12 @@ def test_write_csv_is_atomic(tmp_path, monkeypatch):
     target.write_text("old\n")
     df = pd.DataFrame({"a": [1, 2]})
 
-    def boom(self, fh, **kw):
-        fh.write("partial")
-        raise RuntimeError("disk full")
+    import replication.files
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", boom)
+    def boom(fd):
+        raise RuntimeError("disk full")  # fails after the text was written to the temporary file
+
+    monkeypatch.setattr(replication.files.os, "fsync", boom)
     with pytest.raises(RuntimeError):
         write_csv(df, target)
     assert target.read_text() == "old\n"

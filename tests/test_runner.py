@@ -52,7 +52,7 @@ def test_outputs_never_go_into_data_or_notebooks_or_next_to_the_input(tmp_path):
             runner.run(["live_commerce"], out_dir=bad, progress=False)
     csv = tmp_path / "responses.csv"
     csv.write_text("a\n1\n")
-    with pytest.raises(InputError, match="folder of the response file"):
+    with pytest.raises(InputError, match="folder of the input file"):
         runner.run(["live_commerce"], data_path=str(csv), out_dir=tmp_path, progress=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["responses.csv"]
 
