@@ -554,7 +554,9 @@ class RAM:
                     scoring = step
             except np.linalg.LinAlgError:
                 return theta, False, it
-            if np.max(np.abs(g)) < tol:
+            # the gradient test alone depends on the units of the variables; the Newton
+            # decrement -g'step does not (Boyd & Vandenberghe 2004, sec. 9.5.1)
+            if np.max(np.abs(g)) < tol and abs(float(g @ step)) < max(decrement, tol * tol):
                 return theta, True, it
             cand = theta + step
             fc = self.fml(cand, S, logdet_S)
@@ -569,16 +571,26 @@ class RAM:
                         break
                     t *= 0.5
                 else:
-                    return theta, bool(np.max(np.abs(g)) < 1e-6), it
+                    return theta, self._stationary(theta, S), it
                 t = 0.0  # not a full Newton step
             theta, f_old, f = cand, f, fc
             if newton and t == 1.0 and -float(g @ step) < decrement:
                 return theta, True, it
             if abs(f_old - f) < 1e-15 and np.max(np.abs(step)) < 1e-12:
-                g = self.gradient(theta, S)
-                return theta, bool(np.max(np.abs(g)) < 1e-6), it
-        g = self.gradient(theta, S)
-        return theta, bool(np.max(np.abs(g)) < 1e-6), max_iter
+                return theta, self._stationary(theta, S), it
+        return theta, self._stationary(theta, S), max_iter
+
+    def _stationary(self, theta: np.ndarray, S: np.ndarray, gtol: float = 1e-6,
+                    dtol: float = 1e-10) -> bool:
+        """Whether ``theta`` is a stationary point of ``F_ML``: small gradient and small Fisher
+        scoring decrement ``g' I^-1 g`` (which, unlike the gradient, does not depend on the units
+        of the variables; Boyd & Vandenberghe 2004, sec. 9.5.1)."""
+        try:
+            step, g, _ = self.score_step(theta, S)
+        except np.linalg.LinAlgError:
+            return False
+        dec = abs(float(g @ step))
+        return bool(np.max(np.abs(g)) < gtol and np.isfinite(dec) and dec < dtol)
 
     def lbfgs(self, theta0: np.ndarray, S: np.ndarray) -> np.ndarray:
         """Quasi-Newton minimization of ``F_ML`` (used when Fisher scoring cannot start)."""

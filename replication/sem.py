@@ -35,7 +35,7 @@ from replication import fit_indices as fi
 from replication.errors import InputError
 from replication.fiml import Patterns
 from replication.ram import RAM, ModelSpec, eval_defined, label_values, specify
-from replication.responses import to_numeric, read_table
+from replication.responses import describe_rows, read_table, to_numeric
 
 __all__ = [
     "SEMResult",
@@ -129,15 +129,18 @@ def prepare_data(spec: ModelSpec, data: pd.DataFrame, missing: str) -> pd.DataFr
         col = data[v]
         if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
             conv = pd.to_numeric(col, errors="coerce")
-            bad = col[conv.isna() & col.notna()]
+            bad = np.flatnonzero((conv.isna() & col.notna()).to_numpy())
             if len(bad):
-                raise InputError(f"data: column {v!r} has non-numeric value {str(bad.iloc[0])!r}; "
-                                 "expected numbers")
+                raise InputError(f"data: column {v!r}, {describe_rows(bad + 1)}: non-numeric value "
+                                 f"{str(col.iloc[bad[0]])!r}; expected numbers")
             col = conv
         out[v] = col.astype(float)
     df = pd.DataFrame(out)
-    if np.isinf(df.to_numpy()).any():
-        raise InputError("data: infinite value in a used column")
+    for v in spec.ov:
+        inf = np.flatnonzero(np.isinf(df[v].to_numpy()))
+        if len(inf):
+            raise InputError(f"data: column {v!r}, {describe_rows(inf + 1)}: infinite value; "
+                             "expected finite numbers")
     if missing == "listwise":
         df = df.dropna()
     return df
@@ -149,12 +152,21 @@ def _sample_cov(X: np.ndarray) -> np.ndarray:
 
 
 def _check_pd(S: np.ndarray, names: list[str], what: str) -> None:
-    ev = np.linalg.eigvalsh(S)
-    if not np.all(np.isfinite(ev)) or ev.min() <= 1e-12 * max(1.0, abs(ev.max())):
-        var0 = [n for n, d in zip(names, np.diag(S)) if d <= 0]
-        detail = f" (column {var0[0]!r} has no variance)" if var0 else ""
+    """Refuse a covariance matrix that is not positive definite (checked on the correlation scale,
+    so that the verdict does not depend on the units of the variables)."""
+    d = np.diag(S)
+    if not np.all(np.isfinite(S)):
+        raise InputError(f"{what}: covariance matrix of the model variables is not finite; "
+                         "expected finite numbers of moderate size")
+    var0 = [n for n, v in zip(names, d) if v <= 0]
+    if var0:
+        raise InputError(f"{what}: column {var0[0]!r} has no variance; expected variables that vary")
+    scale = 1.0 / np.sqrt(d)
+    R = S * np.outer(scale, scale)
+    ev = np.linalg.eigvalsh(R)
+    if not np.all(np.isfinite(ev)) or ev.min() <= 1e-10:
         raise InputError(f"{what}: covariance matrix of the model variables is not positive "
-                         f"definite{detail}; expected linearly independent variables")
+                         "definite; expected linearly independent variables")
 
 
 # ------------------------------------------------------------------------------------------
@@ -925,8 +937,10 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
     mp = Path(model_path)
     if not mp.exists():
         raise InputError(f"{mp}: model file not found")
+    if mp.is_dir():
+        raise InputError(f"{mp}: is a directory; expected a model file in lavaan syntax")
     try:
-        text = mp.read_text(encoding="utf-8")
+        text = mp.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         raise InputError(f"{mp}: cannot read the model file as UTF-8 text") from None
     try:
@@ -940,11 +954,19 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
         raise InputError(f"{dp}: no column {absent[0]!r} (a variable of {mp.name}); expected a "
                          "header with the model's variable names")
     data = to_numeric(table, spec.ov, dp)
+    incomplete = int(data[spec.ov].isna().any(axis=1).sum())
     try:
         res = fit(text, data)
     except InputError as exc:
-        raise InputError(f"{mp}: {exc}") from None
+        msg = str(exc)
+        if msg.startswith("data: "):
+            raise InputError(f"{dp}: {msg[len('data: '):]}") from None
+        raise InputError(f"{mp}: {msg}") from None
+    if incomplete:
+        res.warnings.insert(0, f"{incomplete} of {len(data)} rows with missing values in the model's "
+                               "columns removed (listwise deletion)")
     out = to_json(res)
+    out["n_dropped"] = incomplete
     if bootstrap is not None:
         if int(bootstrap) != bootstrap or bootstrap < 1:
             raise InputError(f"--bootstrap: expected a positive number of resamples, got {bootstrap}")

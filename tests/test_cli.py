@@ -172,3 +172,45 @@ def test_outputs_have_ordinary_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+
+
+def test_fit_reports_dropped_rows_and_names_the_data_file(tmp_path):
+    import pandas as pd
+
+    src = pd.read_csv(ROOT / "tests" / "fixtures" / "lavaan" / "holzinger_swineford.csv")
+    model = tmp_path / "hs.lav"
+    model.write_bytes("\ufeffvisual =~ x1 + x2 + x3\n".encode("utf-8"))  # a BOM is ignored
+    data = src.copy()
+    data.loc[:29, "x1"] = None
+    csv = tmp_path / "d.csv"
+    data.to_csv(csv, index=False)
+    res = run_cli("fit", str(model), str(csv), "--json")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["n_dropped"] == 30 and doc["n"] == len(src) - 30
+    assert any("30 of 301 rows" in w for w in doc["warnings"])
+    data = src.copy()
+    data["x2"] = data["x2"].astype(object)
+    data.loc[4, "x2"] = "inf"
+    data.to_csv(csv, index=False)
+    _one_line_error(run_cli("fit", str(model), str(csv)), str(csv), "'x2'", "row 5", "infinite")
+    _one_line_error(run_cli("fit", str(tmp_path), str(csv)), "is a directory")
+
+
+def test_fit_positive_definiteness_does_not_depend_on_units(tmp_path):
+    import pandas as pd
+
+    data = pd.read_csv(ROOT / "tests" / "fixtures" / "lavaan" / "holzinger_swineford.csv")
+    model = tmp_path / "m.lav"
+    model.write_text("visual =~ x1 + x2 + x3\n")
+    scaled = data.assign(x1=data["x1"] * 1e8)
+    csv = tmp_path / "scaled.csv"
+    scaled.to_csv(csv, index=False)
+    res = run_cli("fit", str(model), str(csv), "--json")
+    assert res.returncode == 0, res.stderr
+    base = run_cli("fit", str(model), str(ROOT / "tests" / "fixtures" / "lavaan" / "holzinger_swineford.csv"), "--json")
+    a, b = json.loads(res.stdout)["fit_measures"], json.loads(base.stdout)["fit_measures"]
+    assert abs(a["chisq"] - b["chisq"]) < 1e-4 and abs(a["cfi"] - b["cfi"]) < 1e-6
+    collinear = data.assign(x3=data["x1"] + data["x2"])
+    collinear.to_csv(csv, index=False)
+    _one_line_error(run_cli("fit", str(model), str(csv)), str(csv), "not positive definite")

@@ -120,7 +120,8 @@ def test_latent_interaction_variance():
     assert pop.latent_cov.loc["Y", "Y"] == pytest.approx(1.0)
 
 
-def test_cycle_is_an_input_error():
-    rec = make_record([("X", "Y"), ("Y", "X")], ITEMS)
-    with pytest.raises(InputError, match="cycle"):
-        population(rec)
+def test_cycle_is_refused_before_a_population_is_built():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="directed cycle X->Y->X"):
+        make_record([("X", "Y"), ("Y", "X")], ITEMS)
