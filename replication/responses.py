@@ -189,7 +189,16 @@ def load_responses(path: str | Path, record: Record, *,
     values = data.to_numpy()
     finite = values[np.isfinite(values)]
     k = record.scale_points
-    integer_valued = finite.size > 0 and np.all(np.equal(np.mod(finite, 1), 0))
+    whole = np.equal(np.mod(finite, 1), 0)
+    integer_valued = finite.size > 0 and bool(np.all(whole))
+    if finite.size and not integer_valued and whole.mean() >= 0.95:
+        # mostly whole numbers: Likert responses with a few stray cells, not continuous scores
+        stray = ~np.equal(np.mod(data.fillna(1.0), 1), 0)
+        col = next(c for c in items if stray[c].any())
+        rows = list(np.flatnonzero(stray[col].to_numpy()) + 1)
+        val = data[col].iloc[rows[0] - 1]
+        raise InputError(f"{p}: column {col}, {describe_rows(rows)}: value {val:g} is not a whole "
+                         f"number; expected whole numbers 1 to {k} (the {k}-point scale)")
     if integer_valued:
         out_of_range = (data < 1) | (data > k)
         if out_of_range.to_numpy().any():

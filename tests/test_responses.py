@@ -149,3 +149,10 @@ def test_property_one_bad_cell_is_named(tmp_path, col, row, bad):
         load_responses(p, REC)
     msg = str(exc.value)
     assert f"column {col}" in msg and f"row {row + 1}" in msg
+
+
+def test_a_stray_fraction_among_likert_answers_is_named(tmp_path):
+    df = _frame(n=60).astype(float)
+    df.loc[11, "HI2"] = 2.5
+    df.loc[3, "T1"] = 99  # would otherwise slip through as a "continuous" score
+    _expect_error(_write(tmp_path, df.to_csv(index=False)), "column HI2, row 12: value 2.5 is not a whole number")
