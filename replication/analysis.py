@@ -685,8 +685,9 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
         "comparisons": comparisons,
         "hypotheses": hyp,
         "summary": {"hypotheses": hyp_counts, "values": value_counts,
-                    "classification": compare.classify_reproduction(hyp_counts, value_counts,
-                                                                    rec.evidence),
+                    "classification": compare.classify_reproduction(
+                        hyp_counts, value_counts, rec.evidence,
+                        source=str(inputs.provenance.get("source", "csv"))),
                     "converged": all(r.converged for r in (cfa, sem_result) if r is not None)},
         "versions": versions(),
     }

@@ -609,11 +609,15 @@ def hypothesis_verdicts(record, sem_result=None, *, regression=None, moderation=
     Returns
     -------
     DataFrame
-        ``hypothesis, label, kind, effect, effect_status, sign, statement, paper_verdict,
+        ``hypothesis, label, kind, effect, effect_status, magnitude_status, sign, statement,
+        paper_verdict,
         paper_supported, estimate, std_estimate, pvalue, ci_low, ci_high,
         replicated_supported, verdict, status, where``. ``effect`` is the path (``X->Y``), the
         interaction (``XxM->Y``) or the mediated effect (``X=>Y``) tested; ``effect_status`` says
-        whether the record prints which path a hypothesis names or assumes it. ``verdict`` is
+        whether the record prints which path a hypothesis names or assumes it;
+        ``magnitude_status`` whether the size of the effect is printed (``published``), taken from
+        the record's assumptions (``assumed``: on reconstructed or simulated data the replicated
+        verdict then follows from that assumption) or neither (``not printed``). ``verdict`` is
         ``reproduced`` when the replicated support equals the paper's, ``not reproduced`` when
         it differs, ``not comparable`` when either is unknown. ``status`` is ``published`` when
         the paper's verdict and the tested effect are both printed, else ``assumed``.
@@ -656,7 +660,8 @@ def hypothesis_verdicts(record, sem_result=None, *, regression=None, moderation=
         published = key_status == "published" and h.verdict is not None
         rows.append({
             "hypothesis": h.id, "label": h.printed_label or h.id, "kind": h.kind,
-            "effect": key or "", "effect_status": key_status, "sign": h.sign,
+            "effect": key or "", "effect_status": key_status,
+            "magnitude_status": _magnitude_status(record, h, key), "sign": h.sign,
             "statement": h.statement,
             "paper_verdict": h.verdict.value if h.verdict else "",
             "paper_supported": paper, "estimate": est, "std_estimate": std, "pvalue": p,
@@ -664,7 +669,8 @@ def hypothesis_verdicts(record, sem_result=None, *, regression=None, moderation=
             "status": "published" if published else "assumed",
             "where": h.verdict.where if h.verdict else "",
         })
-    cols = ["hypothesis", "label", "kind", "effect", "effect_status", "sign", "statement",
+    cols = ["hypothesis", "label", "kind", "effect", "effect_status", "magnitude_status", "sign",
+            "statement",
             "paper_verdict", "paper_supported", "estimate", "std_estimate", "pvalue", "ci_low",
             "ci_high", "replicated_supported", "verdict", "status", "where"]
     return pd.DataFrame(rows, columns=cols)
@@ -692,7 +698,25 @@ def summarize(*tables: pd.DataFrame) -> dict[str, int]:
     return out
 
 
-def classify_reproduction(hypotheses: dict[str, int], values: dict[str, int], evidence: str) -> dict:
+def _magnitude_status(record, hypothesis, key: str | None) -> str:
+    """Whether the size of the effect a hypothesis tests is printed, assumed or neither."""
+    if key is None:
+        return "not printed"
+    values = record.values()
+    if hypothesis.kind == "mediation":
+        x, y = key.split("=>")
+        keys = [f"{x}->{m}" for m in hypothesis.mediators] + [f"{m}->{y}" for m in hypothesis.mediators]
+        found = [values.get(f"paths.{k}.estimate") or values.get(f"paths.{k}.std") for k in keys]
+        if not all(found):
+            return "not printed"
+        return "published" if all(v.status == "published" for v in found) else "assumed"
+    prefix = "interactions" if "x" in key.split("->")[0] and hypothesis.kind == "moderation" else "paths"
+    v = (values.get(f"{prefix}.{key}.estimate") or values.get(f"{prefix}.{key}.std"))
+    return "not printed" if v is None else v.status
+
+
+def classify_reproduction(hypotheses: dict[str, int], values: dict[str, int], evidence: str,
+                          source: str = "csv") -> dict:
     """Classify a replication in the vocabulary of replication packages.
 
     Parameters
@@ -713,11 +737,19 @@ def classify_reproduction(hypotheses: dict[str, int], values: dict[str, int], ev
         verdict, and at least 90 % of published values), ``partly reproduced`` (at least half of the
         verdicts), ``not reproduced`` (otherwise), ``not comparable`` (nothing published to compare).
 
+    source : {"csv", "reconstructed", "simulated"}
+        The data the replication ran on. On data reconstructed or simulated from an abstract-only
+        record every magnitude is the record's assumption, so agreement with the paper's claims
+        holds by construction: the label is then ``not applicable (synthetic data)``. On data
+        reconstructed from a paper's tables the labels say whether the printed numbers can all be
+        recovered from one data set (the reason says so).
+
     Notes
     -----
     The categories follow the replication-package reporting of the AEA Data Editor's template
     ("reproduced / reproduced with minor issues / partly reproduced / not reproduced").
     """
+    synthetic = source in ("reconstructed", "simulated")
     h_ok = int(hypotheses.get(REPRODUCED, 0))
     h_bad = int(hypotheses.get(NOT_REPRODUCED, 0))
     v_ok = int(values.get(REPRODUCED, 0)) if evidence == "tables" else 0
@@ -732,6 +764,12 @@ def classify_reproduction(hypotheses: dict[str, int], values: dict[str, int], ev
     if v_n:
         parts.append(f"{v_ok} of {v_n} published values within tolerance")
     reason = "; ".join(parts)
+    if synthetic and evidence == "abstract":
+        return {"label": "not applicable (synthetic data)",
+                "reason": f"{source} data built from the record's assumed magnitudes, so the claims "
+                          f"hold by construction ({reason}); replicate with real responses (--data)"}
+    if synthetic:
+        reason = f"on {source} data from the published numbers: {reason}"
     if h_bad == 0 and v_bad == 0:
         label = "reproduced"
     elif h_bad == 0 and share >= 0.9:

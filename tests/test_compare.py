@@ -204,3 +204,12 @@ def test_classify_reproduction_labels():
                                       "assumed_not_reproduced": 6}, "abstract")
     assert abstract["label"] == "reproduced"
     assert classify_reproduction({}, {}, "abstract")["label"] == "not comparable"
+    # on synthetic data an abstract's claims hold by construction: not a replication
+    synthetic = classify_reproduction({"reproduced": 6, "not reproduced": 0}, {}, "abstract",
+                                      source="reconstructed")
+    assert synthetic["label"] == "not applicable (synthetic data)"
+    assert "by construction" in synthetic["reason"]
+    tables = classify_reproduction({"reproduced": 11, "not reproduced": 1},
+                                   {"reproduced": 46, "not reproduced": 20}, "tables",
+                                   source="reconstructed")
+    assert tables["label"] == "partly reproduced" and tables["reason"].startswith("on reconstructed data")

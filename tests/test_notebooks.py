@@ -133,6 +133,9 @@ def test_abstract_papers_reproduce_their_claims_with_assumed_magnitudes(reconstr
         res = _results(reconstructed, pid)
         verdicts = [h["verdict"] for h in res["hypotheses"]]
         assert verdicts and all(v == "reproduced" for v in verdicts), (pid, res["hypotheses"])
+        # the magnitudes behind those verdicts are the record's assumptions, and say so
+        assert all(h["magnitude_status"] == "assumed" for h in res["hypotheses"]), pid
+        assert res["summary"]["classification"]["label"] == "not applicable (synthetic data)"
         for name, rows in res["comparisons"].items():
             assert all(r["status"] == "assumed" and r["printed"] == "" for r in rows), (pid, name)
         assert res["summary"]["values"]["reproduced"] == 0  # nothing published to reproduce
