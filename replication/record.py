@@ -22,6 +22,24 @@ Value namespace (targets of :meth:`Record.values` and of ``assumptions[].target`
     model.controls                (names of control variables)
     controls.<V>-><Y>.std         (standardized effect of a control variable)
     hypotheses.<H>.path           (a hypothesis label mapped onto a path "X->Y")
+
+Validation (:func:`load_record` raises :class:`RecordError`, one line
+``<file>: field <dotted.path>: <what was expected, got what>``):
+
+- Assumed values are typed by target: ``sample.n`` and ``n_items`` positive integers,
+  ``sample.scale_points`` an integer >= 2 (a YAML ``true`` is not a number); loadings real in
+  (0, 1]; standardized path, interaction and control effects real in [-1, 1]; correlations real
+  with |r| < 1; ``mean`` real, ``sd`` > 0, ``alpha``/``ave``/``cr`` in [0, 1];
+  ``model.estimate_metric`` ``standardized`` or ``unstandardized``; ``model.controls`` a list of
+  constructs with role ``control``. Every construct, item, path, moderation and hypothesis a
+  target names must exist.
+- The model is well formed: item and construct names are identifiers; no path from a construct
+  to itself and no directed cycle (the model is recursive); a covariance joins two different,
+  non-control constructs, once, and is not one of the default free exogenous covariances;
+  moderation and mediation roles are distinct constructs; hypotheses name defined constructs.
+- The printed text states the value (see :class:`Published`).
+- Printed fit measures, p-values, counts and percents lie in their admissible ranges. Printed
+  standardized loadings and coefficients above 1 are left to the audit, which reports them.
 """
 
 from __future__ import annotations
@@ -166,6 +184,12 @@ class Published(_Strict):
     ``printed`` is the exact text (typos included, significance marker stripped into ``marker``),
     ``value`` its numeric reading, ``relation`` is ``"<"`` or ``">"`` for bounds such as
     ``p < 0.001``, and ``where`` names the table, row and column or the section of the text.
+
+    Validation reads the number ``printed`` states (markers ``*``, ``%``, a leading ``<``, ``>``,
+    ``p <``, thousands commas and white space dropped; "seven" or "three items" read as 7 and 3)
+    and requires it to equal ``value`` rounded to the printed decimals; a text that states no
+    number is refused, and so is a leading ``<`` or ``>`` that ``relation`` does not repeat.
+    A ``percent`` lies within [0, 100].
     """
 
     value: float
@@ -207,11 +231,8 @@ class Published(_Strict):
 
     @property
     def decimals(self) -> int:
-        """Number of decimals printed (precision of the rounding)."""
-        m = re.search(r"\d+(?:\.(\d+))?", self.printed.replace(",", ""))
-        if not m or m.group(1) is None:
-            return 0
-        return len(m.group(1))
+        """Number of decimals printed (precision of the rounding), of the number the text states."""
+        return _read_printed(self.printed)[1]
 
     @property
     def half_unit(self) -> float:
@@ -1121,7 +1142,9 @@ def paper_ids() -> list[str]:
 def _loc(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
-        if isinstance(part, int):
+        if part == "[key]":
+            out += " (name)"
+        elif isinstance(part, int):
             out += f"[{part}]"
         else:
             out += ("." if out else "") + str(part)
