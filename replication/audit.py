@@ -188,7 +188,8 @@ def _fit(rec: Record) -> list[Finding]:
                 out.append(check_rmsea(chisq, df, n, rmsea))
             elif ratio is not None:
                 out.append(check_rmsea_ratio(ratio, n, rmsea, df=count.df if count else None,
-                                             df_source="of the described model, not printed"))
+                                             df_source="of the described model, not printed",
+                                             software=rec.sample.software.value if rec.sample.software else None))
             else:
                 out.append(not_checkable("rmsea", rmsea.where, rmsea.printed, f"{label} chi-square is not printed"))
         p_items = sum(len(v) for c, v in rec.items.items() if c in rec.latent_constructs)
@@ -294,7 +295,8 @@ def _paths(rec: Record, r2_cache: dict) -> list[Finding]:
                 f = check_standardized_bound(r.estimate, 1, r.key, outcome=r.to)
             elif abs(r.estimate.value) >= 1:
                 res = r2_cache.get(r.to)
-                f = check_standardized_bound(r.estimate, k, r.key, r2_min=res[0] if res else None, outcome=r.to)
+                f = check_standardized_bound(r.estimate, k, r.key, r2_min=res[0] if res else None,
+                                             outcome=r.to, r2_min_free=res[2] if res else None)
             if f is not None:
                 metric = rec.value("model.estimate_metric")
                 if f.status == INCONSISTENT and metric is not None and metric.value != "standardized":
@@ -335,6 +337,12 @@ def _r2(rec: Record) -> tuple[list[Finding], dict]:
         free_dist = [tuple(sorted(pair)) for pair in cov_pairs
                      if all(v in endo_all and v in anc | {y} for v in pair)]
         res = min_r2(box, y, free_disturbance=free_dist)
+        # the described model fixes the other disturbance correlations at 0; say what freeing
+        # them would allow
+        endo_anc = sorted(v for v in anc if v in endo_all)
+        fixed = [(a, b) for i, a in enumerate(endo_anc) for b in endo_anc[i + 1:]
+                 if (a, b) not in free_dist and (b, a) not in free_dist]
+        res_free = min_r2(box, y, free_disturbance=free_dist + fixed) if fixed else None
         # with the record's assumed correlations, when every one needed is given
         exo = [c for c in exo_all if c in anc]
         corr, used, complete = {}, [], True
@@ -358,8 +366,10 @@ def _r2(rec: Record) -> tuple[list[Finding], dict]:
         r2_assumed = None
         if complete:
             r2_assumed = implied_r2({k: std[k].value for k in sub}, corr, dist)[y]
-        cache[y] = (res.value, r2_assumed)
-        out.append(check_implied_r2(y, into, res.value, r2_assumed, used, where, argmin=res.exo_corr))
+        cache[y] = (res.value, r2_assumed, None if res_free is None else res_free.value)
+        out.append(check_implied_r2(y, into, res.value, r2_assumed, used, where, argmin=res.exo_corr,
+                                    r2_min_free=None if res_free is None else res_free.value,
+                                    fixed=[f"{a}~~{b}" for a, b in fixed]))
     return out, cache
 
 

@@ -30,6 +30,8 @@ from replication.record import Claim, Marker, Published
 from replication.rounding import TOL, exact_interval, fmt, fmt_interval, image, overlaps
 
 __all__ = [
+    "SOFTWARE_NOTES",
+    "software_note",
     "Finding",
     "Evidence",
     "CONSISTENT",
@@ -357,8 +359,27 @@ def check_rmsea(chisq: Published, df: Published, n: Published, printed: Publishe
     return _finding("rmsea", printed.where, printed.printed, rec, ok, detail, "major")
 
 
+#: What programs print next to the conventions checked here (N and N - 1), for explanations.
+SOFTWARE_NOTES = {
+    "lisrel": ("LISREL 8 prints several chi-squares and bases RMSEA on the normal-theory weighted "
+               "least-squares chi-square (C2), while chi-square/df is often taken from the minimum "
+               "fit function chi-square (C1); the two printed numbers agree only if C2 is about "
+               "{factor} times C1."),
+}
+
+
+def software_note(software: str | None, factor: float | None = None) -> str:
+    """The note of :data:`SOFTWARE_NOTES` for a program named in a record ("" when none)."""
+    if not software:
+        return ""
+    for key, note in SOFTWARE_NOTES.items():
+        if key in software.lower():
+            return " " + note.format(factor=fmt(factor, 1) if factor else "several")
+    return ""
+
+
 def check_rmsea_ratio(ratio: Published, n: Published, printed: Published, df: int | None = None,
-                      df_source: str = "") -> Finding:
+                      df_source: str = "", software: str | None = None) -> Finding:
     """Printed RMSEA against a printed chi-square/df and N, when chi-square and df are not printed.
 
     Parameters
@@ -374,6 +395,9 @@ def check_rmsea_ratio(ratio: Published, n: Published, printed: Published, df: in
         RMSEA itself does not depend on it: ``(chisq - df) / (df N) = (chisq/df - 1) / N``).
     df_source : str
         How ``df`` was obtained, for the explanation.
+    software : str, optional
+        The program the paper used; a known difference in how it computes RMSEA is named in the
+        explanation (:data:`SOFTWARE_NOTES`).
 
     Returns
     -------
@@ -404,6 +428,8 @@ def check_rmsea_ratio(ratio: Published, n: Published, printed: Published, df: in
         detail = (base + f" gives {fmt(points['N'], d)}, not {printed.printed}; the printed RMSEA would need "
                   f"chi-square/df in {fmt_interval(need_ratio, 2)} at this N, or N in "
                   f"{fmt_interval(need_n, 0)} at this chi-square/df.")
+        factor = (need_ratio[0] + need_ratio[1]) / 2 / ratio.value if ratio.value > 0 else None
+        detail += software_note(software, factor)
     return _finding("rmsea", printed.where, printed.printed, rec, ok, detail, "major")
 
 
@@ -917,7 +943,8 @@ def check_verdict_coherence(evidence: Sequence[Evidence], levels: Sequence[float
 
 
 def check_standardized_bound(estimate: Published, predictors: int, path: str = "",
-                             r2_min: float | None = None, outcome: str = "") -> Finding:
+                             r2_min: float | None = None, outcome: str = "",
+                             r2_min_free: float | None = None) -> Finding:
     """A standardized structural coefficient against [-1, 1].
 
     Parameters
@@ -935,11 +962,15 @@ def check_standardized_bound(estimate: Published, predictors: int, path: str = "
         inadmissible only when that exceeds 1.
     outcome : str
         Outcome construct, for the explanation.
+    r2_min_free : float, optional
+        The minimum when the disturbance correlations the described model fixes at zero are free
+        (see :func:`check_implied_r2`).
 
     Returns
     -------
     Finding
-        ``standardized_bound``. Major when inconsistent.
+        ``standardized_bound``. Major when inconsistent, minor when it rests on the described
+        model's zero disturbance correlations (``r2_min_free <= 1``).
     """
     lo, hi = _iv(estimate)
     least = 0.0 if lo <= 0 <= hi else min(abs(lo), abs(hi))
@@ -965,13 +996,19 @@ def check_standardized_bound(estimate: Published, predictors: int, path: str = "
               + (f"some admissible correlations keep R-squared of {outcome} at or below 1 (minimum "
                  f"{fmt(r2_min, 3)})." if ok else
                  f"here no admissible correlation does: R-squared of {outcome} is at least {fmt(r2_min, 3)}."))
+    severity = "major"
+    if not ok and r2_min_free is not None:
+        detail += (f" This rests on the described model's uncorrelated disturbances; with them free the "
+                   f"minimum is {fmt(r2_min_free, 3)}.")
+        severity = "minor" if r2_min_free <= 1 + 1e-9 else "major"
     return _finding("standardized_bound", estimate.where, estimate.printed,
-                    f"min R2({outcome}) = {fmt(r2_min, 3)}", ok, detail, "major")
+                    f"min R2({outcome}) = {fmt(r2_min, 3)}", ok, detail, severity)
 
 
 def check_implied_r2(target: str, paths: dict[tuple[str, str], Published], r2_min: float,
                      r2_assumed: float | None = None, assumed: Sequence[str] = (), where: str = "",
-                     argmin: dict[tuple[str, str], float] | None = None) -> Finding:
+                     argmin: dict[tuple[str, str], float] | None = None,
+                     r2_min_free: float | None = None, fixed: Sequence[str] = ()) -> Finding:
     """Admissibility of the R-squared implied by printed standardized paths.
 
     Parameters
@@ -991,12 +1028,25 @@ def check_implied_r2(target: str, paths: dict[tuple[str, str], Published], r2_mi
         Location of the paths.
     argmin : dict, optional
         Exogenous correlations at the minimum, for the explanation.
+    r2_min_free : float, optional
+        The same minimum when the disturbance correlations ``fixed`` (zero in the described
+        model, as LISREL's default diagonal PSI and AMOS diagrams have them) are free too.
+    fixed : sequence of str
+        Those disturbance pairs, as ``"A~~B"``.
 
     Returns
     -------
     Finding
-        ``implied_r2``: inconsistent (major) when ``r2_min > 1``: the printed paths need a
-        negative disturbance variance for every admissible correlation.
+        ``implied_r2``: inconsistent when ``r2_min > 1``: under the described model the printed
+        paths need a negative disturbance variance for every admissible correlation. Major when
+        freeing the described model's zero disturbance correlations would not help either
+        (``r2_min_free > 1`` or nothing to free), minor otherwise; the explanation names the
+        disturbance correlations the verdict rests on.
+
+    Notes
+    -----
+    R-squared of a standardized recursive model: ``R2_y = b' R_x b`` with ``R_x`` the implied
+    correlations of the predictors of ``y`` (Bollen 1989, ch. 4; Duncan 1975 path tracing).
     """
     reported = ", ".join(f"{x}->{y} {p.printed}" for (x, y), p in paths.items())
     ok = r2_min <= 1 + 1e-9
@@ -1012,11 +1062,19 @@ def check_implied_r2(target: str, paths: dict[tuple[str, str], Published], r2_mi
             detail += f"; with {', '.join(assumed)} it is {fmt(r2_assumed, 3)}, above 1"
         detail += "."
     else:
+        basis = (f" with the disturbances of {', '.join(fixed)} uncorrelated as in the described model"
+                 if fixed else "")
         detail = (f"The printed standardized paths into {target} imply R-squared above 1 for every admissible "
-                  f"correlation among the exogenous constructs (minimum {fmt(r2_min, 3)}{at}"
+                  f"correlation among the exogenous constructs{basis} (minimum {fmt(r2_min, 3)}{at}"
                   + (f"; {fmt(r2_assumed, 3)} with {', '.join(assumed)}" if r2_assumed is not None and assumed else "")
                   + "): a negative disturbance variance, so the printed solution is inadmissible.")
-    return _finding("implied_r2", where, reported, rec, ok, detail, "major")
+        if r2_min_free is not None:
+            rec += f"; min {fmt(r2_min_free, 3)} if those disturbances may correlate"
+            detail += (f" Letting those disturbances correlate (a model the paper does not describe) "
+                       f"gives a minimum of {fmt(r2_min_free, 3)}"
+                       + (", still above 1." if r2_min_free > 1 + 1e-9 else ", admissible."))
+    severity = "minor" if (not ok and r2_min_free is not None and r2_min_free <= 1 + 1e-9) else "major"
+    return _finding("implied_r2", where, reported, rec, ok, detail, severity)
 
 
 # --------------------------------------------------------------------------------------------
