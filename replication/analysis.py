@@ -117,9 +117,16 @@ def _reconstruction_notes(result) -> list[str]:
         changes = getattr(getattr(result, "population", None), "changes", None)
     if isinstance(changes, pd.DataFrame) and not changes.empty:
         for r in changes.to_dict("records"):
-            notes.append(f"{r.get('target')}: published {r.get('published')} changed to "
-                         f"{r.get('used')} ({r.get('reason')})")
+            notes.append(f"{r.get('target')}: published {_short(r.get('published'))} changed to "
+                         f"{_short(r.get('used'))} ({r.get('reason')})")
     return notes
+
+
+def _short(value: Any) -> str:
+    """A number for a sentence: four significant digits (the table keeps the full value)."""
+    if isinstance(value, (float, np.floating)) and math.isfinite(value):
+        return f"{float(value):.4g}"
+    return str(value)
 
 
 def load_inputs(paper_id: str, source: str = "reconstructed", data_path: str | None = None,

@@ -1186,6 +1186,14 @@ def load_record(path_or_id: str | FilePath) -> Record:
         if not candidate.exists():
             raise RecordError(f"unknown paper {str(path_or_id)!r}; expected one of {', '.join(paper_ids())}")
         p = candidate
+    if not str(path_or_id).strip():
+        raise RecordError(f"empty paper name; expected one of {', '.join(paper_ids())} or a paper.yaml path")
+    if p.is_dir():
+        inner = p / "paper.yaml"
+        if not inner.is_file():
+            raise RecordError(f"{p}: is a directory without paper.yaml; expected a paper id or a "
+                              "paper.yaml file")
+        p = inner
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:

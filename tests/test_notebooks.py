@@ -7,6 +7,8 @@ Chromium (skipped, with the reason, when no Chromium is installed).
 
 from __future__ import annotations
 
+import math
+
 import hashlib
 import json
 import os
@@ -155,9 +157,15 @@ def test_simulated_source_runs_every_paper_with_likert_data(simulated):
         assert res["summary"]["converged"] is True
         rows = _rows(res, "loadings") + _rows(res, "reliability")
         assert rows and all(r["replicated"] is not None for r in rows), pid
-        # Likert categories attenuate correlations; loadings and reliabilities stay near the
-        # reference at the published N
-        assert max(abs(r["difference"]) for r in rows) < 0.2, pid
+        # Tolerance per row, justified by N: coarse Likert categories attenuate standardized
+        # loadings by up to about 0.05 (Bollen & Barb 1981), plus four standard errors of a
+        # standardized loading, SE ~ (1 - lambda^2) / sqrt(N) (floored at 0.1 / sqrt(N)).
+        n = res["data"]["n_rows"]
+        for r in rows:
+            if r["reference"] is None:
+                continue
+            tol = 0.05 + 4 * max(1 - r["reference"] ** 2, 0.1) / math.sqrt(n)
+            assert abs(r["difference"]) < tol, (pid, r["target"], r["difference"], tol)
         assert all(r["replicated"] is not None for r in _rows(res, "paths")), pid
         assert len(res["hypotheses"]) == len(rec.hypotheses)
 
