@@ -230,7 +230,10 @@ def compare_paths(record, sem_result, tolerance: float | Mapping[str, float] | N
     Returns
     -------
     DataFrame
-        Columns ``path, hypothesis`` then :data:`COLUMNS`. For every path of the record: the
+        Columns ``path, hypothesis, read_as`` then :data:`COLUMNS`; ``read_as`` says in which
+        metric an estimate is compared and whether that reading is printed or assumed
+        (``model.estimate_metric``), so ``status`` speaks only of the number. For every path of
+        the record: the
         printed estimate (``quantity`` ``estimate``; read as standardized ``std_all`` or
         unstandardized ``est`` according to ``model.estimate_metric``), the printed S.E.
         (``se``) and t or C.R. (``statistic``, compared with ``z``); for a path without printed
@@ -252,9 +255,7 @@ def compare_paths(record, sem_result, tolerance: float | Mapping[str, float] | N
         if pv is not None and h.kind == "path":
             hyp.setdefault(str(pv.value), h.id)
     metric_v = values.get("model.estimate_metric")
-    metric_note = ""
-    if metric_v is not None:
-        metric_note = f"; read as {metric_v.value}" + (" (assumed)" if metric_v.status == "assumed" else "")
+    metric_read = "" if metric_v is None else f"{metric_v.value} ({metric_v.status})"
     rows = []
     for p in record.model.paths:
         key = p.key
@@ -278,12 +279,12 @@ def compare_paths(record, sem_result, tolerance: float | Mapping[str, float] | N
             found.append((f"paths.{key}.statistic", "statistic", st_v, _get(prow, "z")))
         for target, quantity, val, rep in found:
             r = _row(target, quantity, val, rep if ok else np.nan, tolerance)
-            if quantity == "estimate" and val.status == "published":
-                r["where"] += metric_note
             r["path"] = key
             r["hypothesis"] = hyp.get(key) or ""
+            r["read_as"] = (metric_read if quantity == "estimate" else
+                            "standardized (assumed)" if quantity == "std" else "")
             rows.append(r)
-    return _frame(rows, ["path", "hypothesis"])
+    return _frame(rows, ["path", "hypothesis", "read_as"])
 
 
 # --------------------------------------------------------------------------------------------
