@@ -86,7 +86,71 @@ def test_modindices_match_lavaan(fitted):
     print(case, "largest MI difference", d_mi, "EPC", d_epc)
     assert d_mi < TOL and d_epc < TOL
     assert mi["mi"].is_monotonic_decreasing
-    assert list(mi.columns) == ["lhs", "op", "rhs", "mi", "epc"]
+    assert list(mi.columns) == ["lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all",
+                                "sepc.nox"]
+
+
+MI_CASES = ["hs_cfa", "hs_rescov", "pd_sem", "pd_fixedx"]
+SEPC = ["sepc.lv", "sepc.all", "sepc.nox"]
+
+
+@pytest.fixture(scope="module", params=MI_CASES)
+def mi_case(request):
+    d = json.loads((FX / f"mi_{request.param}.json").read_text())
+    data = pd.read_csv(FX / d["data"])
+    res = fit(d["model"], data, cov_y=d["call"] in ("sem", "cfa"))
+    return request.param, pd.DataFrame(d["modindices"]), modindices(res)
+
+
+def test_modindices_rows_match_lavaan(mi_case):
+    case, ref, mi = mi_case
+    m = ref.merge(mi, on=["lhs", "op", "rhs"], how="outer", suffixes=("_lav", ""),
+                  indicator=True)
+    assert (m["_merge"] == "both").all(), m[m["_merge"] != "both"][["lhs", "op", "rhs"]]
+    assert len(mi) == len(ref)
+
+
+def test_modindices_sepc_match_lavaan(mi_case):
+    case, ref, mi = mi_case
+    m = ref.merge(mi, on=["lhs", "op", "rhs"], suffixes=("_lav", ""))
+    worst = {}
+    for col in ["mi", "epc"] + SEPC:
+        a, b = m[f"{col}_lav"].to_numpy(float), m[col].to_numpy(float)
+        assert np.array_equal(np.isnan(a), np.isnan(b)), col
+        worst[col] = float(np.nanmax(np.abs(a - b)))
+        assert worst[col] < TOL, (col, worst[col])
+    print(case, "largest modindices differences", worst)
+    for col in SEPC:
+        assert mi[col].dtype == float
+
+
+def test_modindices_free_fixed_parameters_as_lavaan():
+    # lavaan frees every fixed parameter of the model (all.free) and reports those whose
+    # freeing is identified: a marker loading beside a second fixed loading, a fixed residual
+    # variance, a fixed latent covariance
+    d = json.loads((FX / "mi_hs_rescov.json").read_text())
+    res = fit(d["model"], pd.read_csv(FX / d["data"]))
+    keys = set(zip(modindices(res)["lhs"], modindices(res)["op"], modindices(res)["rhs"]))
+    assert {("textual", "=~", "x4"), ("textual", "=~", "x5"), ("x6", "~~", "x6"),
+            ("visual", "~~", "textual")} <= keys
+    assert ("visual", "=~", "x1") not in keys and ("x1", "~~", "x9") not in keys
+
+
+def test_modindices_sepc_scales_by_implied_sds():
+    data = pd.read_csv(FX / "holzinger_swineford.csv")
+    res = fit("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n",
+              data, cov_y=True)
+    mi = modindices(res).set_index(["lhs", "op", "rhs"])
+    C = res.implied_cov
+    row = mi.loc[("visual", "=~", "x9")]
+    sd_f = np.sqrt(res.estimate("visual", "~~", "visual"))
+    assert row["sepc.lv"] == pytest.approx(row["epc"] * sd_f)
+    assert row["sepc.all"] == pytest.approx(row["epc"] * sd_f / np.sqrt(C.loc["x9", "x9"]))
+    row = mi.loc[("x7", "~~", "x8")]
+    th = res.estimate("x7", "~~", "x7") * res.estimate("x8", "~~", "x8")
+    assert row["sepc.lv"] == pytest.approx(row["epc"])
+    assert row["sepc.all"] == pytest.approx(row["epc"] / np.sqrt(th))
+    assert (mi["sepc.nox"] == mi["sepc.all"]).all()  # no observed predictors
 
 
 def test_implied_cov_matches_lavaan(fitted):
