@@ -141,7 +141,29 @@ def two_sided_p(z: float) -> float:
 
 
 def p_range_from_statistic(iv: tuple[float, float]) -> tuple[float, float]:
-    """Two-sided p-values of every statistic in the interval ``iv``."""
+    """Two-sided p-values of every statistic in the interval ``iv``.
+
+    Parameters
+    ----------
+    iv : (float, float)
+        Interval of a z, t or C.R. statistic (its printed rounding).
+
+    Returns
+    -------
+    (float, float)
+        ``(p(max |z|), p(min |z|))`` with ``p(z) = 2 (1 - Phi(|z|))`` (:func:`two_sided_p`),
+        which decreases in ``|z|``; ``min |z| = 0`` when the interval contains 0.
+
+    References
+    ----------
+    Arbuckle, J. L. (2011). *IBM SPSS Amos 20 User's Guide* (C.R. = estimate / S.E., P
+    two-sided normal); lavaan ``parameterEstimates`` (``z = est / se``,
+    ``pvalue = 2 * pnorm(-abs(z))``).
+    Nuijten, M. B., Hartgerink, C. H. J., van Assen, M. A. L. M., Epskamp, S., & Wicherts,
+    J. M. (2016). The prevalence of statistical reporting errors in psychology (1985-2013).
+    *Behavior Research Methods*, 48, 1205-1226 (p-values recomputed from printed statistics,
+    allowing for their rounding).
+    """
     lo, hi = iv
     if lo <= 0 <= hi:
         amin = 0.0
@@ -216,6 +238,16 @@ def check_ave(loadings: Sequence[Published], printed: Published, items: Sequence
         the printed one. The AVE is :func:`replication.measurement.average_variance_extracted`
         (Fornell & Larcker, 1981), monotone in each loading on [0, 1], so the feasible interval
         is exact at the corners of the rounding box.
+
+    Notes
+    -----
+    ``AVE = sum(lambda_i^2) / (sum(lambda_i^2) + sum(1 - lambda_i^2)) = mean(lambda_i^2)`` for
+    standardized loadings ``lambda_i``.
+
+    References
+    ----------
+    Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with
+    unobservable variables and measurement error. *Journal of Marketing Research*, 18, 39-50.
     """
     return _reliability("ave", "AVE", average_variance_extracted, loadings, printed, items, construct)
 
@@ -238,6 +270,18 @@ def check_cr(loadings: Sequence[Published], printed: Published, items: Sequence[
     Finding
         ``cr``: :func:`replication.measurement.composite_reliability` (Joreskog, 1971) over the
         rounding box of the loadings (monotone in each loading on [0, 1]).
+
+    Notes
+    -----
+    ``CR = (sum lambda_i)^2 / ((sum lambda_i)^2 + sum(1 - lambda_i^2))`` for standardized
+    loadings ``lambda_i``.
+
+    References
+    ----------
+    Joreskog, K. G. (1971). Statistical analysis of sets of congeneric tests. *Psychometrika*,
+    36, 109-133.
+    Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with
+    unobservable variables and measurement error. *Journal of Marketing Research*, 18, 39-50.
     """
     return _reliability("cr", "CR", composite_reliability, loadings, printed, items, construct)
 
@@ -258,6 +302,19 @@ def check_loading_bounds(loadings: dict[str, Published], where: str = "standardi
         One ``loading_bound`` finding per loading outside [-1, 1] beyond rounding (major: a
         standardized loading is the correlation of an item with its construct and cannot exceed
         1 in absolute value, Joreskog, 1999), or one consistent finding for all of them.
+
+    Notes
+    -----
+    For an item loading on one construct the standardized loading is ``lambda sd(f) / sd(x)``,
+    the correlation of item and construct, and its residual variance ``1 - lambda^2`` is
+    negative when ``|lambda| > 1``.
+
+    References
+    ----------
+    Joreskog, K. G. (1999). *How large can a standardized coefficient be?* Scientific Software
+    International, technical note.
+    Dillon, W. R., Kumar, A., & Mulani, N. (1987). Offending estimates in covariance structure
+    analysis. *Psychological Bulletin*, 101, 126-135.
     """
     if not loadings:
         return []
@@ -291,11 +348,21 @@ def _count_iv(p: Published) -> tuple[float, float]:
 def check_chisq_df(chisq: Published, df: Published, printed: Published) -> Finding:
     """Printed chi-square/df against chi-square and df.
 
+    Parameters
+    ----------
+    chisq, df, printed : Published
+        Printed chi-square, degrees of freedom and chi-square/df.
+
     Returns
     -------
     Finding
         ``chisq_df``: :func:`replication.fit_indices.chisq_df` over the rounding of chi-square
         (df exact). Major when inconsistent.
+
+    References
+    ----------
+    Wheaton, B., Muthen, B., Alwin, D. F., & Summers, G. F. (1977). Assessing reliability and
+    stability in panel models. *Sociological Methodology*, 8, 84-136.
     """
     c_iv, d_iv = _iv(chisq), _count_iv(df)
     iv = image(lambda x: fit_indices.chisq_df(x[0], x[1]), [c_iv[0], d_iv[0]], [c_iv[1], d_iv[1]], monotone=True)
@@ -311,11 +378,25 @@ def check_chisq_df(chisq: Published, df: Published, printed: Published) -> Findi
 def check_chisq_pvalue(chisq: Published, df: Published, printed: Published) -> Finding:
     """Printed p-value of the chi-square test against chi-square and df.
 
+    Parameters
+    ----------
+    chisq, df, printed : Published
+        Printed chi-square, degrees of freedom and p-value.
+
     Returns
     -------
     Finding
         ``chisq_pvalue``: :func:`replication.fit_indices.chisq_pvalue` (upper tail of the
         chi-square distribution) over the rounding of chi-square. Major when inconsistent.
+
+    Notes
+    -----
+    ``p = P(chi2_df > chisq)``, decreasing in chi-square.
+
+    References
+    ----------
+    Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 7.
+    lavaan ``R/lav_test.R`` (``pchisq(stat, df, lower.tail = FALSE)``).
     """
     c_iv, d_iv = _iv(chisq), _count_iv(df)
     iv = image(lambda x: fit_indices.chisq_pvalue(x[0], x[1]), [c_iv[0], d_iv[0]], [c_iv[1], d_iv[1]], monotone=True)
@@ -330,6 +411,11 @@ def check_chisq_pvalue(chisq: Published, df: Published, printed: Published) -> F
 def check_rmsea(chisq: Published, df: Published, n: Published, printed: Published) -> Finding:
     """Printed RMSEA against chi-square, df and N (lavaan's N and the N - 1 convention).
 
+    Parameters
+    ----------
+    chisq, df, n, printed : Published
+        Printed chi-square, degrees of freedom, sample size and RMSEA.
+
     Returns
     -------
     Finding
@@ -337,6 +423,21 @@ def check_rmsea(chisq: Published, df: Published, n: Published, printed: Publishe
         ``N`` (lavaan) and ``N - 1`` (AMOS, LISREL); consistent when either reaches the printed
         value. When inconsistent the detail gives the chi-square the printed RMSEA would need.
         Major when inconsistent.
+
+    Notes
+    -----
+    ``RMSEA = sqrt(max(0, (chisq - df) / (df N)))``, and with ``N - 1`` in place of ``N``;
+    increasing in chi-square, so the feasible interval is the image of the chi-square
+    interval's ends. The chi-square a printed RMSEA ``r`` needs is ``df (1 + N r^2)``.
+
+    References
+    ----------
+    Steiger, J. H. (1990). Structural model evaluation and modification: an interval estimation
+    approach. *Multivariate Behavioral Research*, 25, 173-180.
+    Browne, M. W., & Cudeck, R. (1993). Alternative ways of assessing model fit. In K. A.
+    Bollen & J. S. Long (Eds.), *Testing Structural Equation Models* (pp. 136-162). Sage.
+    lavaan ``R/lav_fit_rmsea.R`` (divisor N); Joreskog, K. G., & Sorbom, D. (1996). *LISREL 8:
+    User's Reference Guide*. Scientific Software International (divisor N - 1).
     """
     c_iv, d_iv, n_iv = _iv(chisq), _count_iv(df), _count_iv(n)
     d = _dp(printed)
@@ -405,6 +506,19 @@ def check_rmsea_ratio(ratio: Published, n: Published, printed: Published, df: in
         ``rmsea``: :func:`replication.fit_indices.rmsea` at ``chisq = ratio * df`` for every
         ratio within rounding, with N and N - 1. When inconsistent the detail gives the ratio
         and the N that the printed RMSEA would need. Major when inconsistent.
+
+    Notes
+    -----
+    ``RMSEA = sqrt(max(0, (chisq/df - 1) / N))`` (or ``N - 1``).
+
+    References
+    ----------
+    Steiger, J. H. (1990). Structural model evaluation and modification: an interval estimation
+    approach. *Multivariate Behavioral Research*, 25, 173-180.
+    Browne, M. W., & Cudeck, R. (1993). Alternative ways of assessing model fit. In K. A.
+    Bollen & J. S. Long (Eds.), *Testing Structural Equation Models* (pp. 136-162). Sage.
+    lavaan ``R/lav_fit_rmsea.R`` (divisor N); Joreskog, K. G., & Sorbom, D. (1996). *LISREL 8:
+    User's Reference Guide*. Scientific Software International (divisor N - 1).
     """
     dd = float(df) if df else 1.0
     r_iv, n_iv = _iv(ratio), _count_iv(n)
@@ -437,6 +551,19 @@ def check_agfi(gfi: Published, printed: Published, df: int, n_items: int, df_sou
                items_source: str = "printed", df_printed: bool = True) -> Finding:
     """Printed AGFI against the printed GFI, df and the number of observed variables.
 
+    Parameters
+    ----------
+    gfi, printed : Published
+        Printed GFI and AGFI.
+    df : int
+        Degrees of freedom (printed, or of the described model).
+    n_items : int
+        Observed variables ``p``.
+    df_source, items_source : str
+        Where ``df`` and ``p`` come from, for the explanation.
+    df_printed : bool
+        Whether ``df`` is printed.
+
     Returns
     -------
     Finding
@@ -444,6 +571,17 @@ def check_agfi(gfi: Published, printed: Published, df: int, n_items: int, df_sou
         (Joreskog & Sorbom, 1984), over the rounding of GFI. Major when inconsistent. When df
         is not printed (``df_printed=False``, the described model's df is used) a failure is
         ``not_checkable``: the estimated model may not be the described one.
+
+    Notes
+    -----
+    ``AGFI = 1 - (p (p + 1) / 2) / df * (1 - GFI)``, increasing in GFI.
+
+    References
+    ----------
+    Joreskog, K. G., & Sorbom, D. (1984). *LISREL VI User's Guide*. Scientific Software.
+    Joreskog, K. G., & Sorbom, D. (1993). *LISREL 8: Structural Equation Modeling with the
+    SIMPLIS Command Language*. Scientific Software International.
+    lavaan ``R/lav_fit_gfi.R``.
     """
     g_iv = _iv(gfi)
     iv = image(lambda x: fit_indices.agfi(x[0], df, n_items), [g_iv[0]], [g_iv[1]], monotone=True)
@@ -480,6 +618,12 @@ def check_df(printed: Published, count: DfCount, model: str = "sem") -> Finding:
         counts are assumed (not printed) the check is what the printed df implies: the item
         total ``p`` solving ``p (p + 1) / 2 - 2 p - c = df``; consistent when that is a whole
         number equal to the record's total. Major when inconsistent.
+
+    References
+    ----------
+    Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 7 (t-rule).
+    Kline, R. B. (2016). *Principles and Practice of Structural Equation Modeling* (4th ed.).
+    Guilford (``df_M = v (v + 1) / 2 - q``).
     """
     implied = items_implied_by_df(int(printed.value), count.structural)
     whole = math.isfinite(implied) and abs(implied - round(implied)) < 1e-9
@@ -569,6 +713,22 @@ def baseline_range(chisq: tuple[float, float], df: float, n_items: int,
     ``chisq > df`` and decrease otherwise. Each printed interval therefore defines an interval
     of baseline chi-squares (found by bisection); the indices agree when those intersect.
     Formulas: :mod:`replication.fit_indices` (lavaan's definitions).
+
+    The formulas, with ``B`` and ``df_B`` the baseline chi-square and df:
+    ``NFI = (B - chisq) / B``, ``CFI = 1 - max(chisq - df, 0) / max(B - df_B, chisq - df, 0)``,
+    ``TLI = (B / df_B - chisq / df) / (B / df_B - 1)``, ``IFI = (B - chisq) / (B - df)``.
+
+    References
+    ----------
+    Bentler, P. M., & Bonett, D. G. (1980). Significance tests and goodness of fit in the
+    analysis of covariance structures. *Psychological Bulletin*, 88, 588-606 (NFI, TLI).
+    Tucker, L. R., & Lewis, C. (1973). A reliability coefficient for maximum likelihood factor
+    analysis. *Psychometrika*, 38, 1-10.
+    Bentler, P. M. (1990). Comparative fit indexes in structural models. *Psychological
+    Bulletin*, 107, 238-246 (CFI).
+    Bollen, K. A. (1989). A new incremental fit index for general structural equation models.
+    *Sociological Methods & Research*, 17, 303-316 (IFI).
+    lavaan ``R/lav_fit_cfi.R``.
     """
     base_df = n_items * (n_items - 1) / 2
     names = [k for k in _INCREMENTAL if k in measures]
@@ -618,6 +778,24 @@ def check_incremental_fit(chisq: tuple[float, float], df: float, n_items: int, m
     -------
     Finding or None
         ``incremental_fit`` (major when inconsistent); ``None`` with fewer than two indices.
+
+    Notes
+    -----
+    The printed indices are consistent when :func:`baseline_range` finds one baseline
+    chi-square (on ``p (p - 1) / 2`` df) that reproduces all of them; the formulas are given
+    there.
+
+    References
+    ----------
+    Bentler, P. M., & Bonett, D. G. (1980). Significance tests and goodness of fit in the
+    analysis of covariance structures. *Psychological Bulletin*, 88, 588-606 (NFI, TLI).
+    Tucker, L. R., & Lewis, C. (1973). A reliability coefficient for maximum likelihood factor
+    analysis. *Psychometrika*, 38, 1-10.
+    Bentler, P. M. (1990). Comparative fit indexes in structural models. *Psychological
+    Bulletin*, 107, 238-246 (CFI).
+    Bollen, K. A. (1989). A new incremental fit index for general structural equation models.
+    *Sociological Methods & Research*, 17, 303-316 (IFI).
+    lavaan ``R/lav_fit_cfi.R``.
     """
     names = [k for k in _INCREMENTAL if k in measures]
     if len(names) < 2:
@@ -660,6 +838,14 @@ def check_common_baseline(ranges: dict[str, tuple[float, float]], where: str, n_
         ``baseline`` (major when inconsistent): the independence model depends only on the data,
         so a CFA and an SEM of the same items and respondents share its chi-square.
         ``None`` with fewer than two blocks.
+
+    References
+    ----------
+    Bentler, P. M., & Bonett, D. G. (1980). Significance tests and goodness of fit in the
+    analysis of covariance structures. *Psychological Bulletin*, 88, 588-606 (the null model
+    of uncorrelated variables, with ``p (p - 1) / 2`` df).
+    Widaman, K. F., & Thompson, J. S. (2003). On specifying the null model for incremental fit
+    indices in structural equation modeling. *Psychological Methods*, 8, 16-37.
     """
     if len(ranges) < 2:
         return None
@@ -707,6 +893,16 @@ def check_statistic(estimate: Published, se: Published, statistic: Published, la
         ``statistic``: ``estimate / S.E.`` (Wald z; Arbuckle, 2011; lavaan ``z``) over the
         rounding box (extremes at its corners, S.E. > 0). The detail gives the S.E. that the
         printed statistic would imply.
+
+    References
+    ----------
+    Arbuckle, J. L. (2011). *IBM SPSS Amos 20 User's Guide* (C.R. = estimate / S.E., P
+    two-sided normal); lavaan ``parameterEstimates`` (``z = est / se``,
+    ``pvalue = 2 * pnorm(-abs(z))``).
+    Nuijten, M. B., Hartgerink, C. H. J., van Assen, M. A. L. M., Epskamp, S., & Wicherts,
+    J. M. (2016). The prevalence of statistical reporting errors in psychology (1985-2013).
+    *Behavior Research Methods*, 48, 1205-1226 (p-values recomputed from printed statistics,
+    allowing for their rounding).
     """
     e_iv, s_iv = _iv(estimate), _iv(se)
     where = statistic.where
@@ -739,12 +935,31 @@ def check_p_value(statistic: Published, printed_p: Published, label: str = "C.R.
                   alpha: float = 0.05) -> Finding:
     """Printed p-value against the two-sided normal p of the printed statistic.
 
+    Parameters
+    ----------
+    statistic, printed_p : Published
+        Printed z, t or C.R. and its printed p.
+    label : str
+        The statistic's name as printed.
+    alpha : float
+        The paper's significance level.
+
     Returns
     -------
     Finding
         ``p_value``: ``2 (1 - Phi(|z|))`` over the rounding of the statistic, against the
         printed p (an interval, or a half-line for ``p < 0.01``). Major when the printed p and
         the recomputed one lie on different sides of the paper's level ``alpha``.
+
+    References
+    ----------
+    Arbuckle, J. L. (2011). *IBM SPSS Amos 20 User's Guide* (C.R. = estimate / S.E., P
+    two-sided normal); lavaan ``parameterEstimates`` (``z = est / se``,
+    ``pvalue = 2 * pnorm(-abs(z))``).
+    Nuijten, M. B., Hartgerink, C. H. J., van Assen, M. A. L. M., Epskamp, S., & Wicherts,
+    J. M. (2016). The prevalence of statistical reporting errors in psychology (1985-2013).
+    *Behavior Research Methods*, 48, 1205-1226 (p-values recomputed from printed statistics,
+    allowing for their rounding).
     """
     p_iv = p_range_from_statistic(_iv(statistic))
     pp_iv = _iv(printed_p)
@@ -971,6 +1186,19 @@ def check_standardized_bound(estimate: Published, predictors: int, path: str = "
     Finding
         ``standardized_bound``. Major when inconsistent, minor when it rests on the described
         model's zero disturbance correlations (``r2_min_free <= 1``).
+
+    Notes
+    -----
+    With one predictor the standardized coefficient is a correlation. With several,
+    ``R2_y = b' R_xx b`` must not exceed 1 (:func:`replication.implied_r2.min_r2` minimises it
+    over admissible correlations); a coefficient above 1 alone is not inadmissible.
+
+    References
+    ----------
+    Deegan, J. (1978). On the occurrence of standardized regression coefficients greater than
+    one. *Educational and Psychological Measurement*, 38, 873-888.
+    Joreskog, K. G. (1999). *How large can a standardized coefficient be?* Scientific Software
+    International, technical note.
     """
     lo, hi = _iv(estimate)
     least = 0.0 if lo <= 0 <= hi else min(abs(lo), abs(hi))
@@ -1047,6 +1275,11 @@ def check_implied_r2(target: str, paths: dict[tuple[str, str], Published], r2_mi
     -----
     R-squared of a standardized recursive model: ``R2_y = b' R_x b`` with ``R_x`` the implied
     correlations of the predictors of ``y`` (Bollen 1989, ch. 4; Duncan 1975 path tracing).
+
+    References
+    ----------
+    Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 4.
+    Duncan, O. D. (1975). *Introduction to Structural Equation Models*. Academic Press, ch. 4.
     """
     reported = ", ".join(f"{x}->{y} {p.printed}" for (x, y), p in paths.items())
     ok = r2_min <= 1 + 1e-9
@@ -1135,10 +1368,24 @@ def check_percent_sum(percents: Sequence[Published], measure: str) -> Finding:
 def check_response_rate(n: Published, invited: Published, rate: Published) -> Finding:
     """Printed response rate against N / invited.
 
+    Parameters
+    ----------
+    n, invited, rate : Published
+        Printed usable responses, people invited and response rate (percent).
+
     Returns
     -------
     Finding
         ``response_rate``. Minor when inconsistent.
+
+    Notes
+    -----
+    ``rate = 100 N / invited`` against the printed rate's rounding.
+
+    References
+    ----------
+    The American Association for Public Opinion Research (2016). *Standard Definitions: Final
+    Dispositions of Case Codes and Outcome Rates for Surveys* (9th ed.). AAPOR.
     """
     val = 100.0 * n.value / invited.value
     d = _dp(rate)
@@ -1198,12 +1445,25 @@ def check_claim(claim: Claim, values: Sequence[tuple[str, Published]]) -> Findin
 def check_harman(percent: Published, threshold: float = 50.0) -> Finding:
     """Harman's single-factor share below 50 % (Podsakoff et al., 2003).
 
+    Parameters
+    ----------
+    percent : Published
+        Printed share of variance of the first unrotated factor, in percent.
+    threshold : float, default 50
+        The share above which one factor accounts for the majority of the covariance.
+
     Returns
     -------
     Finding
         ``harman``: inconsistent (minor) when even the lower end of the printed share's rounding
         reaches ``threshold``: the first factor then explains the majority of the variance and the
         usual "no common-method bias" reading does not hold.
+
+    References
+    ----------
+    Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P. (2003). Common method
+    biases in behavioral research: a critical review of the literature and recommended
+    remedies. *Journal of Applied Psychology*, 88, 879-903.
     """
     lo, _ = _iv(percent)
     ok = lo < threshold
@@ -1234,6 +1494,11 @@ def check_mean_sd(mean: Published, sd: Published, scale_min: float, scale_max: f
         ``mean_sd``: the mean must lie on the scale and the SD cannot exceed
         ``sqrt((m - a)(b - m))`` (all responses at the two ends; Bhatia & Davis, 2000). Minor
         when inconsistent.
+
+    References
+    ----------
+    Bhatia, R., & Davis, C. (2000). A better bound on the variance. *The American
+    Mathematical Monthly*, 107, 353-357 (``var <= (b - m)(m - a)``).
     """
     m_lo, m_hi = _iv(mean)
     s_lo, _ = _iv(sd)

@@ -136,11 +136,15 @@ def implied_r2(paths: Mapping[Pair, float], exo_corr: Mapping[Pair, float] | Non
     ``A Psi A'`` (Bollen, 1989, eq. 4.16). ``psi`` is found by iterating
     ``psi <- psi + (1 - diag(A Psi A'))`` until every implied variance is 1; for a recursive
     model without correlated disturbances this is exact after as many steps as the longest
-    chain, and ``R2_y = b' R_xx b`` for the predictors ``x`` of ``y``.
+    chain, and ``R2_y = b' R_xx b`` for the predictors ``x`` of ``y`` (``b`` their
+    standardized paths into ``y``, ``R_xx`` their implied correlations): the squared multiple
+    correlation of a standardized regression, so that ``psi_y = 1 - b' R_xx b``.
 
     References
     ----------
     Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 4 and 8.
+    Duncan, O. D. (1975). *Introduction to Structural Equation Models*. Academic Press, ch. 4
+    (decomposition of a standardized variance into explained and disturbance parts).
 
     Examples
     --------
@@ -198,6 +202,22 @@ def min_r2(paths_box: Mapping[Pair, tuple[float, float]], target: str,
     as ``Phi = D U U' D`` (rows of ``U`` scaled to unit length), which covers every correlation
     matrix; paths vary within their intervals. L-BFGS-B minimises ``R2_target`` from several
     deterministic starts (seeded generator), so the result is reproducible.
+
+    The objective is :func:`implied_r2`, ``R2_y = b' R_xx b`` in the recursive case: for fixed
+    paths a quadratic form in the exogenous correlations, minimised over the set of
+    correlation matrices (positive semidefinite, unit diagonal), which the unit-row
+    parameterisation spans exactly.
+
+    References
+    ----------
+    Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 4 (implied
+    covariance and explained variance of a structural model).
+    Duncan, O. D. (1975). *Introduction to Structural Equation Models*. Academic Press, ch. 4.
+    Rapisarda, F., Brigo, D., & Mercurio, F. (2007). Parameterizing correlations: a geometric
+    interpretation. *IMA Journal of Management Mathematics*, 18, 55-73 (correlation matrices
+    as ``U U'`` with unit-length rows).
+    Byrd, R. H., Lu, P., Nocedal, J., & Zhu, C. (1995). A limited memory algorithm for bound
+    constrained optimization. *SIAM Journal on Scientific Computing*, 16, 1190-1208.
     """
     anc = ancestors(list(paths_box), target)
     if not anc:

@@ -65,7 +65,32 @@ class DfCount:
 
 
 def n_moments(p: int) -> int:
-    """Distinct variances and covariances of ``p`` observed variables, ``p (p + 1) / 2``."""
+    """Distinct variances and covariances of ``p`` observed variables.
+
+    Parameters
+    ----------
+    p : int
+        Observed variables.
+
+    Returns
+    -------
+    int
+        ``p (p + 1) / 2``, the number of non-redundant elements of a ``p x p`` covariance
+        matrix (the "observations" of a covariance-structure model without means); a model
+        with ``q`` free parameters has ``df = p (p + 1) / 2 - q``.
+
+    References
+    ----------
+    Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 4 (t-rule).
+    Kline, R. B. (2016). *Principles and Practice of Structural Equation Modeling* (4th ed.).
+    Guilford (counting rule: ``df_M = v (v + 1) / 2 - q`` for ``v`` observed variables and
+    ``q`` free parameters).
+
+    Examples
+    --------
+    >>> n_moments(9)
+    45
+    """
     return p * (p + 1) // 2
 
 
@@ -169,6 +194,18 @@ def items_implied_by_df(df: int, structural: int) -> float:
         Positive root of ``p (p + 1) / 2 - 2 p - c = df``, i.e.
         ``p = (3 + sqrt(9 + 8 (c + df))) / 2``; a whole number when some item count fits.
 
+    Notes
+    -----
+    Inverts ``df = p (p + 1) / 2 - q`` with ``q = 2 p + c`` (one loading and one residual
+    variance per item, less one fixed loading per construct, counted in ``c``).
+
+    References
+    ----------
+    Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 7 (t-rule).
+    Kline, R. B. (2016). *Principles and Practice of Structural Equation Modeling* (4th ed.).
+    Guilford (counting rule: ``df_M = v (v + 1) / 2 - q`` for ``v`` observed variables and
+    ``q`` free parameters).
+
     Examples
     --------
     >>> items_implied_by_df(231, 21)
@@ -196,6 +233,20 @@ def record_df(record, model: str = "sem") -> DfCount | None:
         ``None`` when the record's model is not a latent-variable model with known df: a
         regression model, or a model with latent interactions (the product-indicator model is
         not described by the papers).
+
+    Notes
+    -----
+    ``df = p (p + 1) / 2 - q`` with ``p`` the items of the latent constructs (printed or
+    assumed) and ``q`` the free parameters of :func:`cfa_df` (``model="cfa"``) or
+    :func:`sem_df` (``model="sem"``: exogenous constructs are those no path points to;
+    listed covariances other than those among exogenous constructs add one parameter each).
+
+    References
+    ----------
+    Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 7 and 8.
+    Kline, R. B. (2016). *Principles and Practice of Structural Equation Modeling* (4th ed.).
+    Guilford (counting rule: ``df_M = v (v + 1) / 2 - q`` for ``v`` observed variables and
+    ``q`` free parameters).
     """
     if model not in ("cfa", "sem"):
         raise InputError(f"record_df: model must be 'cfa' or 'sem', got {model!r}")
