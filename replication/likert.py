@@ -27,14 +27,56 @@ __all__ = ["category_probabilities", "discrete_moments", "thresholds_for", "to_l
 
 
 def category_probabilities(mu: float, sigma: float, K: int) -> np.ndarray:
-    """Probabilities of categories ``1..K`` for ``N(mu, sigma^2)`` cut at ``1.5, 2.5, ..., K-0.5``."""
+    """Probabilities of categories ``1..K`` for ``N(mu, sigma^2)`` cut at ``1.5, 2.5, ..., K-0.5``.
+
+    Parameters
+    ----------
+    mu, sigma : float
+        Mean and standard deviation of the latent normal response ``Y*``.
+    K : int
+        Number of categories.
+
+    Returns
+    -------
+    ndarray, shape (K,)
+        ``P(k) = Phi((k + 1/2 - mu) / sigma) - Phi((k - 1/2 - mu) / sigma)`` with the end
+        categories open (``Phi(-inf) = 0``, ``Phi(inf) = 1``).
+
+    References
+    ----------
+    Olsson, U. (1979). Maximum likelihood estimation of the polychoric correlation coefficient.
+    *Psychometrika*, 44, 443-460 (ordinal categories as intervals of a latent normal).
+    Muthen, B. (1984). A general structural equation model with dichotomous, ordered
+    categorical, and continuous latent variable indicators. *Psychometrika*, 49, 115-132.
+    """
     cuts = np.arange(1.5, K, 1.0)
     cdf = norm.cdf((cuts - mu) / sigma)
     return np.diff(np.concatenate([[0.0], cdf, [1.0]]))
 
 
 def discrete_moments(mu: float, sigma: float, K: int) -> tuple[float, float]:
-    """Mean and SD of the discretized normal (population, divisor N)."""
+    """Mean and SD of the discretized normal (population, divisor N).
+
+    Parameters
+    ----------
+    mu, sigma : float
+        Mean and standard deviation of the latent normal response.
+    K : int
+        Number of categories.
+
+    Returns
+    -------
+    (float, float)
+        ``m = sum_k k P(k)`` and ``sd = sqrt(sum_k (k - m)^2 P(k))`` with ``P`` from
+        :func:`category_probabilities`.
+
+    References
+    ----------
+    Olsson, U. (1979). Maximum likelihood estimation of the polychoric correlation coefficient.
+    *Psychometrika*, 44, 443-460 (ordinal categories as intervals of a latent normal).
+    Muthen, B. (1984). A general structural equation model with dichotomous, ordered
+    categorical, and continuous latent variable indicators. *Psychometrika*, 49, 115-132.
+    """
     pr = category_probabilities(mu, sigma, K)
     k = np.arange(1, K + 1)
     m = float(pr @ k)
@@ -58,6 +100,21 @@ def thresholds_for(mean: float, sd: float, K: int) -> tuple[np.ndarray, dict]:
     info : dict
         ``mu``, ``sigma`` of the underlying normal, ``mean``/``sd`` achieved, ``target_mean``,
         ``target_sd`` and ``adjusted`` (True when the target had to be moved inside).
+
+    Notes
+    -----
+    ``(mu, sigma)`` solve ``discrete_moments(mu, sigma, K) = (mean, sd)`` by least squares
+    (``sigma`` on the log scale); the thresholds of the standardized response are
+    ``tau_k = (k + 1/2 - mu) / sigma``.
+
+    References
+    ----------
+    Olsson, U. (1979). Maximum likelihood estimation of the polychoric correlation coefficient.
+    *Psychometrika*, 44, 443-460 (ordinal categories as intervals of a latent normal).
+    Muthen, B. (1984). A general structural equation model with dichotomous, ordered
+    categorical, and continuous latent variable indicators. *Psychometrika*, 49, 115-132.
+    Bhatia, R., & Davis, C. (2000). A better bound on the variance. *The American
+    Mathematical Monthly*, 107, 353-357.
     """
     if K < 2:
         raise InputError(f"scale_points: expected at least 2, got {K}")
@@ -83,5 +140,25 @@ def thresholds_for(mean: float, sd: float, K: int) -> tuple[np.ndarray, dict]:
 
 
 def to_likert(z: np.ndarray, tau: np.ndarray) -> np.ndarray:
-    """Categories ``1 + #(z > tau_k)`` of standardized responses ``z``."""
+    """Categories ``1 + #(z > tau_k)`` of standardized responses ``z``.
+
+    Parameters
+    ----------
+    z : ndarray
+        Standardized continuous responses.
+    tau : ndarray, shape (K-1,)
+        Increasing thresholds (:func:`thresholds_for`).
+
+    Returns
+    -------
+    ndarray of int
+        ``1 + #{k : z > tau_k}``, same shape as ``z``.
+
+    References
+    ----------
+    Olsson, U. (1979). Maximum likelihood estimation of the polychoric correlation coefficient.
+    *Psychometrika*, 44, 443-460 (ordinal categories as intervals of a latent normal).
+    Muthen, B. (1984). A general structural equation model with dichotomous, ordered
+    categorical, and continuous latent variable indicators. *Psychometrika*, 49, 115-132.
+    """
     return 1 + np.sum(np.asarray(z)[..., None] > np.asarray(tau), axis=-1)

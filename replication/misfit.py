@@ -49,7 +49,21 @@ class Calibration:
 
 
 def sqrtm_sym(S: np.ndarray) -> np.ndarray:
-    """Symmetric square root of a symmetric positive definite matrix."""
+    """Symmetric square root of a symmetric positive definite matrix.
+
+    Parameters
+    ----------
+    S : ndarray (p, p)
+
+    Returns
+    -------
+    ndarray (p, p)
+        ``S^1/2 = V diag(sqrt(w)) V'`` from the eigendecomposition ``S = V diag(w) V'``.
+
+    References
+    ----------
+    Higham, N. J. (2008). *Functions of Matrices: Theory and Computation*. SIAM, ch. 6.
+    """
     w, V = np.linalg.eigh(S)
     return (V * np.sqrt(w)) @ V.T
 
@@ -103,6 +117,22 @@ def chisq_targets(record, models: dict[str, RAM]) -> dict[str, dict]:
     A printed ``chisq`` is used as is; with only ``chisq_df`` printed, the target is
     ``chisq_df * df`` with ``df`` of the described model (``p(p+1)/2 - q``, fixed.x
     moments excluded).
+
+    Parameters
+    ----------
+    record : replication.record.Record
+    models : dict
+        ``{"cfa" | "sem": RAM}`` models of the record.
+
+    Returns
+    -------
+    dict
+        Per model ``df_model``, ``df_printed``, ``target_chisq`` and ``target_source``.
+
+    References
+    ----------
+    Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 7
+    (``df = p (p + 1) / 2 - q``).
     """
     out: dict[str, dict] = {}
     for block in record.results.fit:
@@ -126,7 +156,34 @@ def chisq_targets(record, models: dict[str, RAM]) -> dict[str, dict]:
 
 
 def whitened_tangent(model: RAM, theta0: np.ndarray, Hinv: np.ndarray) -> np.ndarray:
-    """Orthonormal basis (columns, length ``p*p``) of the whitened tangent space at ``theta0``."""
+    """Orthonormal basis (columns, length ``p*p``) of the whitened tangent space at ``theta0``.
+
+    Parameters
+    ----------
+    model : RAM
+    theta0 : ndarray
+        Parameters at which the tangent space is taken.
+    Hinv : ndarray (p, p)
+        ``Sigma0^-1/2``.
+
+    Returns
+    -------
+    ndarray (p*p, r)
+        Left singular vectors of ``[vec(H^-1 dSigma/dtheta_k H^-1)]_k`` with singular value
+        above ``1e-10`` times the largest (``r`` the rank of the Jacobian).
+
+    Notes
+    -----
+    In whitened coordinates the ML metric ``tr(W A W B)`` (``W = Sigma0^-1``) is the
+    Frobenius inner product, so a misfit orthogonal to these columns leaves ``theta0``
+    stationary.
+
+    References
+    ----------
+    Cudeck, R., & Browne, M. W. (1992). Constructing a covariance matrix that yields a
+    specified minimizer and a specified minimum discrepancy function value. *Psychometrika*,
+    57, 357-369.
+    """
     J = model.jacobian(theta0)
     D = np.einsum("ij,kjl,lm->kim", Hinv, J, Hinv).reshape(len(J), -1).T
     U, s, _ = np.linalg.svd(D, full_matrices=False)
@@ -169,7 +226,31 @@ def _solve_scale(M: np.ndarray, target: float, base: np.ndarray | None = None) -
 
 
 def perturb_single(Sigma0: np.ndarray, basis: np.ndarray, f_target: float, rng) -> np.ndarray:
-    """``Sigma0 + E`` with ``E`` orthogonal to ``basis`` (whitened) and ``F(Sigma, Sigma0) = f_target``."""
+    """``Sigma0 + E`` with ``E`` orthogonal to ``basis`` (whitened) and ``F(Sigma, Sigma0) = f_target``.
+
+    Parameters
+    ----------
+    Sigma0 : ndarray (p, p)
+        Model-implied covariance at the published parameters.
+    basis : ndarray (p*p, r)
+        :func:`whitened_tangent` of the model.
+    f_target : float
+        Minimum ML discrepancy to reach (``chisq / N``).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray (p, p)
+        ``Sigma = H (I + kappa M) H`` with ``H = Sigma0^1/2``, ``M`` a random symmetric unit
+        direction projected off ``basis`` and ``kappa`` solving
+        ``F = -log|I + kappa M| + kappa tr(M) = f_target``.
+
+    References
+    ----------
+    Cudeck, R., & Browne, M. W. (1992). Constructing a covariance matrix that yields a
+    specified minimizer and a specified minimum discrepancy function value. *Psychometrika*,
+    57, 357-369.
+    """
     p = len(Sigma0)
     H = sqrtm_sym(Sigma0)
     r = _random_sym(rng, p)
@@ -225,6 +306,16 @@ def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration
     Both chi-squares printed (CFA and SEM): two-target construction (module docstring). One
     printed: ``E`` orthogonal to that model's tangent space. None, or a population the model
     does not contain: the population covariance unchanged.
+
+    The discrepancy is ``F(S, Sigma0) = log|Sigma0| + tr(S Sigma0^-1) - log|S| - p``; in
+    whitened coordinates ``S = H (I + E) H`` it is ``-log|I + E| + tr(E)``, and the target is
+    ``F = chisq / N``.
+
+    References
+    ----------
+    Cudeck, R., & Browne, M. W. (1992). Constructing a covariance matrix that yields a
+    specified minimizer and a specified minimum discrepancy function value. *Psychometrika*,
+    57, 357-369.
     """
     n = pop.n
     Sigma0 = pop.cov.to_numpy()

@@ -96,6 +96,11 @@ class ModelSpec:
 
         ``p`` observed variables, ``k`` of them fixed.x (their moments are not fitted), ``q``
         free parameters; lavaan's ``df`` without a mean structure.
+
+        References
+        ----------
+        Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 4 (t-rule).
+        lavaan ``R/lav_partable.R`` (``lav_partable_df``).
         """
         p, k = len(self.ov), len(self.ov_x)
         return p * (p + 1) // 2 - k * (k + 1) // 2 - self.n_free
@@ -383,7 +388,13 @@ class RAM:
 
     # -- discrepancy
     def fml(self, theta: np.ndarray, S: np.ndarray, logdet_S: float) -> float:
-        """``F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p`` (inf where Sigma is not PD)."""
+        """``F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p`` (inf where Sigma is not PD).
+
+        References
+        ----------
+        Joreskog, K. G. (1969). A general approach to confirmatory maximum likelihood factor
+        analysis. *Psychometrika*, 34, 183-202.
+        """
         Sigma = self.implied(theta)
         try:
             K = np.linalg.cholesky(Sigma)
@@ -410,7 +421,15 @@ class RAM:
         return Sigma, U, V, par
 
     def gradient(self, theta: np.ndarray, S: np.ndarray) -> np.ndarray:
-        """Gradient of ``F_ML``: ``tr(W dSigma_k)`` with ``W = Sigma^-1 - Sigma^-1 S Sigma^-1``."""
+        """Gradient of ``F_ML``: ``tr(W dSigma_k)`` with ``W = Sigma^-1 - Sigma^-1 S Sigma^-1``.
+
+        References
+        ----------
+        Browne, M. W. (1974). Generalized least squares estimators in the analysis of covariance
+        structures. *South African Statistical Journal*, 8, 1-24.
+        Neudecker, H., & Satorra, A. (1991). Linear structural relations: gradient and Hessian of
+        the fitting function. *Statistics & Probability Letters*, 11, 57-61.
+        """
         Sigma, U, V, par = self._entries(theta)
         Si = np.linalg.inv(Sigma)
         W = Si - Si @ S @ Si
@@ -418,7 +437,16 @@ class RAM:
         return self._scatter(g_e, par)
 
     def delta(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``dSigma/dtheta`` as an array (q, p, p), and Sigma."""
+        """``dSigma/dtheta`` as an array (q, p, p), and Sigma.
+
+        References
+        ----------
+        McArdle, J. J., & McDonald, R. P. (1984). Some algebraic properties of the reticular action
+        model for moment structures. *British Journal of Mathematical and Statistical Psychology*,
+        37, 234-251.
+        Neudecker, H., & Satorra, A. (1991). Linear structural relations: gradient and Hessian of
+        the fitting function. *Statistics & Probability Letters*, 11, 57-61.
+        """
         Sigma, U, V, par = self._entries(theta)
         D_e = U[:, :, None] * V[:, None, :]
         D_e = D_e + D_e.transpose(0, 2, 1)
@@ -434,12 +462,28 @@ class RAM:
         return self.delta(theta)[0]
 
     def information(self, theta: np.ndarray) -> np.ndarray:
-        """Expected information per observation, ``1/2 tr(Sigma^-1 dS_a Sigma^-1 dS_b)``."""
+        """Expected information per observation, ``1/2 tr(Sigma^-1 dS_a Sigma^-1 dS_b)``.
+
+        References
+        ----------
+        Browne, M. W. (1974). Generalized least squares estimators in the analysis of covariance
+        structures. *South African Statistical Journal*, 8, 1-24.
+        Lee, S.-Y., & Jennrich, R. I. (1979). A study of algorithms for covariance structure
+        analysis with specific comparisons using factor analysis. *Psychometrika*, 44, 99-113.
+        """
         D, Sigma = self.delta(theta)
         return self.information_from(D, np.linalg.inv(Sigma))
 
     def information_from(self, D: np.ndarray, Si: np.ndarray) -> np.ndarray:
-        """Expected information ``1/2 tr(Sigma^-1 D_a Sigma^-1 D_b)`` from ``D = dSigma/dtheta``."""
+        """Expected information ``1/2 tr(Sigma^-1 D_a Sigma^-1 D_b)`` from ``D = dSigma/dtheta``.
+
+        References
+        ----------
+        Browne, M. W. (1974). Generalized least squares estimators in the analysis of covariance
+        structures. *South African Statistical Journal*, 8, 1-24.
+        Lee, S.-Y., & Jennrich, R. I. (1979). A study of algorithms for covariance structure
+        analysis with specific comparisons using factor analysis. *Psychometrika*, 44, 99-113.
+        """
         q, p = D.shape[0], self.p
         X = Si @ D  # (q, p, p)
         Xt = X.transpose(0, 2, 1).reshape(q, p * p)
@@ -539,6 +583,11 @@ class RAM:
         definite; iterations also stop after a full Newton step whose Newton decrement
         ``-g' step`` (twice the predicted decrease of ``F_ML``) was below ``decrement``, since the
         step leaves an error of the order of that decrement squared.
+
+        References
+        ----------
+        Lee, S.-Y., & Jennrich, R. I. (1979). A study of algorithms for covariance structure
+        analysis with specific comparisons using factor analysis. *Psychometrika*, 44, 99-113.
         """
         logdet_S = np.linalg.slogdet(S)[1]
         theta = np.asarray(theta0, float).copy()
@@ -665,6 +714,12 @@ class RAM:
         Loadings and regressions are scaled by the model-implied SDs of both variables,
         variances divided by the implied total variance, covariances divided by the square
         root of the product of the two (residual) variances.
+
+        References
+        ----------
+        Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 4 and 7
+        (standardized coefficients).
+        lavaan ``R/lav_standardize.R`` (``lav_standardize_all``, ``cov.std = TRUE``).
         """
         kind, ii, jj = self._std_index()
         A, Sm = self.matrices(theta)
@@ -685,6 +740,40 @@ class RAM:
 # Defined parameters
 # ------------------------------------------------------------------------------------------
 def eval_defined(spec: ModelSpec, values: dict[str, float]) -> dict[str, float]:
+    """Values of the defined parameters (``name := expression``) of a model.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        Model with ``spec.defined``, pairs ``(name, expression)`` in the order written.
+    values : dict
+        ``{label: value}`` of the labelled parameters (:func:`label_values`).
+
+    Returns
+    -------
+    dict
+        ``{name: value}``; each expression is an arithmetic expression of labels and earlier
+        defined parameters (``+ - * / ^`` and parentheses), evaluated in order, so that
+        ``ind := a*b`` gives the indirect effect ``a b`` and ``total := c + a*b`` the total
+        effect.
+
+    Raises
+    ------
+    InputError
+        When an expression cannot be evaluated.
+
+    Notes
+    -----
+    The standard errors of defined parameters (:mod:`replication.sem`) come from the delta
+    method on these values.
+
+    References
+    ----------
+    Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of
+    Statistical Software*, 48(2), 1-36 (the ``:=`` operator).
+    Sobel, M. E. (1982). Asymptotic confidence intervals for indirect effects in structural
+    equation models. *Sociological Methodology*, 13, 290-312.
+    """
     env = dict(values)
     out = {}
     for name, expr in spec.defined:
@@ -766,6 +855,11 @@ def fit_ml(ram: RAM, S: np.ndarray, theta0: np.ndarray, tol: float = 1e-10,
     Used by the misfit calibration to follow the minimum as the covariance matrix moves, with
     a stopping rule on ``F`` itself (the quantity calibrated); :meth:`RAM.fisher` is the
     estimator of :mod:`replication.sem`.
+
+    References
+    ----------
+    Lee, S.-Y., & Jennrich, R. I. (1979). A study of algorithms for covariance structure
+    analysis with specific comparisons using factor analysis. *Psychometrika*, 44, 99-113.
     """
     theta = np.asarray(theta0, float).copy()
     f = ml_discrepancy(S, ram.implied(theta))

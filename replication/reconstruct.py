@@ -89,6 +89,21 @@ def transport_map(S: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
 
     The linear map closest to the identity that turns covariance ``S`` into ``Sigma`` (the
     optimal transport map between two centred normal distributions; Olkin & Pukelsheim, 1982).
+
+    Parameters
+    ----------
+    S, Sigma : ndarray (p, p)
+        Symmetric positive definite matrices.
+
+    Returns
+    -------
+    ndarray (p, p)
+        ``T = S^-1/2 (S^1/2 Sigma S^1/2)^1/2 S^-1/2``, symmetric positive definite.
+
+    References
+    ----------
+    Olkin, I., & Pukelsheim, F. (1982). The distance between two random vectors with given
+    dispersion matrices. *Linear Algebra and its Applications*, 48, 257-263.
     """
     Sh = sqrtm_sym(S)
     Shi = np.linalg.inv(Sh)
@@ -105,6 +120,27 @@ def exact_moments(Z: np.ndarray, cov: np.ndarray, means: np.ndarray) -> np.ndarr
     ------
     InputError
         When there are not more rows than columns.
+
+    Parameters
+    ----------
+    Z : ndarray (n, p)
+        Any full-rank rows (random normal draws).
+    cov : ndarray (p, p)
+        Target covariance (divisor N), positive definite.
+    means : ndarray (p,)
+        Target means.
+
+    Returns
+    -------
+    ndarray (n, p)
+        ``X = Zc L_Z^-T L' + means`` with ``Zc`` the centred ``Z``, ``L_Z L_Z' = Zc' Zc / n``
+        and ``L L' = cov``; then ``X' X / n - means means' = cov`` up to rounding error.
+
+    References
+    ----------
+    Kaiser, H. F., & Dickman, K. (1962). Sample and population score matrices and sample
+    correlation matrices from an arbitrary population correlation matrix. *Psychometrika*, 27,
+    179-182.
     """
     Z = np.asarray(Z, float)
     n, p = Z.shape
@@ -233,6 +269,15 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
     >>> rec = reconstruct(load_record("e_engagement"))          # doctest: +SKIP
     >>> rec.calibration["models"]["sem"]["achieved_chisq"]      # doctest: +SKIP
     504.14
+
+    References
+    ----------
+    Kaiser, H. F., & Dickman, K. (1962). Sample and population score matrices and sample
+    correlation matrices from an arbitrary population correlation matrix. *Psychometrika*, 27,
+    179-182.
+    Cudeck, R., & Browne, M. W. (1992). Constructing a covariance matrix that yields a
+    specified minimizer and a specified minimum discrepancy function value. *Psychometrika*,
+    57, 357-369 (:func:`replication.misfit.calibrate`).
     """
     if source not in SOURCES:
         raise InputError(f"source: expected one of {', '.join(SOURCES)}, got {source!r}")
