@@ -33,7 +33,7 @@ out_dir = None  # folder where results.json is written (None: nothing is written
 
 
 def _heading(level: int, locs: str, what: str, assumed_note: str = "") -> str:
-    title = f"{_text(locs)}: {what}" if locs else what
+    title = f"{_text(locs)}: {what}" if locs else what[:1].upper() + what[1:]
     return f"{'#' * level} {title}" + (f"\n\n{assumed_note}" if assumed_note else "")
 
 
@@ -261,8 +261,7 @@ display(analysis.mediation_table(mediation))
         cells.append(_code("mediation = {}"))
     # ---------------------------------------------------------------- figures and hypotheses
     figure_where = [f.where for f in rec.figures]
-    cells.append(_md(_heading(2, locations(figure_where),
-                             "path diagram" if figure_where else "Path diagram") + """
+    cells.append(_md(_heading(2, locations(figure_where), "path diagram") + """
 
 Replicated standardized estimates with significance stars; the value printed in the paper (or
 the record's assumption, marked "assumed") in brackets.
