@@ -492,7 +492,8 @@ def run_mediation(inputs: Inputs, n_bootstrap: int, seed: int, setting: str | No
     n_bootstrap : int
         Bootstrap resamples.
     seed : int
-        Seed of the bootstrap (each mediation gets ``seed + k``, k its position in the record).
+        Seed of the bootstrap. In the latent setting one bootstrap of the SEM (seed ``seed``)
+        serves every mediation; on composites each mediation gets ``seed + k``, k its position.
     setting : {"latent", "composite"}, optional
         Latent SEM (the record's structural model, indirect effects as products of its paths)
         or OLS on composite scores. Default: latent for an SEM paper, composite otherwise.
@@ -513,11 +514,15 @@ def run_mediation(inputs: Inputs, n_bootstrap: int, seed: int, setting: str | No
     if setting not in ("latent", "composite"):
         raise InputError(f"setting: {setting!r}; expected 'latent' or 'composite'")
     out: dict[str, Any] = {}
+    shared = None
+    if setting == "latent":  # one bootstrap of the SEM serves every mediation, as in lavaan
+        model = syntax.sem_syntax(rec)
+        shared = med.latent_bootstrap(inputs.data, model, int(n_bootstrap), int(seed))
     for k, m in enumerate(rec.model.mediations):
         kw = dict(n_boot=int(n_bootstrap), seed=int(seed) + k, progress=False)
         if setting == "latent":
             res = med.mediation(inputs.data, m.x, list(m.mediators), m.y,
-                                latent_model=syntax.sem_syntax(rec), **kw)
+                                latent_model=model, bootstrap_result=shared, **kw)
         else:
             res = med.mediation(composite_scores(inputs), m.x, list(m.mediators), m.y,
                                 covar=controls(rec) or None, **kw)

@@ -33,8 +33,7 @@ __all__ = [
     "MediationResult",
     "percentile_ci",
     "bias_corrected_ci",
-    "mediation",
-]
+    "mediation", "latent_bootstrap"]
 
 MIN_CASES = 10
 
@@ -230,20 +229,9 @@ def _model_variables(model: str) -> tuple[set[str], set[str], list]:
     return latent, observed, stmts
 
 
-def _latent(data: pd.DataFrame, model: str, x: str, mediators: list[str], y: str,
-            n_boot: int, seed, level: float, jobs: int, progress) -> MediationResult:
-    latent, observed, stmts = _model_variables(model)
-    regs = {(s.lhs, s.rhs): s for s in stmts if s.op == "~"}
-    for role, v in [("x", x), ("y", y)] + [("mediator", m) for m in mediators]:
-        if v not in latent | observed:
-            raise InputError(f"mediation: latent_model: {role} '{v}' is not a variable of the model")
-    for mj in mediators:
-        if (mj, x) not in regs:
-            raise InputError(f"mediation: latent_model: mediator '{mj}' is not regressed on '{x}' "
-                             f"(expected a line '{mj} ~ {x}')")
-        if (y, mj) not in regs:
-            raise InputError(f"mediation: latent_model: '{y}' is not regressed on mediator '{mj}' "
-                             f"(expected a line '{y} ~ {mj}')")
+def _latent_data(data: pd.DataFrame, model: str) -> pd.DataFrame:
+    """Complete cases of the model's observed variables (sorted by name), checked."""
+    _, observed, _ = _model_variables(model)
     obs = sorted(observed)
     missing = [c for c in obs if c not in data.columns]
     if missing:
@@ -256,11 +244,48 @@ def _latent(data: pd.DataFrame, model: str, x: str, mediators: list[str], y: str
     if len(df) < need:
         raise InputError(f"mediation: data: {len(df)} complete cases for {len(obs)} observed "
                          f"variables; the bootstrap needs at least {need}")
+    return df
 
+
+def latent_bootstrap(data: pd.DataFrame, model: str, n_boot: int, seed=None, *, jobs: int = 1,
+                     progress: bool | None = False):
+    """Bootstrap resamples of a latent mediation model, to share between :func:`mediation` calls.
+
+    Returns
+    -------
+    BootstrapResult
+        :func:`replication.bootstrap.bootstrap` of ``model`` on the complete cases of its observed
+        variables; pass it as ``bootstrap_result`` to :func:`mediation`.
+    """
     from replication.bootstrap import bootstrap
 
-    br = bootstrap(model, df, n_boot=n_boot, seed=seed, jobs=jobs,
-                   progress=not _progress_disabled(progress))
+    return bootstrap(model, _latent_data(data, model), n_boot=int(n_boot), seed=seed, jobs=jobs,
+                     progress=not _progress_disabled(progress))
+
+
+def _latent(data: pd.DataFrame, model: str, x: str, mediators: list[str], y: str,
+            n_boot: int, seed, level: float, jobs: int, progress,
+            bootstrap_result=None) -> MediationResult:
+    latent, observed, stmts = _model_variables(model)
+    regs = {(s.lhs, s.rhs): s for s in stmts if s.op == "~"}
+    for role, v in [("x", x), ("y", y)] + [("mediator", m) for m in mediators]:
+        if v not in latent | observed:
+            raise InputError(f"mediation: latent_model: {role} '{v}' is not a variable of the model")
+    for mj in mediators:
+        if (mj, x) not in regs:
+            raise InputError(f"mediation: latent_model: mediator '{mj}' is not regressed on '{x}' "
+                             f"(expected a line '{mj} ~ {x}')")
+        if (y, mj) not in regs:
+            raise InputError(f"mediation: latent_model: '{y}' is not regressed on mediator '{mj}' "
+                             f"(expected a line '{y} ~ {mj}')")
+    df = _latent_data(data, model)
+    if bootstrap_result is not None:
+        br = bootstrap_result
+        if br.full.model != model or len(br.estimates) != n_boot or br.full.n != len(df):
+            raise InputError("mediation: bootstrap_result was drawn for another model, data or "
+                             "number of resamples; expected the resamples of latent_model")
+    else:
+        br = latent_bootstrap(data, model, n_boot, seed, jobs=jobs, progress=progress)
     full = br.full
     params = full.params
 
@@ -331,6 +356,7 @@ def mediation(
     latent_model: str | None = None,
     jobs: int = 1,
     progress: bool | None = True,
+    bootstrap_result=None,
 ) -> MediationResult:
     """Parallel mediation: specific and total indirect, direct and total effects.
 
@@ -361,6 +387,10 @@ def mediation(
         Worker processes for the latent bootstrap (the composite bootstrap is vectorised).
     progress : bool or None
         Show a tqdm progress bar; ``None`` shows it only on an interactive terminal.
+    bootstrap_result : BootstrapResult, optional
+        Latent setting: resamples of ``latent_model`` already drawn by
+        :func:`replication.bootstrap.bootstrap` (with ``n_boot`` resamples), so that several
+        mediations of one model share one bootstrap, as lavaan's defined parameters do.
 
     Returns
     -------
@@ -402,7 +432,8 @@ def mediation(
     if latent_model is not None:
         if cov:
             raise InputError(f"{what}: covar: in the latent setting write covariates into latent_model")
-        return _latent(data, latent_model, x, meds, y, int(n_boot), seed, level, jobs, progress)
+        return _latent(data, latent_model, x, meds, y, int(n_boot), seed, level, jobs, progress,
+                       bootstrap_result)
     cols = [x] + meds + cov + [y]
     roles = {**{c: "covariate" for c in cov}, x: "x", y: "y", **{m: "mediator" for m in meds}}
     for c in cols:

@@ -199,3 +199,19 @@ def test_bad_inputs(lc, composite):
                   progress=False)
     with pytest.raises(InputError, match="covar"):
         mediation(lc, "T", "PI", "RB", covar="SN1", latent_model=model, n_boot=10, progress=False)
+
+
+def test_shared_latent_bootstrap_gives_the_same_effects(lc):
+    """Several mediations of one SEM can share one bootstrap (as lavaan's := parameters do)."""
+    from replication.mediation import latent_bootstrap
+
+    fx, _ = _fixture("latent_parallel")
+    model = _latent_model(fx)
+    alone = mediation(lc, "T", ["PI", "HI"], "RB", latent_model=model, n_boot=60, seed=5, progress=False)
+    shared = latent_bootstrap(lc, model, 60, 5)
+    again = mediation(lc, "T", ["PI", "HI"], "RB", latent_model=model, n_boot=60, seed=5,
+                      progress=False, bootstrap_result=shared)
+    pd.testing.assert_frame_equal(alone.effects, again.effects)
+    with pytest.raises(InputError, match="another model"):
+        mediation(lc, "T", ["PI", "HI"], "RB", latent_model=model, n_boot=61, seed=5,
+                  progress=False, bootstrap_result=shared)
