@@ -214,3 +214,56 @@ def test_fit_positive_definiteness_does_not_depend_on_units(tmp_path):
     collinear = data.assign(x3=data["x1"] + data["x2"])
     collinear.to_csv(csv, index=False)
     _one_line_error(run_cli("fit", str(model), str(csv)), str(csv), "not positive definite")
+
+
+RAW_BAD = [
+    ("empty", "", "file is empty"),
+    ("header only", None, "header only"),
+    ("duplicate header", "dup", "duplicate column name T1"),
+]
+
+
+@pytest.mark.parametrize("name,kind,needle", RAW_BAD, ids=[b[0] for b in RAW_BAD])
+def test_run_with_malformed_response_file(tmp_path, name, kind, needle):
+    from replication.record import load_record
+
+    items = load_record("live_commerce").item_list
+    if kind is None:
+        text = ",".join(items) + "\n"
+    elif kind == "dup":
+        header = ["T1"] + items[1:] + ["T1"]
+        text = ",".join(header) + "\n" + "\n".join(",".join(["3"] * len(header)) for _ in range(30)) + "\n"
+    else:
+        text = kind
+    path = tmp_path / "responses.csv"
+    path.write_text(text, encoding="utf-8")
+    before = path.read_bytes()
+    _one_line_error(run_cli("run", "live_commerce", "--data", str(path), "--out", str(tmp_path / "o")),
+                    str(path), needle)
+    assert path.read_bytes() == before and not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_run_with_missing_values_reports_listwise_deletion(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    from replication.record import load_record
+
+    items = load_record("live_commerce").item_list
+    rng = np.random.default_rng(11)
+    z = rng.normal(size=(200, 1))
+    data = np.clip(np.rint(3 + z + rng.normal(scale=0.8, size=(200, len(items)))), 1, 5)
+    df = pd.DataFrame(data, columns=items).astype(object)
+    df.loc[[4, 9, 30], "HI2"] = ""
+    path = tmp_path / "responses.csv"
+    df.to_csv(path, index=False)
+    before = path.read_bytes()
+    res = run_cli("run", "live_commerce", "--data", str(path), "--out", str(tmp_path / "out"),
+                  "--bootstrap", "20")
+    assert res.returncode == 0, res.stdout + res.stderr
+    doc = json.loads((tmp_path / "out" / "live_commerce" / "results.json").read_text(encoding="utf-8"))
+    assert doc["data"]["source"] == "csv" and doc["data"]["file"] == "responses.csv"
+    assert any("3 of 200 rows" in n for n in doc["data_notes"]), doc["data_notes"]
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "responses.csv"]
