@@ -429,13 +429,14 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
         if not Path(data_path).is_file():
             raise InputError(f"{data_path}: file not found; expected a CSV of responses")
         data_path = str(Path(data_path).resolve())
-    out = Path(out_dir)
+    # absolute: each notebook runs with its own staging folder as working directory
+    out = Path(out_dir).resolve()
     check_output_path(out, inputs=(data_path,), folder=True)
     out.mkdir(parents=True, exist_ok=True)
     params: dict[str, Any] = {"source": source, "data_path": data_path, "seed": int(seed)}
     if n_bootstrap is not None:
         params["n_bootstrap"] = int(n_bootstrap)
-    summary = RunSummary(out_dir=str(out))
+    summary = RunSummary(out_dir=str(Path(out_dir)))
     start = time.perf_counter()
     done = 0
 

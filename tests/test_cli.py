@@ -267,3 +267,13 @@ def test_run_with_missing_values_reports_listwise_deletion(tmp_path):
     assert any("3 of 200 rows" in n for n in doc["data_notes"]), doc["data_notes"]
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "responses.csv"]
+
+
+@pytest.mark.slow
+def test_run_with_a_relative_output_folder(tmp_path):
+    """`make report` passes a relative --out; reports must land there, complete."""
+    res = run_cli("run", "live_commerce", "--out", "rel_reports", "--bootstrap", "20", cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    folder = tmp_path / "rel_reports" / "live_commerce"
+    assert (folder / "results.json").is_file() and (folder / "live_commerce.html").is_file()
+    assert (tmp_path / "rel_reports" / "index.html").is_file()
