@@ -330,7 +330,7 @@ def ifi(chisq: float, df: float, base_chisq: float) -> float:
     return t1 / t2
 
 
-def gfi(S: np.ndarray, Sigma: np.ndarray) -> float:
+def gfi(S: np.ndarray, Sigma: np.ndarray, fixed_x=()) -> float:
     """Goodness-of-fit index of a maximum-likelihood solution.
 
     Parameters
@@ -339,33 +339,47 @@ def gfi(S: np.ndarray, Sigma: np.ndarray) -> float:
         Sample covariance matrix.
     Sigma : array (p, p)
         Model-implied covariance matrix.
+    fixed_x : sequence of int, optional
+        Positions of exogenous observed variables whose moments are not modelled (lavaan's
+        ``fixed.x = TRUE``): their variances and covariances among themselves get zero weight.
 
     Returns
     -------
     float
-        ``1 - tr((Sigma^-1 S - I)^2) / tr((Sigma^-1 S)^2)``.
+        ``1 - e' V e / s' V s`` with ``e = vech(S - Sigma)``, ``s = vech(S)`` and the ML weight
+        ``V = 1/2 D' (Sigma^-1 x Sigma^-1) D``; equal to
+        ``1 - tr((Sigma^-1 S - I)^2) / tr((Sigma^-1 S)^2)`` when nothing is fixed.x.
 
     Notes
     -----
-    lavaan computes ``1 - e' V e / s' V s`` with ``e`` the vector of residual variances and
-    covariances, ``s`` the sample moments and ``V`` the ML weight matrix at Sigma; without a mean
-    structure this is the trace formula above. semopy 2.3.11's "GFI" is a different quantity
-    (the NFI).
+    ``v' V v = 1/2 tr(Sigma^-1 M Sigma^-1 M)`` for ``v = vech(M)``. lavaan's ``WLS.V`` for ML
+    has zero rows and columns for the moments among fixed.x variables, so those entries of
+    ``S`` (and of ``S - Sigma``, zero there anyway) drop out of both sums (checked against
+    lavaan 0.6.14 ``fitMeasures(..., "gfi")`` with observed predictors). semopy 2.3.11's "GFI"
+    is a different quantity (the NFI).
 
     References
     ----------
     Joreskog, K. G., & Sorbom, D. (1984). *LISREL VI User's Guide*. Scientific Software.
     Bollen, K. A. (1989). *Structural Equations with Latent Variables*, p. 276.
-    lavaan ``R/lav_fit_gfi.R``.
+    lavaan ``R/lav_fit_gfi.R`` (``lav_fit_gfi``: ``1 - t1 / t2`` with ``WLS.V``).
     """
     S = np.asarray(S, dtype=float)
     Sigma = np.asarray(Sigma, dtype=float)
     try:
-        A = np.linalg.solve(Sigma, S)
+        Ainv = np.linalg.inv(Sigma)
     except np.linalg.LinAlgError:
         return float("nan")
-    R = A - np.eye(A.shape[0])
-    return float(1.0 - np.trace(R @ R) / np.trace(A @ A))
+    E = S - Sigma
+    S0 = S.copy()
+    x = list(fixed_x)
+    if x:
+        ix = np.ix_(x, x)
+        E[ix] = 0.0
+        S0[ix] = 0.0
+    AE = Ainv @ E
+    AS = Ainv @ S0
+    return float(1.0 - np.trace(AE @ AE) / np.trace(AS @ AS))
 
 
 def agfi(gfi_or_S, df: float, p=None, *, Sigma: np.ndarray | None = None) -> float:

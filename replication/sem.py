@@ -327,7 +327,7 @@ def _fit_measures(spec: ModelSpec, ram: RAM, theta: np.ndarray, S: np.ndarray, n
                        + np.trace(np.linalg.solve(Sigma, S)))
     logl_h1 = -0.5 * n * (p * math.log(2 * math.pi) + logdet_S + p)
     lo, hi = fi.rmsea_ci(chisq, df, n)
-    g = fi.gfi(S, Sigma)
+    g = fi.gfi(S, Sigma, fixed_x=[spec.ov.index(v) for v in spec.ov_x])
     out = {
         "npar": float(spec.n_free),
         "ntotal": float(n),

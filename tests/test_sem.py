@@ -440,3 +440,13 @@ def test_unidentified_model_is_reported_not_a_crash():
     assert res.fit_measures["df"] == -1
     assert math.isnan(res.fit_measures["chisq"]) and math.isnan(res.fit_measures["cfi"])
     assert res.params["se"].isna().all()
+
+
+@pytest.mark.parametrize("case", ["latent_on_observed", "observed_outcome"])
+def test_fit_measures_with_observed_predictors_match_lavaan(case):
+    """fixed.x predictors: every fit measure, GFI and AGFI included, as lavaan's sem()."""
+    ref = {c["case"]: c for c in json.loads((FX / "fixedx.json").read_text())}[case]
+    data = pd.read_csv(FX / "holzinger_swineford.csv")
+    res = fit(ref["model"], data)
+    for name, value in ref["fit_measures"].items():
+        assert res.fit_measures[name] == pytest.approx(value, abs=1e-3), name
