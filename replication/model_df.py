@@ -100,7 +100,7 @@ def _check_counts(**counts: int) -> None:
             raise InputError(f"model_df: {name} must be a non-negative integer, got {v!r}")
 
 
-def cfa_df(n_items: int, n_constructs: int) -> DfCount:
+def cfa_df(n_items: int, n_constructs: int, n_single: int = 0) -> DfCount:
     """Degrees of freedom of a CFA with correlated constructs and simple structure.
 
     Parameters
@@ -109,6 +109,9 @@ def cfa_df(n_items: int, n_constructs: int) -> DfCount:
         Observed items ``p`` (each loading on one construct).
     n_constructs : int
         Constructs ``k`` (all covarying freely).
+    n_single : int, default 0
+        Constructs measured by a single item: that item's residual variance is fixed to 0
+        (lavaan's ``auto.fix.single``), one parameter fewer each.
 
     Returns
     -------
@@ -125,16 +128,16 @@ def cfa_df(n_items: int, n_constructs: int) -> DfCount:
     >>> cfa_df(24, 7).df
     231
     """
-    _check_counts(n_items=n_items, n_constructs=n_constructs)
+    _check_counts(n_items=n_items, n_constructs=n_constructs, n_single=n_single)
     p, k = n_items, n_constructs
-    parts = {"loadings": p - k, "residuals": p, "latent (co)variances": k * (k + 1) // 2}
+    parts = {"loadings": p - k, "residuals": p - n_single, "latent (co)variances": k * (k + 1) // 2}
     free = sum(parts.values())
     return DfCount(df=n_moments(p) - free, moments=n_moments(p), free=free, parts=parts,
                    n_items=p, structural=free - 2 * p)
 
 
 def sem_df(n_items: int, n_constructs: int, n_exogenous: int, n_endogenous: int, n_paths: int,
-           n_covariances: int = 0) -> DfCount:
+           n_covariances: int = 0, n_single: int = 0) -> DfCount:
     """Degrees of freedom of a latent SEM as drawn in a path diagram.
 
     Parameters
@@ -151,6 +154,9 @@ def sem_df(n_items: int, n_constructs: int, n_exogenous: int, n_endogenous: int,
         Structural regression paths.
     n_covariances : int, default 0
         Further free covariances (for example between disturbances).
+    n_single : int, default 0
+        Constructs measured by a single item (residual variance fixed to 0, as
+        :func:`cfa_df`).
 
     Returns
     -------
@@ -168,9 +174,10 @@ def sem_df(n_items: int, n_constructs: int, n_exogenous: int, n_endogenous: int,
     176
     """
     _check_counts(n_items=n_items, n_constructs=n_constructs, n_exogenous=n_exogenous,
-                  n_endogenous=n_endogenous, n_paths=n_paths, n_covariances=n_covariances)
+                  n_endogenous=n_endogenous, n_paths=n_paths, n_covariances=n_covariances,
+                  n_single=n_single)
     p, k, m = n_items, n_constructs, n_exogenous
-    parts = {"loadings": p - k, "residuals": p, "latent (co)variances": m * (m + 1) // 2,
+    parts = {"loadings": p - k, "residuals": p - n_single, "latent (co)variances": m * (m + 1) // 2,
              "paths": n_paths, "disturbances": n_endogenous, "covariances": n_covariances}
     free = sum(parts.values())
     return DfCount(df=n_moments(p) - free, moments=n_moments(p), free=free, parts=parts,
@@ -239,7 +246,8 @@ def record_df(record, model: str = "sem") -> DfCount | None:
     ``df = p (p + 1) / 2 - q`` with ``p`` the items of the latent constructs (printed or
     assumed) and ``q`` the free parameters of :func:`cfa_df` (``model="cfa"``) or
     :func:`sem_df` (``model="sem"``: exogenous constructs are those no path points to;
-    listed covariances other than those among exogenous constructs add one parameter each).
+    listed covariances other than those among exogenous constructs add one parameter each). A
+    construct measured by one item has that item's residual variance fixed to 0.
 
     References
     ----------
@@ -260,14 +268,15 @@ def record_df(record, model: str = "sem") -> DfCount | None:
     assumed = [c for c in constructs if c not in published]
     if p == 0:
         return None
+    single = sum(1 for c in constructs if len(items[c]) == 1)
     if model == "cfa":
-        out = cfa_df(p, len(constructs))
+        out = cfa_df(p, len(constructs), single)
     else:
         targets = {pth.to for pth in record.model.paths}
         exo = [c for c in constructs if c not in targets]
         endo = [c for c in constructs if c in targets]
         exo_set = set(exo)
         extra = sum(1 for cv in record.model.covariances if not (cv.a in exo_set and cv.b in exo_set))
-        out = sem_df(p, len(constructs), len(exo), len(endo), len(record.model.paths), extra)
+        out = sem_df(p, len(constructs), len(exo), len(endo), len(record.model.paths), extra, single)
     return DfCount(df=out.df, moments=out.moments, free=out.free, parts=out.parts,
                    n_items=out.n_items, structural=out.structural, assumed_items=assumed)

@@ -139,8 +139,10 @@ def specify(model: str | list[Statement], *, cov_y: bool = False,
     Notes
     -----
     Defaults as lavaan's: the first indicator of each latent variable has its loading fixed to 1
-    (unless a modifier is written for it), every variable gets a free (residual) variance,
-    exogenous latent variables covary freely, and observed variables used only as predictors are
+    (unless a modifier is written for it), every variable gets a free (residual) variance except
+    the only indicator of a latent variable, whose residual variance is fixed to 0
+    (``auto.fix.single``), exogenous latent variables covary freely, and observed variables used
+    only as predictors are
     fixed.x (their variances and covariances are fixed to the sample values and are not
     parameters). Parameters that share a label are one parameter (an equality constraint).
     A label alone does not free the first loading (as in lavaan); ``NA*`` does.
@@ -209,11 +211,18 @@ def specify(model: str | list[Statement], *, cov_y: bool = False,
         if s.op == "=~" and first_ind[s.lhs] == s.rhs and fixed is None and not s.free:
             fixed = 1.0
         add(s.lhs, s.op, s.rhs, fixed=fixed, label=s.label, user=True, line=s.line)
+    # lavaan's auto.fix.single: the only indicator of a latent variable has its (default)
+    # residual variance fixed to 0, so the latent variable is that observed variable
+    n_ind: dict[str, list[str]] = {}
+    for s in stmts:
+        if s.op == "=~":
+            n_ind.setdefault(s.lhs, []).append(s.rhs)
+    single = {inds[0] for inds in n_ind.values() if len(inds) == 1 and inds[0] not in lv}
     for v in ov:
         if v in ov_x:
             continue
         if key(v, "~~", v) not in seen:
-            add(v, "~~", v)
+            add(v, "~~", v, fixed=0.0 if v in single else None)
     for v in lv:
         if key(v, "~~", v) not in seen:
             add(v, "~~", v)

@@ -749,6 +749,11 @@ class Record(_Strict):
                     raise _FieldError(f"constructs.{c}.items",
                                       f"item {it!r} also belongs to {seen[it]}")
                 seen[it] = c
+        clash = sorted(set(seen) & set(self.constructs))
+        if clash:
+            owner = seen[clash[0]]
+            raise _FieldError(f"constructs.{owner}", f"item name {clash[0]!r} is also the name of a "
+                                                     "construct; expected distinct names (rename one)")
         for i, a in enumerate(self.assumptions):
             self._check_assumption_refs(i, a)
         self._check_results()
@@ -811,6 +816,12 @@ class Record(_Strict):
             if mo.key in mods:
                 raise _FieldError(f"model.moderations[{i}]", f"moderation {mo.key} listed twice")
             mods[mo.key] = i
+            path_keys = {p.key for p in m.paths}
+            for main in (f"{mo.x}->{mo.y}", f"{mo.m}->{mo.y}"):
+                if main not in path_keys:
+                    raise _FieldError(f"model.moderations[{i}]",
+                                      f"expected the main effect {main} in model.paths (a moderated "
+                                      "effect is tested beside both main effects)")
         for i, me in enumerate(m.mediations):
             for end, v in (("x", me.x), ("y", me.y)):
                 if v not in cons:
@@ -822,6 +833,13 @@ class Record(_Strict):
             if me.x == me.y:
                 raise _FieldError(f"model.mediations[{i}]", f"expected x and y to differ, got {me.x} twice")
             _check_mediators(f"model.mediations[{i}].mediators", me.mediators, me.x, me.y)
+            path_keys = {p.key for p in m.paths}
+            for j, v in enumerate(me.mediators):
+                for need in (f"{me.x}->{v}", f"{v}->{me.y}"):
+                    if need not in path_keys:
+                        raise _FieldError(f"model.mediations[{i}].mediators[{j}]",
+                                          f"expected the path {need} in model.paths (each mediator "
+                                          "carries one indirect effect x -> m -> y)")
         for i, c in enumerate(m.controls):
             if c not in cons:
                 raise _FieldError(f"model.controls[{i}]", f"control {c!r} is not defined in constructs")

@@ -134,6 +134,17 @@ def _fit(r, model="sem"):
 LC, SC, SR, VC, EE = "live_commerce", "social_crm", "service_recovery", "value_cocreation", "e_engagement"
 
 BAD = [
+    # names: a construct may not share its name with an item (it would become an indicator)
+    ("construct named like an item", LC, lambda r: r["constructs"].update({"T1x": {"name": "x", "items": ["T1"]}})
+     or r["constructs"]["T"].update(items=["T1x", "T2", "T3"]),
+     "item name 'T1x' is also the name of a construct"),
+    # moderation and mediation need their component paths
+    ("moderation without main effect", "social_crm",
+     lambda r: r["model"]["paths"].remove({"from": "SCRM", "to": "CCB"}),
+     "expected the main effect SCRM->CCB in model.paths"),
+    ("mediation without a->m path", "value_cocreation",
+     lambda r: r["model"]["mediations"].append({"x": "PRI", "mediators": ["PVC"], "y": "SEV"}),
+     "field model.mediations[2].mediators[0]: expected the path PRI->PVC in model.paths"),
     # schema and cross-references
     ("missing field", LC, lambda r: r.pop("title"), "field title: required field is missing"),
     ("wrong type", LC, lambda r: r["sample"]["n"].update(value="many"),

@@ -442,11 +442,22 @@ def test_unidentified_model_is_reported_not_a_crash():
     assert res.params["se"].isna().all()
 
 
-@pytest.mark.parametrize("case", ["latent_on_observed", "observed_outcome"])
-def test_fit_measures_with_observed_predictors_match_lavaan(case):
-    """fixed.x predictors: every fit measure, GFI and AGFI included, as lavaan's sem()."""
-    ref = {c["case"]: c for c in json.loads((FX / "fixedx.json").read_text())}[case]
+@pytest.mark.parametrize("case", ["latent_on_observed", "observed_outcome", "single_indicator"])
+def test_lavaan_automatic_defaults(case):
+    """fixed.x predictors (GFI and AGFI included) and single-indicator constructs
+    (auto.fix.single): every fit measure, estimate, S.E. and std.all as lavaan's."""
+    ref = {c["case"]: c for c in json.loads((FX / "defaults.json").read_text())}[case]
     data = pd.read_csv(FX / "holzinger_swineford.csv")
     res = fit(ref["model"], data)
     for name, value in ref["fit_measures"].items():
         assert res.fit_measures[name] == pytest.approx(value, abs=1e-3), name
+    ours = res.params.set_index(["lhs", "op", "rhs"])
+    for row in ref["parameters"]:
+        key = (row["lhs"], row["op"], row["rhs"])
+        if key not in ours.index:
+            key = (row["rhs"], row["op"], row["lhs"])
+        got = ours.loc[key]
+        assert got["est"] == pytest.approx(row["est"], abs=1e-3), key
+        assert got["std_all"] == pytest.approx(row["std_all"], abs=1e-3), key
+        if row["se"] is not None and row["se"] > 0:
+            assert got["se"] == pytest.approx(row["se"], abs=1e-3), key
