@@ -32,7 +32,7 @@ from replication.errors import InputError
 from replication.ram import total_covariance
 
 __all__ = ["Population", "population", "spearman_brown_loading", "nearest_correlation",
-           "item_sd_from_composite"]
+           "item_sd_from_composite", "composite_reliability"]
 
 CHANGE_COLUMNS = ["target", "published", "used", "change", "reason"]
 PARAM_COLUMNS = ["lhs", "op", "rhs", "est", "std", "published", "status", "source"]
@@ -80,6 +80,12 @@ class Population:
         ``standardized`` or ``unstandardized``: how printed estimates were read.
     n : int
     scale_points : int
+    level : str
+        ``latent`` (SEM records: the printed coefficients hold among latent variables) or
+        ``composite`` (regression records: they hold among item-mean scores; see
+        :func:`population`).
+    reliability : Series or None
+        Composite reliability of each construct's item mean (``composite`` level only).
     """
 
     record_id: str
@@ -100,6 +106,8 @@ class Population:
     metric: str = "standardized"
     n: int = 0
     scale_points: int = 5
+    level: str = "latent"
+    reliability: pd.Series | None = None
 
     @property
     def item_sd(self) -> pd.Series:
@@ -139,6 +147,24 @@ def item_sd_from_composite(sd: float, corr_block: np.ndarray) -> float:
     return float(sd * k / math.sqrt(float(np.sum(corr_block))))
 
 
+def composite_reliability(loadings) -> float:
+    """Reliability of the mean of items with standardized loadings ``loadings``.
+
+    For congeneric items with unit variance, ``rho = (sum l)^2 / ((sum l)^2 + sum(1 - l^2))``
+    (composite reliability; a single item has ``rho = l^2``, 1 when measured without error).
+
+    References
+    ----------
+    Joreskog, K. G. (1971). Statistical analysis of sets of congeneric tests. *Psychometrika*,
+    36, 109-133. Raykov, T. (1997). Estimation of composite reliability for congeneric
+    measures. *Applied Psychological Measurement*, 21, 173-184.
+    """
+    lam = np.asarray(loadings, float)
+    t = float(lam.sum()) ** 2
+    e = float(np.sum(1.0 - lam ** 2))
+    return t / (t + e) if t + e > 0 else 1.0
+
+
 def nearest_correlation(R: np.ndarray, min_eigen: float = 1e-3) -> np.ndarray:
     """Raise eigenvalues below ``min_eigen`` and rescale to unit diagonal.
 
@@ -174,6 +200,104 @@ def _topological(latents: list[str], edges: list[tuple[str, str]]) -> list[str]:
         order.extend(ready)
         left = [c for c in left if c not in ready]
     return order
+
+
+def _latent_from_composites(order, products, C, B, rel, a, scale, endo, betas, changes,
+                            min_eigen, min_disturbance):
+    """Latent covariance, coefficients and disturbances that give the composites ``C``.
+
+    ``C`` and ``B`` hold the composite-level structure over ``order + products`` in the
+    metric of the printed coefficients; ``scale[c]`` is the variance of the item-mean score
+    of ``c`` over its variance in that metric, ``a[c]`` the loading of the (unit-variance)
+    latent variable on the item mean and ``rel[c] = a[c]^2 / Var(mean)`` its reliability.
+
+    Latent correlations are ``R_c[i, j] / sqrt(rel_i rel_j)`` (the correction for
+    attenuation; Spearman, 1904), made positive definite by :func:`nearest_correlation` if
+    needed. A product of centred composites ``P = X M`` is an observed variable (reliability
+    1): the latent ``Y`` gets the coefficient ``g / a_Y`` on ``P`` when the composite ``Y``
+    has ``g``. The linear parts ``R_lat - G Var(P) G'`` must stay positive definite; where
+    the disturbance of a construct would fall below ``min_disturbance`` its interaction
+    coefficients are scaled down by a common factor (reported).
+
+    Returns
+    -------
+    tuple of ndarray
+        Latent covariance over ``order + products``, the latent coefficients of each
+        dependent construct on its model predictors, and ``(I - B) C (I - B)'``.
+
+    References
+    ----------
+    Spearman, C. (1904). The proof and measurement of association between two things.
+    *American Journal of Psychology*, 15, 72-101.
+    """
+    pnames = [f"{x}:{m}" for x, m in products]
+    u = list(order) + pnames
+    nl, nu = len(order), len(u)
+    s = np.array([math.sqrt(scale[c]) for c in order]
+                 + [math.sqrt(scale[x] * scale[m]) for x, m in products])
+    Cc = C * np.outer(s, s)  # composites (and their products) in the item metric
+    d = np.sqrt(np.diag(Cc)[:nl])
+    Rc = Cc[:nl, :nl] / np.outer(d, d)
+    r = np.sqrt([rel[c] for c in order])
+    Rl = Rc / np.outer(r, r)
+    np.fill_diagonal(Rl, 1.0)
+    if np.linalg.eigvalsh(Rl).min() < min_eigen or np.max(np.abs(Rl - np.eye(nl))) >= 1:
+        Ru = nearest_correlation(Rl, min_eigen)
+        for i in range(nl):
+            for j in range(i + 1, nl):
+                if abs(Ru[i, j] - Rl[i, j]) > 1e-12:
+                    changes.append(dict(
+                        target=f"composites.{order[i]}~~{order[j]}", published=Rc[i, j],
+                        used=Ru[i, j] * r[i] * r[j], change=Ru[i, j] * r[i] * r[j] - Rc[i, j],
+                        reason=f"latent correlation {Rl[i, j]:.3f} (composite correlation / "
+                        "sqrt of the reliabilities) not admissible; nearest positive definite "
+                        f"latent correlation matrix used (eigenvalues raised to {min_eigen})"))
+        Rl = Ru
+    VarP = Cc[nl:, nl:]
+    G = np.zeros((nl, len(pnames)))
+    for y in endo:
+        i = order.index(y)
+        G[i] = B[i, nl:] * s[i] / s[nl:] / a[y]
+
+    def cond_var(Gm, i):
+        Cl = Rl - Gm @ VarP @ Gm.T
+        if i == 0:
+            return Cl[0, 0]
+        return Cl[i, i] - Cl[i, :i] @ np.linalg.solve(Cl[:i, :i], Cl[:i, i])
+
+    for y in endo:
+        i = order.index(y)
+        if not np.any(G[i]) or cond_var(G, i) >= min_disturbance:
+            continue
+        lo, hi = 0.0, 1.0
+        for _ in range(60):
+            c = (lo + hi) / 2
+            Gc = G.copy()
+            Gc[i] *= c
+            lo, hi = (c, hi) if cond_var(Gc, i) >= min_disturbance else (lo, c)
+        G[i] *= lo
+        for k, (x, m) in enumerate(products):
+            key = (x, m, y)
+            if key in betas and B[i, nl + k] != 0:
+                changes.append(dict(
+                    target=f"interactions.{x}x{m}->{y}.std", published=betas[key],
+                    used=betas[key] * lo, change=betas[key] * (lo - 1),
+                    reason=f"latent disturbance of {y} below {min_disturbance:g} with the "
+                    f"composite-level interactions; interactions into {y} scaled by {lo:.4f}"))
+    Cu = np.zeros((nu, nu))
+    Cu[:nl, :nl] = Rl
+    Cu[:nl, nl:] = G @ VarP
+    Cu[nl:, :nl] = Cu[:nl, nl:].T
+    Cu[nl:, nl:] = VarP
+    Bl = np.zeros((nu, nu))
+    for y in endo:
+        i = order.index(y)
+        pred = [j for j in range(nu) if B[i, j] != 0]
+        if pred:
+            Bl[i, pred] = np.linalg.solve(Cu[np.ix_(pred, pred)], Cu[pred, i])
+    Il = np.eye(nu) - Bl
+    Psi = Il @ Cu @ Il.T
+    return Cu, Bl, (Psi + Psi.T) / 2
 
 
 def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02,
@@ -252,6 +376,7 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
         notes.append("model.estimate_metric is neither printed nor assumed; printed estimates "
                      "are read as standardized (default).")
 
+    composite = record.model.kind == "regression"
     items_by = record.items
     controls = [c for c, con in record.constructs.items() if con.role == "control"]
     names = [c for c in record.constructs if items_by.get(c)]
@@ -325,6 +450,7 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
     item_sd: dict[str, float] = {}
     item_mean: dict[str, float] = {}
     lvar: dict[str, float] = {}
+    comp_var: dict[str, float] = {}
     default_sd = (K - 1) / 4
     mid = (K + 1) / 2
     sd_defaulted, mean_defaulted, load_defaulted = [], [], []
@@ -377,7 +503,11 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
         for it in its:
             item_sd[it] = s_c
             item_mean[it] = m_c
-        lvar[c] = 1.0 if metric == "standardized" else (std_load[its[0]] * s_c) ** 2
+        comp_var[c] = s_c ** 2 * float(np.sum(R)) / k ** 2
+        if metric == "standardized":
+            lvar[c] = 1.0
+        else:
+            lvar[c] = comp_var[c] if composite else (std_load[its[0]] * s_c) ** 2
     if load_defaulted:
         notes.append(f"Standardized loading 0.7 used (default) for items {', '.join(load_defaulted)}.")
     if sd_defaulted:
@@ -469,6 +599,10 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
             add_products(total_covariance(B, Psi))
             C = total_covariance(B, Psi)
         rows = coef_rows.get(y, [])
+        if composite:  # product of composites: beta = b sd(X*M) / sd(Y), as the regression prints
+            rows = coef_rows[y] = [
+                (x, value * math.sqrt(lvar[y] / C[ix[x], ix[x]]) if x in pnames else b, value,
+                 kind, s, w) for x, b, value, kind, s, w in rows]
         bvec = np.zeros(nu)
         for x, b, *_ in rows:
             bvec[ix[x]] = b
@@ -542,8 +676,23 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
     for c in names:
         for it in items_by[c]:
             i = items.index(it)
-            Lam[i, order.index(c)] = std_load[it] * item_sd[it] / math.sqrt(lvar[c])
+            scale = 1.0 if composite else math.sqrt(lvar[c])  # composite level: unit latents
+            Lam[i, order.index(c)] = std_load[it] * item_sd[it] / scale
             theta[i] = item_sd[it] ** 2 * (1 - std_load[it] ** 2)
+    reliability = None
+    if composite:
+        rel = {c: composite_reliability([std_load[it] for it in items_by[c]]) for c in order}
+        a = {c: float(np.mean([Lam[items.index(it), order.index(c)] for it in items_by[c]]))
+             for c in order}
+        C, B, Psi = _latent_from_composites(
+            order, products, C, B, rel, a, {c: comp_var[c] / lvar[c] for c in order},
+            [y for y in endo], {(x, m_, y): beta_i for x, m_, y, beta_i, *_ in prod_edges},
+            changes, min_eigen, min_disturbance)
+        reliability = pd.Series([rel[c] for c in order], index=order, dtype=float)
+        notes.append("model.kind is regression: the coefficients and correlations hold among "
+                     "composite (item-mean) scores; latent correlations are the composite "
+                     "correlations divided by the square roots of the composite reliabilities ("
+                     + ", ".join(f"{c} {rel[c]:.3f}" for c in order) + ").")
     for row in params:
         if row["op"] == "=~":
             row["est"] = float(Lam[items.index(row["rhs"]), order.index(row["lhs"])])
@@ -576,4 +725,5 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
         params=pd.DataFrame(params, columns=PARAM_COLUMNS),
         changes=pd.DataFrame(changes, columns=CHANGE_COLUMNS),
         notes=notes, metric=metric, n=record.n, scale_points=K,
+        level="composite" if composite else "latent", reliability=reliability,
     )

@@ -14,7 +14,10 @@ Pipeline: :func:`replication.population.population` (published numbers -> admiss
 population), :func:`replication.misfit.calibrate` (printed chi-square -> covariance with the
 published estimates as ML solution), then the responses. Latent interactions are generated at
 the level of the latent variables (products of exogenous constructs), so that the data carry
-the interaction and not only its contribution to the covariances.
+the interaction and not only its contribution to the covariances. For regression records the
+population holds among composite scores (``Population.level == "composite"``) and the
+interaction is carried by the product of the centred item means (:func:`composite_draw`), the
+term the paper's moderated regression uses.
 
 References
 ----------
@@ -38,7 +41,7 @@ from replication.misfit import calibrate, sqrtm_sym
 from replication.population import Population, population
 
 __all__ = ["Reconstruction", "reconstruct", "exact_moments", "transport_map", "latent_draw",
-           "write_csv", "population"]
+           "composite_draw", "write_csv", "population"]
 
 SOURCES = ("reconstructed", "simulated")
 
@@ -234,6 +237,103 @@ def latent_draw(pop: Population, n: int, rng, exact: bool) -> np.ndarray:
     return Ulat @ Lam.T + E * np.sqrt(pop.residuals.to_numpy())
 
 
+def composite_draw(pop: Population, n: int, rng, exact: bool) -> np.ndarray:
+    """Continuous item responses (centred) whose item means carry the composite-level model.
+
+    For a ``composite``-level population (regression records). Every latent variable is its
+    linear part plus ``G P``, with ``P`` the products of the centred item means (composites)
+    of ``pop.products`` and ``G`` the latent coefficients on them (``pop.beta``). The linear
+    parts have covariance ``R_lat - G Var(P) G'`` (``R_lat`` the latent correlations of
+    ``pop.latent_cov``), so the latent variables have ``R_lat`` and the composites the
+    composite-level correlations; products are uncorrelated with every linear term (normal
+    theory, Bohrnstedt & Goldberger, 1969).
+
+    With ``exact``: linear parts and item residuals are drawn in antithetic pairs ``(z, -z)``
+    (every product, an even function, is then exactly uncorrelated in the sample with every
+    linear term, an odd function) and whitened jointly. The constructs that do not depend on a
+    product are coloured first; the sample covariance ``V`` of the products is then known, and
+    the coefficient on product ``k`` is ``G_k sd(P_k) / sd_n(P_k)`` (population over sample
+    SD) and the covariance of the remaining linear parts ``R_lat - G_n V G_n'``: the sample
+    covariance of the items equals ``pop.cov`` and the standardized coefficient of each
+    product in the regression of the composites is its population value, both to rounding
+    error. Should that covariance not be positive definite, the population ``G`` is used
+    (the final transport map then restores the covariance).
+
+    Returns
+    -------
+    ndarray (n, p)
+        Items in ``pop.items`` order, before the final exact-moment step.
+
+    References
+    ----------
+    Bohrnstedt, G. W., & Goldberger, A. S. (1969). On the exact covariance of products of
+    random variables. *JASA*, 64, 1439-1442.
+    """
+    u = list(pop.beta.index)
+    lat = pop.latents
+    nl = len(lat)
+    pnames = [f"{x}:{m}" for x, m in pop.products]
+    ip = [u.index(v) for v in pnames]
+    Cu = pop.latent_cov.to_numpy()
+    Rl = Cu[:nl, :nl]
+    VarP = Cu[np.ix_(ip, ip)]
+    G = pop.beta.to_numpy()[:nl][:, ip] if ip else np.zeros((nl, 0))
+    first = [i for i in range(nl) if not np.any(G[i])]  # constructs no product enters
+    rest = [i for i in range(nl) if np.any(G[i])]
+    perm = first + rest
+    Lam = pop.loadings.to_numpy()
+    p = len(pop.items)
+    sym = exact and bool(ip)
+    if sym:
+        half = rng.standard_normal((n // 2, nl + p))
+        W = np.vstack([half, -half] + ([np.zeros((1, nl + p))] if n % 2 else []))
+    else:
+        W = rng.standard_normal((n, nl + p))
+    if exact:
+        W = _orthogonal_whitened(W)
+    Z, E = W[:, :nl], W[:, nl:] * np.sqrt(pop.residuals.to_numpy())
+    Zp = Z[:, perm]
+    member = {c: [pop.items.index(it) for it in its] for c, its in pop.constructs.items()}
+    lin = np.zeros((n, nl))
+
+    def colour(Cl: np.ndarray) -> np.ndarray:
+        L = np.linalg.cholesky(Cl[np.ix_(perm, perm)])
+        out = np.zeros((n, nl))
+        out[:, perm] = Zp @ L.T
+        return out
+
+    f = len(first)
+    lin[:, perm[:f]] = Zp[:, :f] @ np.linalg.cholesky(Rl[np.ix_(first, first)]).T
+    if not ip:
+        return colour(Rl) @ Lam.T + E
+    X0 = lin @ Lam.T + E  # items of the constructs no product enters are final
+    comp = {c: X0[:, member[c]].mean(axis=1) for c in pop.constructs}
+    P = np.zeros((n, len(ip)))
+    for k, (x, m) in enumerate(pop.products):
+        cx, cm = comp[x], comp[m]
+        if exact:
+            prod = (cx - cx.mean()) * (cm - cm.mean())
+            P[:, k] = prod - prod.mean()
+        else:
+            P[:, k] = cx * cm - _mean_product(pop, x, m)  # centred at the population means
+    Gs, V = G, VarP
+    if exact:
+        Vn = P.T @ P / n
+        Gn = G * (np.sqrt(np.diag(VarP)) / P.std(axis=0))
+        if np.linalg.eigvalsh(Rl - Gn @ Vn @ Gn.T).min() > 0:
+            Gs, V = Gn, Vn
+    lin[:, rest] = colour(Rl - Gs @ V @ Gs.T)[:, rest]
+    return (lin + P @ Gs.T) @ Lam.T + E
+
+
+def _mean_product(pop: Population, x: str, m: str) -> float:
+    """Population covariance of the composites of ``x`` and ``m`` (the mean of their product)."""
+    S = pop.cov.to_numpy()
+    ix = [pop.items.index(it) for it in pop.constructs[x]]
+    im = [pop.items.index(it) for it in pop.constructs[m]]
+    return float(S[np.ix_(ix, im)].mean())
+
+
 # ------------------------------------------------------------------------------------------------
 # Public API
 # ------------------------------------------------------------------------------------------------
@@ -299,8 +399,9 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
     rng = np.random.default_rng([seed, 1])
     report = dict(cal.report)
     report["changes"] = pop.changes.to_dict(orient="records")
+    draw = composite_draw if pop.level == "composite" else latent_draw
     if source == "reconstructed":
-        X = latent_draw(pop, n_use, rng, exact=True)
+        X = draw(pop, n_use, rng, exact=True)
         Xc = X - X.mean(axis=0)
         T = transport_map(Xc.T @ Xc / n_use, Sigma)
         X = Xc @ T + mu
@@ -309,7 +410,7 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
         report["max_abs_mean_error"] = float(np.max(np.abs(X.mean(axis=0) - mu)))
         data = pd.DataFrame(X, columns=pop.items)
     else:
-        X = latent_draw(pop, n_use, rng, exact=False)
+        X = draw(pop, n_use, rng, exact=False)
         T = transport_map(pop.cov.to_numpy(), Sigma)
         X = X @ T
         sd = np.sqrt(np.diag(Sigma))
