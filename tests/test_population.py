@@ -3,11 +3,12 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from replication.errors import InputError
-from replication.population import (nearest_correlation, population, spearman_brown_loading,
-                                    item_sd_from_composite)
+from replication.population import (composite_reliability, item_sd_from_composite,
+                                    nearest_correlation, population, spearman_brown_loading)
 from tests.toy_records import make_record, pub
 
 ITEMS = {"X": ["X1", "X2", "X3"], "M": ["M1", "M2", "M3"], "Y": ["Y1", "Y2", "Y3"]}
@@ -125,3 +126,81 @@ def test_cycle_is_refused_before_a_population_is_built():
 
     with pytest.raises(ValidationError, match="directed cycle X->Y->X"):
         make_record([("X", "Y"), ("Y", "X")], ITEMS)
+
+
+# ---------------------------------------------------------------------------------- regression records
+def regression_record(loading=(0.8, 0.7, 0.6), r_xm=0.4, interaction=0.15, n=400):
+    """X, M -> Y with X x M and a single-item control C, as a regression record."""
+    items = {**ITEMS, "C": ["C1"]}
+    rec = make_record([("X", "Y"), ("M", "Y")], items, kind="regression", n=n,
+                      moderations=[("X", "M", "Y")],
+                      assumptions=[("constructs.X.loading", loading[0]),
+                                   ("constructs.M.loading", loading[1]),
+                                   ("constructs.Y.loading", loading[2]),
+                                   ("paths.X->Y.std", 0.3), ("paths.M->Y.std", 0.2),
+                                   ("correlations.X~~M", r_xm),
+                                   ("interactions.XxM->Y.std", interaction)])
+    raw = rec.model_dump(by_alias=True, exclude_none=True)
+    raw["assumptions"].append({"target": "controls.C->Y.std", "value": 0.1, "reason": "test"})
+    raw["constructs"]["C"]["role"] = "control"
+    raw["model"]["controls"] = ["C"]
+    raw["model"]["moderations"][0]["method"] = "regression"
+    return type(rec).model_validate(raw)
+
+
+def _composite_cov(pop):
+    S = pop.cov
+    names = list(pop.constructs)
+    return pd.DataFrame([[S.loc[pop.constructs[a], pop.constructs[b]].to_numpy().mean()
+                          for b in names] for a in names], index=names, columns=names)
+
+
+def test_regression_record_population_holds_among_composites_by_hand():
+    rec = regression_record()
+    pop = population(rec)
+    assert pop.level == "composite"
+    # composite reliability of three items with loading l: (3l)^2 / ((3l)^2 + 3(1 - l^2))
+    for c, l in (("X", 0.8), ("M", 0.7), ("Y", 0.6)):
+        assert pop.reliability[c] == pytest.approx(9 * l * l / (9 * l * l + 3 * (1 - l * l)))
+        assert composite_reliability([l] * 3) == pytest.approx(pop.reliability[c])
+    assert pop.reliability["C"] == 1.0 and pop.residuals["C1"] == 0.0
+    Cc = _composite_cov(pop)
+    d = np.sqrt(np.diag(Cc))
+    Rc = Cc / np.outer(d, d)
+    # composite correlations: the standardized regression of the composites
+    assert Rc.loc["X", "M"] == pytest.approx(0.4)
+    assert Rc.loc["X", "Y"] == pytest.approx(0.3 + 0.2 * 0.4)
+    assert Rc.loc["M", "Y"] == pytest.approx(0.2 + 0.3 * 0.4)
+    assert Rc.loc["C", "Y"] == pytest.approx(0.1)
+    assert Rc.loc["C", "X"] == pytest.approx(0.0)
+    # latent correlations: corrected for attenuation
+    rho = pop.reliability
+    assert pop.latent_cov.loc["X", "M"] == pytest.approx(0.4 / math.sqrt(rho["X"] * rho["M"]))
+    assert pop.latent_cov.loc["X", "Y"] == pytest.approx(0.38 / math.sqrt(rho["X"] * rho["Y"]))
+    # the interaction beta is b sd(X M) / sd(Y) with X, M the composites: R2 adds beta^2
+    r2 = 0.3 ** 2 + 0.2 ** 2 + 2 * 0.3 * 0.2 * 0.4 + 0.1 ** 2 + 0.15 ** 2
+    psi = pop.params.query("lhs == 'Y' and op == '~~' and rhs == 'Y'")["std"].iloc[0]
+    assert psi == pytest.approx(1 - r2)
+    row = pop.params.query("lhs == 'Y' and op == '~' and rhs == 'X:M'").iloc[0]
+    assert row["std"] == pytest.approx(0.15)
+    assert row["est"] == pytest.approx(0.15 / math.sqrt(1 + 0.4 ** 2))
+    assert pop.changes.empty
+
+
+def test_regression_record_inadmissible_latent_correlation_is_reported_not_raised():
+    # loadings 0.5 give composite reliability 0.5: composite r 0.6 would be latent r 1.2
+    pop = population(regression_record(loading=(0.5, 0.5, 0.5), r_xm=0.6, interaction=0.0))
+    ch = pop.changes.set_index("target")
+    assert "composites.X~~M" in ch.index
+    row = ch.loc["composites.X~~M"]
+    assert row["published"] == pytest.approx(0.6) and row["used"] < 0.6
+    assert "not admissible" in row["reason"]
+    Rl = pop.latent_cov.loc[pop.latents, pop.latents].to_numpy()
+    assert np.linalg.eigvalsh(Rl).min() > 0 and np.max(np.abs(Rl - np.eye(len(Rl)))) < 1
+    Cc = _composite_cov(pop)
+    assert Cc.loc["X", "M"] / math.sqrt(Cc.loc["X", "X"] * Cc.loc["M", "M"]) == pytest.approx(row["used"])
+
+
+def test_sem_records_stay_at_the_latent_level():
+    pop = population(make_record([("X", "Y"), ("M", "Y")], ITEMS))
+    assert pop.level == "latent" and pop.reliability is None
