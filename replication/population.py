@@ -6,6 +6,10 @@ variances, exogenous correlations, structural coefficients (plus latent interact
 effects) and disturbance variances. Its implied item covariance matrix is the target of the
 reconstruction.
 
+For regression records the printed coefficients hold among composite (item-mean) scores and
+the population is built at that level (``Population.level == "composite"``; see
+:func:`population`).
+
 Where the printed numbers cannot all hold (a loading above 1, an exogenous correlation matrix
 that is not positive definite, a construct whose predictors explain more than all of its
 variance), the nearest admissible population is used by the rules below, and every change is
@@ -215,7 +219,7 @@ def _latent_from_composites(order, products, C, B, rel, a, scale, endo, betas, c
     attenuation; Spearman, 1904), made positive definite by :func:`nearest_correlation` if
     needed. A product of centred composites ``P = X M`` is an observed variable (reliability
     1): the latent ``Y`` gets the coefficient ``g / a_Y`` on ``P`` when the composite ``Y``
-    has ``g``. The linear parts ``R_lat - G Var(P) G'`` must stay positive definite; where
+    has the (total) coefficient ``g = Var(P)^-1 Cov(P, Y)``. The linear parts ``R_lat - G Var(P) G'`` must stay positive definite; where
     the disturbance of a construct would fall below ``min_disturbance`` its interaction
     coefficients are scaled down by a common factor (reported).
 
@@ -255,9 +259,9 @@ def _latent_from_composites(order, products, C, B, rel, a, scale, endo, betas, c
         Rl = Ru
     VarP = Cc[nl:, nl:]
     G = np.zeros((nl, len(pnames)))
-    for y in endo:
-        i = order.index(y)
-        G[i] = B[i, nl:] * s[i] / s[nl:] / a[y]
+    if pnames:  # reduced form: total effect of each product (through mediators too)
+        G = np.linalg.solve(VarP, Cc[nl:, :nl]).T / np.array([a[c] for c in order])[:, None]
+        G[np.abs(G) < 1e-15] = 0.0
 
     def cond_var(Gm, i):
         Cl = Rl - Gm @ VarP @ Gm.T
@@ -345,6 +349,20 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
     uncorrelated with the linear terms under normality; Bohrnstedt & Goldberger, 1969). The
     implied covariances are ``C = (I - B)^-1 Psi (I - B)^-T`` and
     ``Sigma = Lambda C Lambda' + Theta`` (Bollen, 1989, ch. 8).
+
+    Regression records (``model.kind: regression``, ``Population.level == "composite"``): the
+    printed coefficients are OLS coefficients among item-mean scores, so the structure above
+    is built among the composites (in the unstandardized metric a composite's variance is that
+    of its item mean), a product ``X:M`` is the product of the centred composites and its
+    standardized coefficient is ``b sd(X M) / sd(Y)`` as the moderated regression prints it.
+    Latent correlations are the composite correlations over ``sqrt(rho_i rho_j)`` with
+    ``rho`` the composite reliability (:func:`composite_reliability`; 1 for a single item
+    measured without error), made admissible by :func:`nearest_correlation` where needed
+    (reported under ``composites.<A>~~<B>``); latent variables have unit variance and the
+    items ``loading x latent + residual``, so the item means have the composite-level
+    correlations exactly. ``latent_cov``, ``beta`` and ``disturbance_cov`` are then latent-level
+    (products are observed terms with reliability 1) and ``params`` keeps the composite-level
+    coefficients.
 
     References
     ----------

@@ -242,7 +242,8 @@ def composite_draw(pop: Population, n: int, rng, exact: bool) -> np.ndarray:
 
     For a ``composite``-level population (regression records). Every latent variable is its
     linear part plus ``G P``, with ``P`` the products of the centred item means (composites)
-    of ``pop.products`` and ``G`` the latent coefficients on them (``pop.beta``). The linear
+    of ``pop.products`` and ``G = Cov(latent, P) Var(P)^-1`` the latent coefficients on them
+    (total effects, through mediators too; from ``pop.latent_cov``). The linear
     parts have covariance ``R_lat - G Var(P) G'`` (``R_lat`` the latent correlations of
     ``pop.latent_cov``), so the latent variables have ``R_lat`` and the composites the
     composite-level correlations; products are uncorrelated with every linear term (normal
@@ -277,7 +278,8 @@ def composite_draw(pop: Population, n: int, rng, exact: bool) -> np.ndarray:
     Cu = pop.latent_cov.to_numpy()
     Rl = Cu[:nl, :nl]
     VarP = Cu[np.ix_(ip, ip)]
-    G = pop.beta.to_numpy()[:nl][:, ip] if ip else np.zeros((nl, 0))
+    G = np.linalg.solve(VarP, Cu[np.ix_(ip, range(nl))]).T if ip else np.zeros((nl, 0))
+    G[np.abs(G) < 1e-15] = 0.0
     first = [i for i in range(nl) if not np.any(G[i])]  # constructs no product enters
     rest = [i for i in range(nl) if np.any(G[i])]
     perm = first + rest

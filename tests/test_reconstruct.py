@@ -324,3 +324,25 @@ def test_regression_toy_random_draw_is_centred_on_the_composite_population():
     beta = beta.query("step == 3").set_index("term")["beta"]
     for term, want in (("X", 0.3), ("M", 0.2), ("C", 0.1), ("X:M", 0.15)):
         assert abs(beta[term] - want) < 4 / math.sqrt(20000), term
+
+
+def test_regression_interaction_carried_through_a_mediator():
+    """X, M -> Y with X x M, Y -> Z: the composite Z gets the indirect interaction 0.4 * 0.15."""
+    items = {**ITEMS, "Z": ["Z1", "Z2"]}
+    r = make_record([("X", "Y"), ("M", "Y"), ("Y", "Z")], items, kind="regression", n=300,
+                    moderations=[("X", "M", "Y")],
+                    assumptions=[("constructs.X.loading", 0.8), ("constructs.M.loading", 0.7),
+                                 ("constructs.Y.loading", 0.6), ("constructs.Z.loading", 0.7),
+                                 ("paths.X->Y.std", 0.3), ("paths.M->Y.std", 0.2),
+                                 ("paths.Y->Z.std", 0.4), ("correlations.X~~M", 0.4),
+                                 ("interactions.XxM->Y.std", 0.15)])
+    rec = reconstruct(r)
+    assert np.allclose(_cov_n(rec.data), rec.cov.to_numpy(), atol=1e-10)
+    comp = pd.DataFrame({c: rec.data[its].mean(axis=1) for c, its in items.items()})
+    beta = regression_moderation(comp, ["X"], ["M"], ["Y", "Z"]).coefficients
+    beta = beta.query("step == 2").set_index(["y", "term"])["beta"]
+    want = {("Y", "X"): 0.3, ("Y", "M"): 0.2, ("Y", "X:M"): 0.15,
+            ("Z", "X"): 0.12, ("Z", "M"): 0.08, ("Z", "X:M"): 0.06}
+    for key, w in want.items():
+        assert beta[key] == pytest.approx(w, abs=1e-8), key
+    assert comp["Y"].corr(comp["Z"]) == pytest.approx(0.4, abs=1e-8)
