@@ -66,15 +66,19 @@ class Patterns:
                 gS[np.ix_(idx, idx)] += -0.5 * n_g * (Si - Si @ M @ Si)
         return (ll, gmu, gS) if grad else ll
 
-    def em(self, tol: float = 1e-10, max_iter: int = 5000):
-        """Saturated (h1) mean and covariance by the EM algorithm."""
-        p = self.p
-        mu = np.zeros(p)
-        cnt = np.zeros(p)
+    def _available_means(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean of each variable over the rows where it is observed, and that row count."""
+        mu = np.zeros(self.p)
+        cnt = np.zeros(self.p)
         for idx, n_g, m, _ in self.groups:
             mu[idx] += n_g * m
             cnt[idx] += n_g
-        mu = mu / cnt
+        return mu / cnt, cnt
+
+    def em(self, tol: float = 1e-10, max_iter: int = 5000):
+        """Saturated (h1) mean and covariance by the EM algorithm."""
+        p = self.p
+        mu, cnt = self._available_means()
         Sigma = np.diag([max(1e-6, v) for v in self._marginal_vars(mu)])
         for _ in range(max_iter):
             T1 = np.zeros(p)
@@ -117,12 +121,6 @@ class Patterns:
 
     def independence_loglik(self) -> float:
         """Log-likelihood of the independence model (each variable's own ML mean and variance)."""
-        p = self.p
-        mu = np.zeros(p)
-        cnt = np.zeros(p)
-        for idx, n_g, m, _ in self.groups:
-            mu[idx] += n_g * m
-            cnt[idx] += n_g
-        mu = mu / cnt
+        mu, cnt = self._available_means()
         v = self._marginal_vars(mu)
         return float(np.sum(-0.5 * cnt * (np.log(2 * np.pi) + np.log(v) + 1)))
