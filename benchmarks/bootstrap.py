@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from replication.bootstrap import bootstrap
+from replication.engine.bootstrap import bootstrap
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "fixtures" / "lavaan" / "live_commerce_synth.csv"

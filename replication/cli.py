@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from replication.errors import InputError
+from replication.engine.errors import InputError
 
 __all__ = ["main", "build_parser"]
 
@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ------------------------------------------------------------------------------------------------
 def _cmd_list(args: argparse.Namespace) -> int:
-    from replication.record import load_all
+    from replication.record.schema import load_all
 
     records = load_all()
     width = max(len(k) for k in records) if records else 0
@@ -108,10 +108,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from replication.record import load_record
+    from replication.record.schema import load_record
 
     record = load_record(args.paper)
-    from replication import audit as audit_mod
+    from replication.audit import core as audit_mod
 
     report = audit_mod.audit(record)
     if args.json:
@@ -122,10 +122,10 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_reconstruct(args: argparse.Namespace) -> int:
-    from replication import reconstruct as rc
-    from replication.record import load_record
+    from replication.data import reconstruct as rc
+    from replication.record.schema import load_record
 
-    from replication.files import check_output_path
+    from replication.data.files import check_output_path
 
     record = load_record(args.paper)
     out = Path(args.out)
@@ -140,7 +140,7 @@ def _cmd_reconstruct(args: argparse.Namespace) -> int:
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from replication import sem
+    from replication.engine import sem
 
     result = sem.fit_files(args.model_file, args.data_csv, bootstrap=args.bootstrap, seed=args.seed)
     if args.json:
@@ -151,9 +151,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from replication import runner
-    from replication.record import load_record, paper_ids
-    from replication.responses import load_responses
+    from replication.report import runner
+    from replication.record.schema import load_record, paper_ids
+    from replication.data.responses import load_responses
 
     ids = args.papers or paper_ids()
     records = [load_record(pid) for pid in ids]  # unknown ids and invalid records fail here

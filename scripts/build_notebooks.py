@@ -1,6 +1,6 @@
 """Write notebooks/<id>.ipynb for every bundled paper from its published record.
 
-The notebooks are built by :func:`replication.notebook.build`; this script stores them.
+The notebooks are built by :func:`replication.report.notebook.build`; this script stores them.
 
 Usage::
 
@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from replication.notebook import build, dumps  # noqa: E402
-from replication.record import paper_ids  # noqa: E402
+from replication.report.notebook import build, dumps  # noqa: E402
+from replication.record.schema import paper_ids  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -1,5 +1,5 @@
-# Reference values from lavaan for the tests of replication.sem, replication.bootstrap and
-# replication.fit_indices. Writes tests/fixtures/lavaan/<case>.json (and the data as CSV).
+# Reference values from lavaan for the tests of replication.engine.sem, replication.engine.bootstrap and
+# replication.engine.fit_indices. Writes tests/fixtures/lavaan/<case>.json (and the data as CSV).
 # Run from the repository root, after `python scripts/lavaan_fixture_data.py`:
 #   Rscript scripts/lavaan_fixtures.R
 # Needs R >= 4 with lavaan (Debian: r-base-core r-cran-lavaan). No other package is used.

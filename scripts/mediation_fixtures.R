@@ -1,4 +1,4 @@
-# Reference values from lavaan for the tests of replication.mediation: parallel mediation with
+# Reference values from lavaan for the tests of replication.analyses.mediation: parallel mediation with
 # defined indirect effects (:=) and bootstrap standard errors, percentile and bias-corrected
 # ("bca.simple") intervals, on latent variables and on composite (mean) scores.
 # Run from the repository root:  Rscript scripts/mediation_fixtures.R

@@ -1,4 +1,4 @@
-# Reference values from lavaan and semTools for the tests of replication.moderation: a latent
+# Reference values from lavaan and semTools for the tests of replication.analyses.moderation: a latent
 # interaction with double-mean-centred matched-pair product indicators (semTools::indProd with
 # match = TRUE, meanC = TRUE, doubleMC = TRUE) fitted by lavaan, with latent simple slopes as
 # defined parameters (:=) at the moderator's mean and +/- 1 SD.

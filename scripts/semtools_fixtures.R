@@ -1,4 +1,4 @@
-# Reference values from semTools for the tests of replication.measurement:
+# Reference values from semTools for the tests of replication.analyses.measurement:
 # HTMT (arithmetic and geometric) and coefficient alpha, with lavaan's standardized loadings.
 # (semTools::AVE is not used: it is variance-weighted, sum(lambda^2 phi) / sum(sigma_ii), and
 # equals Fornell and Larcker's mean of squared standardized loadings only for equal item

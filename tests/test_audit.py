@@ -6,12 +6,12 @@ import json
 import pandas as pd
 import pytest
 
-from replication import audit_checks as ac
-from replication.audit import CLASSIFICATIONS, AuditReport, audit, format_text, to_frame, to_json
-from replication.errors import InputError
-from replication.measurement import average_variance_extracted, composite_reliability
-from replication.model_df import cfa_df, sem_df
-from replication.record import Claim, Marker, Published, Record, load_record
+from replication.audit import checks as ac
+from replication.audit.core import CLASSIFICATIONS, AuditReport, audit, format_text, to_frame, to_json
+from replication.engine.errors import InputError
+from replication.analyses.measurement import average_variance_extracted, composite_reliability
+from replication.audit.model_df import cfa_df, sem_df
+from replication.record.schema import Claim, Marker, Published, Record, load_record
 
 
 def pub(value, printed=None, where="Table X", **kw):

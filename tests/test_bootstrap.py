@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replication import bootstrap as boot_mod
-from replication.bootstrap import bias_corrected_ci, bootstrap, percentile_ci
-from replication.errors import InputError
+from replication.engine import bootstrap as boot_mod
+from replication.engine.bootstrap import bias_corrected_ci, bootstrap, percentile_ci
+from replication.engine.errors import InputError
 
 FX = Path(__file__).parent / "fixtures" / "lavaan"
 
@@ -113,7 +113,7 @@ def test_interval_helpers():
 
 
 def test_mediation_uses_the_same_intervals():
-    from replication import mediation
+    from replication.analyses import mediation
 
     assert mediation.percentile_ci is percentile_ci
     assert mediation.bias_corrected_ci is bias_corrected_ci

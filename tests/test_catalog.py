@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from replication.catalog import published_tables
-from replication.record import load_record
+from replication.report.catalog import published_tables
+from replication.record.schema import load_record
 from tests.conftest import ROOT
 
 

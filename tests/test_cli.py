@@ -101,7 +101,7 @@ def test_run_with_bad_response_file(tmp_path, name, mutate, needle):
     import numpy as np
     import pandas as pd
 
-    from replication.record import load_record
+    from replication.record.schema import load_record
 
     items = load_record("live_commerce").item_list
     rng = np.random.default_rng(3)
@@ -225,7 +225,7 @@ RAW_BAD = [
 
 @pytest.mark.parametrize("name,kind,needle", RAW_BAD, ids=[b[0] for b in RAW_BAD])
 def test_run_with_malformed_response_file(tmp_path, name, kind, needle):
-    from replication.record import load_record
+    from replication.record.schema import load_record
 
     items = load_record("live_commerce").item_list
     if kind is None:
@@ -248,7 +248,7 @@ def test_run_with_missing_values_reports_listwise_deletion(tmp_path):
     import numpy as np
     import pandas as pd
 
-    from replication.record import load_record
+    from replication.record.schema import load_record
 
     items = load_record("live_commerce").item_list
     rng = np.random.default_rng(11)

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replication import analysis, compare
-from replication.errors import InputError
-from replication.record import load_record
+from replication.pipeline import steps as analysis
+from replication.compare import core as compare
+from replication.engine.errors import InputError
+from replication.record.schema import load_record
 
 
 def _fake_fit(record, path_std=None, path_est=None, loading=0.78, pvalue=0.001, converged=True):
@@ -184,7 +185,7 @@ def test_results_json_is_deterministic_and_plain():
 
 
 def test_classify_reproduction_labels():
-    from replication.compare import classify_reproduction
+    from replication.compare.core import classify_reproduction
 
     all_ok = classify_reproduction({"reproduced": 12, "not reproduced": 0},
                                    {"reproduced": 40, "not reproduced": 0}, "tables")

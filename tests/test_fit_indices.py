@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replication import fit_indices as fi
+from replication.engine import fit_indices as fi
 
 FX = Path(__file__).parent / "fixtures" / "lavaan"
 CASES = ["hs_cfa", "pd_sem", "lc_lavaan", "lc_sem", "lc_cfa"]

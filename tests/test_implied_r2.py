@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from replication.errors import InputError
-from replication.implied_r2 import ancestors, implied_r2, min_r2
+from replication.engine.errors import InputError
+from replication.audit.implied_r2 import ancestors, implied_r2, min_r2
 
 
 def test_two_predictors_is_b_R_b():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from replication.likert import discrete_moments, thresholds_for, to_likert
+from replication.data.likert import discrete_moments, thresholds_for, to_likert
 
 
 @pytest.mark.parametrize("mean,sd,K", [(3.0, 1.0, 5), (5.44, 1.2, 7), (4.0, 1.5, 7), (2.2, 0.8, 5)])

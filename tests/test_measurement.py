@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replication.errors import InputError
-from replication.measurement import (
+from replication.engine.errors import InputError
+from replication.analyses.measurement import (
     average_variance_extracted,
     composite_reliability,
     cronbach_alpha,
@@ -114,7 +114,7 @@ def test_reliability_table_from_loadings():
 
 
 def test_fornell_larcker_and_latent_correlations_of_a_structural_model():
-    sem = pytest.importorskip("replication.sem")
+    sem = pytest.importorskip("replication.engine.sem")
     _, data = _case("hs")
     meas = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
     cfa = sem.fit(meas, data)

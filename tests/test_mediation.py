@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from replication.errors import InputError
-from replication.mediation import bias_corrected_ci, mediation, percentile_ci
+from replication.engine.errors import InputError
+from replication.analyses.mediation import bias_corrected_ci, mediation, percentile_ci
 
 FIX = Path(__file__).parent / "fixtures"
 LEVEL = 0.95
@@ -122,7 +122,7 @@ def _latent_model(fx):
 
 
 def test_latent_matches_lavaan(lc):
-    pytest.importorskip("replication.bootstrap")
+    pytest.importorskip("replication.engine.bootstrap")
     fx, ref = _fixture("latent_parallel")
     res = mediation(lc, "T", ["PI", "HI"], "RB", latent_model=_latent_model(fx), n_boot=2000,
                     seed=7, jobs=1, progress=False)
@@ -131,7 +131,7 @@ def test_latent_matches_lavaan(lc):
 
 
 def test_latent_single_mediator_matches_lavaan_fixture(lc):
-    pytest.importorskip("replication.bootstrap")
+    pytest.importorskip("replication.engine.bootstrap")
     fx = json.loads((FIX / "lavaan" / "med_boot.json").read_text())
     ref = pd.DataFrame(fx["parameters"]).set_index("lhs")
     model = "\n".join(line for line in fx["model"].splitlines() if ":=" not in line)
@@ -146,7 +146,7 @@ def test_latent_single_mediator_matches_lavaan_fixture(lc):
 
 
 def test_latent_failed_resamples_reported(lc, monkeypatch):
-    """Contract with replication.bootstrap: failed resamples are NaN rows and n_failed."""
+    """Contract with replication.engine.bootstrap: failed resamples are NaN rows and n_failed."""
     fx, _ = _fixture("latent_parallel")
     model = _latent_model(fx)
     params = pd.DataFrame([
@@ -159,10 +159,10 @@ def test_latent_failed_resamples_reported(lc, monkeypatch):
     est = pd.DataFrame(rng.normal(0.3, 0.05, size=(50, 5)),
                        columns=["PI ~ T", "HI ~ T", "RB ~ PI", "RB ~ HI", "RB ~ T"])
     est.iloc[[3, 17, 41]] = np.nan
-    fake = types.ModuleType("replication.bootstrap")
+    fake = types.ModuleType("replication.engine.bootstrap")
     fake.bootstrap = lambda *a, **k: types.SimpleNamespace(
         estimates=est, n_failed=3, full=types.SimpleNamespace(params=params, warnings=[]))
-    monkeypatch.setitem(sys.modules, "replication.bootstrap", fake)
+    monkeypatch.setitem(sys.modules, "replication.engine.bootstrap", fake)
     res = mediation(lc, "T", ["PI", "HI"], "RB", latent_model=model, n_boot=50, seed=1, progress=False)
     assert res.n_failed == 3 and res.n_ok == 47 and len(res.draws) == 47
     assert any("3 of 50" in w for w in res.warnings)
@@ -203,7 +203,7 @@ def test_bad_inputs(lc, composite):
 
 def test_shared_latent_bootstrap_gives_the_same_effects(lc):
     """Several mediations of one SEM can share one bootstrap (as lavaan's := parameters do)."""
-    from replication.mediation import latent_bootstrap
+    from replication.analyses.mediation import latent_bootstrap
 
     fx, _ = _fixture("latent_parallel")
     model = _latent_model(fx)

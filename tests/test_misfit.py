@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from replication.misfit import calibrate, model_at_population, perturb_single, sqrtm_sym, whitened_tangent
-from replication.population import population
-from replication.ram import fit_ml, ml_discrepancy
-from replication.syntax import cfa_syntax, sem_syntax
+from replication.data.misfit import calibrate, model_at_population, perturb_single, sqrtm_sym, whitened_tangent
+from replication.data.population import population
+from replication.engine.ram import fit_ml, ml_discrepancy
+from replication.engine.syntax import cfa_syntax, sem_syntax
 from tests.toy_records import make_record
 
 ITEMS = {"X": ["X1", "X2", "X3"], "M": ["M1", "M2", "M3"], "Y": ["Y1", "Y2", "Y3"],

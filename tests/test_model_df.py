@@ -2,9 +2,9 @@
 
 import pytest
 
-from replication.errors import InputError
-from replication.model_df import cfa_df, items_implied_by_df, n_moments, record_df, sem_df
-from replication.record import Record
+from replication.engine.errors import InputError
+from replication.audit.model_df import cfa_df, items_implied_by_df, n_moments, record_df, sem_df
+from replication.record.schema import Record
 
 
 def _record(**over):
@@ -80,7 +80,7 @@ def test_single_item_constructs_fix_their_residual():
     """lavaan's auto.fix.single: a construct measured by one item has that item's residual
     variance fixed to 0, so it frees no residual parameter (lavaan gives df 24 for this model:
     4 + 1 + 1 + 3 items, two exogenous and two endogenous constructs, four paths)."""
-    from replication.model_df import cfa_df, sem_df
+    from replication.audit.model_df import cfa_df, sem_df
 
     assert sem_df(9, 4, 2, 2, 4, 0, n_single=2).df == 24
     assert cfa_df(9, 4, n_single=2).df == cfa_df(9, 4).df + 2

@@ -16,8 +16,8 @@ import statsmodels.formula.api as smf
 from matplotlib.figure import Figure
 from scipy import stats
 
-from replication.errors import InputError
-from replication.moderation import (
+from replication.engine.errors import InputError
+from replication.analyses.moderation import (
     johnson_neyman,
     johnson_neyman_bounds,
     latent_interaction_syntax,
@@ -26,7 +26,7 @@ from replication.moderation import (
     regression_moderation,
     simple_slopes,
 )
-from replication.plots import johnson_neyman_plot, simple_slopes_plot
+from replication.report.plots import johnson_neyman_plot, simple_slopes_plot
 
 FIX = Path(__file__).parent / "fixtures" / "moderation"
 
@@ -195,7 +195,7 @@ def test_product_indicators_leftovers(latent):
 
 
 def test_latent_moderation_matches_lavaan(latent):
-    pytest.importorskip("replication.sem")
+    pytest.importorskip("replication.engine.sem")
     fx, d = latent
     res = latent_moderation(d, "X", ["x1", "x2", "x3"], "M", ["m1", "m2", "m3"], "Y", ["y1", "y2", "y3"])
     assert res.fit.converged

@@ -23,8 +23,8 @@ from urllib.parse import unquote, urlparse
 import nbformat
 import pytest
 
-from replication import runner
-from replication.record import load_record, paper_ids
+from replication.report import runner
+from replication.record.schema import load_record, paper_ids
 
 pytestmark = pytest.mark.slow
 
@@ -181,7 +181,7 @@ def test_results_are_byte_identical_across_runs_and_jobs(reconstructed, tmp_path
 
 
 def test_data_path_run_with_a_simulated_csv(tmp_path):
-    from replication import reconstruct
+    from replication.data import reconstruct
 
     src = tmp_path / "input"
     src.mkdir()

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replication.errors import InputError
-from replication.population import (composite_reliability, item_sd_from_composite,
+from replication.engine.errors import InputError
+from replication.data.population import (composite_reliability, item_sd_from_composite,
                                     nearest_correlation, population, spearman_brown_loading)
 from tests.toy_records import make_record, pub
 

@@ -14,11 +14,11 @@ import pandas as pd
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from replication import audit_checks as ac
-from replication import fit_indices as fi
-from replication.measurement import average_variance_extracted, composite_reliability, cronbach_alpha
-from replication.record import Published
-from replication.rounding import image, printed_interval
+from replication.audit import checks as ac
+from replication.engine import fit_indices as fi
+from replication.analyses.measurement import average_variance_extracted, composite_reliability, cronbach_alpha
+from replication.record.schema import Published
+from replication.audit.rounding import image, printed_interval
 
 loading = st.floats(min_value=0.05, max_value=0.99, allow_nan=False)
 loadings = st.lists(loading, min_size=2, max_size=8)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from replication.errors import InputError
-from replication.ram import RAM, fit_ml, ml_discrepancy, specify
+from replication.engine.errors import InputError
+from replication.engine.ram import RAM, fit_ml, ml_discrepancy, specify
 
 SEM = """
 X =~ x1 + x2 + x3

@@ -7,14 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replication import sem
-from replication.errors import InputError
-from replication.mediation import mediation
-from replication.moderation import latent_moderation, regression_moderation
-from replication.reconstruct import (exact_moments, population, reconstruct, transport_map,
+from replication.engine import sem
+from replication.engine.errors import InputError
+from replication.analyses.mediation import mediation
+from replication.analyses.moderation import latent_moderation, regression_moderation
+from replication.data.reconstruct import (exact_moments, population, reconstruct, transport_map,
                                      write_csv)
-from replication.record import load_record
-from replication.syntax import cfa_syntax, sem_syntax
+from replication.record.schema import load_record
+from replication.engine.syntax import cfa_syntax, sem_syntax
 from tests.toy_records import make_record
 
 ITEMS = {"X": ["X1", "X2", "X3"], "M": ["M1", "M2", "M3"], "Y": ["Y1", "Y2", "Y3"]}
@@ -104,12 +104,12 @@ def test_write_csv_is_atomic(tmp_path, monkeypatch):
     target.write_text("old\n")
     df = pd.DataFrame({"a": [1, 2]})
 
-    import replication.files
+    import replication.data.files
 
     def boom(fd):
         raise RuntimeError("disk full")  # fails after the text was written to the temporary file
 
-    monkeypatch.setattr(replication.files.os, "fsync", boom)
+    monkeypatch.setattr(replication.data.files.os, "fsync", boom)
     with pytest.raises(RuntimeError):
         write_csv(df, target)
     assert target.read_text() == "old\n"
@@ -291,7 +291,7 @@ def test_regression_toy_composite_betas_exact_on_reconstructed_data():
 
 
 def test_service_recovery_composite_betas_reproduce_the_assumed_values():
-    from replication.analysis import load_inputs, regression_paths, run_moderation
+    from replication.pipeline.steps import load_inputs, regression_paths, run_moderation
 
     inputs = load_inputs("service_recovery")
     reg = run_moderation(inputs)["regression"]
@@ -313,7 +313,7 @@ def test_service_recovery_composite_betas_reproduce_the_assumed_values():
 
 def test_regression_toy_random_draw_is_centred_on_the_composite_population():
     """A random (non-exact) draw of 20000 rows: betas within 4 SE (SE about 1/sqrt(n) = 0.007)."""
-    from replication.reconstruct import composite_draw
+    from replication.data.reconstruct import composite_draw
     from tests.test_population import regression_record
 
     pop = population(regression_record())

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from replication.record import Published, RecordError, load_all, load_record, paper_ids
+from replication.record.schema import Published, RecordError, load_all, load_record, paper_ids
 from tests.conftest import ROOT, SEEDS, run_cli
 
 IDS = ["e_engagement", "live_commerce", "service_recovery", "social_crm", "value_cocreation"]

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from replication.errors import InputError
-from replication.record import load_record
-from replication.responses import load_responses, read_table
+from replication.engine.errors import InputError
+from replication.record.schema import load_record
+from replication.data.responses import load_responses, read_table
 
 REC = load_record("live_commerce")
 ITEMS = REC.item_list

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from replication.record import Published
-from replication.rounding import exact_interval, fmt, fmt_interval, image, overlaps, printed_interval
+from replication.record.schema import Published
+from replication.audit.rounding import exact_interval, fmt, fmt_interval, image, overlaps, printed_interval
 
 
 def test_printed_interval_matches_record_interval():

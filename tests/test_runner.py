@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from replication import analysis, runner
-from replication.errors import InputError
+from replication.pipeline import steps as analysis
+from replication.report import runner
+from replication.engine.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,8 +103,8 @@ def test_summary_text_names_failures():
 @pytest.mark.slow
 def test_one_failing_paper_does_not_stop_the_others(tmp_path):
     """A CSV with live_commerce items: value_cocreation fails on its columns, live_commerce runs."""
-    from replication import reconstruct
-    from replication.record import load_record
+    from replication.data import reconstruct
+    from replication.record.schema import load_record
 
     data_dir = tmp_path / "input"
     data_dir.mkdir()
@@ -135,8 +136,8 @@ def test_one_failing_paper_does_not_stop_the_others(tmp_path):
 
 def test_record_text_is_escaped_in_built_notebooks():
     """A record's title or table location cannot inject markup into a report."""
-    from replication.notebook import build
-    from replication.record import Record, load_record
+    from replication.report.notebook import build
+    from replication.record.schema import Record, load_record
 
     raw = load_record("live_commerce").model_dump(by_alias=True)
     raw["title"] = "<script>alert(1)</script> Trust & more"

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replication.errors import InputError
-from replication.record import load_record
-from replication.sem import FIT_MEASURES, fit, fit_files, format_text, modindices, to_json
-from replication.syntax import sem_syntax
+from replication.engine.errors import InputError
+from replication.record.schema import load_record
+from replication.engine.sem import FIT_MEASURES, fit, fit_files, format_text, modindices, to_json
+from replication.engine.syntax import sem_syntax
 
 FX = Path(__file__).parent / "fixtures" / "lavaan"
 CASES = ["hs_cfa", "pd_sem", "lc_lavaan", "lc_sem", "lc_cfa"]

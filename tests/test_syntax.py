@@ -2,9 +2,9 @@
 
 import pytest
 
-from replication.errors import InputError
-from replication.record import load_record
-from replication.syntax import (cfa_syntax, covariance_lines, exogenous_covariance_lines, join,
+from replication.engine.errors import InputError
+from replication.record.schema import load_record
+from replication.engine.syntax import (cfa_syntax, covariance_lines, exogenous_covariance_lines, join,
                                 measurement_lines, measurement_syntax, parse_model, sem_syntax,
                                 structural_lines)
 

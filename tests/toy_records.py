@@ -1,6 +1,6 @@
 """Small hand-made records for the reconstruction tests."""
 
-from replication.record import Record
+from replication.record.schema import Record
 
 
 def pub(value, where="test table"):

@@ -1,0 +1,333 @@
+"""Paper notebooks built from published records.
+
+Every paper notebook has one structure (parameters, data used, assumptions, sample, audit,
+measurement model, structural model, moderation or mediation where the paper has them, path
+diagram, published vs replicated, hypotheses, results, versions) and follows the paper's own
+tables: headings name the table or passage of the paper that a section reproduces, taken from the
+``where`` of the record's printed numbers (:func:`replication.report.catalog.locations`). Cells only call
+``replication.*`` and display; notebooks are built without outputs. The bundled notebooks in
+``notebooks/`` are written by ``scripts/build_notebooks.py``; ``replicate run`` builds one on the
+fly for a record given as a YAML path.
+"""
+
+from __future__ import annotations
+
+import html
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from replication.report.catalog import locations
+from replication.record.schema import Record, load_record
+
+__all__ = ["DEFAULT_BOOTSTRAP", "PARAMETERS", "build", "dumps"]
+
+DEFAULT_BOOTSTRAP = 200
+
+PARAMETERS = f'''source = "reconstructed"  # "reconstructed": exact-moment data from the published numbers; "simulated": a Likert sample at the published N
+data_path = None  # path to a CSV of real responses (record item names as columns); when given it wins over `source`
+seed = 2024  # random seed for the reconstruction and the bootstrap
+n_bootstrap = {DEFAULT_BOOTSTRAP}  # bootstrap resamples for mediation intervals
+out_dir = None  # folder where results.json is written (None: nothing is written)
+'''
+
+
+def _heading(level: int, locs: str, what: str, assumed_note: str = "") -> str:
+    title = f"{_text(locs)}: {what}" if locs else what[:1].upper() + what[1:]
+    return f"{'#' * level} {title}" + (f"\n\n{assumed_note}" if assumed_note else "")
+
+
+def _text(value: object) -> str:
+    """Record text for a Markdown cell: HTML-escaped, so a record cannot inject markup."""
+    return html.escape(str(value), quote=False)
+
+
+def _md(text: str):
+    return new_markdown_cell(text.strip("\n"))
+
+
+def _code(text: str, tags: list[str] | None = None):
+    cell = new_code_cell(text.strip("\n"))
+    if tags:
+        cell.metadata["tags"] = tags
+    return cell
+
+
+def build(record: Record | str) -> nbformat.NotebookNode:
+    """The notebook of one paper, from its record (a :class:`Record`, a bundled id or a YAML path).
+
+    Parameters
+    ----------
+    record : Record or str
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        Cells without outputs; the first code cell is tagged ``parameters``.
+    """
+    rec = record if isinstance(record, Record) else load_record(record)
+    pid = rec.id
+    res = rec.results
+    cells = []
+    authors = _text(", ".join(rec.citation.authors))
+    year = f" ({rec.citation.year})" if rec.citation.year else ""
+    evidence = ("the paper's tables" if rec.evidence == "tables"
+                else "its abstract only: every magnitude below is an assumption of the record")
+    cells.append(_md(f"""
+# {_text(rec.title)}
+
+{authors}{year}. *{_text(rec.citation.title)}*. {_text(rec.citation.venue)}.
+
+**Evidence:** {evidence}. {_text(rec.abbreviations_note or '')}
+
+This notebook re-runs the paper's analyses from its published record
+(`data/papers/{pid}/paper.yaml` for a bundled paper): every section shows the published numbers beside the replicated
+ones with a verdict per row and the tolerance used. Run it top to bottom as it is, or with
+`replicate run {pid}`; the parameters below choose the data.
+"""))
+    cells.append(_code(f'paper = "{pid}"  # the paper: a bundled id, or the path of a published record (paper.yaml)\n'
+                      + PARAMETERS, tags=["parameters"]))
+    cells.append(_code(f'''
+%matplotlib inline
+import pandas as pd
+from IPython.display import Markdown, display
+
+from replication.pipeline import steps as analysis
+from replication.compare import core as compare
+from replication.report import diagrams
+from replication.report import plots
+
+pd.set_option("display.max_colwidth", 160)
+pd.set_option("display.max_rows", 200)
+pd.set_option("display.precision", 3)
+'''))
+    # ---------------------------------------------------------------- data and assumptions
+    cells.append(_md("""
+## Data used
+
+`reconstructed` data have exactly the covariance implied by the published numbers (calibrated to
+the published chi-square), `simulated` data are a seeded Likert sample of the published size, and
+a CSV given as `data_path` is used as it is (checked against the record first).
+"""))
+    cells.append(_code('''
+inputs = analysis.load_inputs(paper, source=source, data_path=data_path, seed=seed)
+record = inputs.record
+display(analysis.data_summary(inputs))
+'''))
+    cells.append(_md("""
+## Assumptions
+
+Values the paper did not print but the analysis needs, each with its reason. Tables below mark
+every comparison against one of these as `assumed`, never as published.
+"""))
+    cells.append(_code("display(analysis.assumptions_table(record))"))
+    sample_where = [p.where for p in (rec.sample.n, rec.sample.scale_points) if p is not None]
+    sample_where += [g.count.where for g in rec.sample.groups if g.count is not None]
+    cells.append(_md(_heading(2, locations(sample_where), "Sample")))
+    cells.append(_code("display(analysis.sample_table(record))"))
+    cells.append(_md("""
+## Audit of the published numbers
+
+Can the printed numbers all be true at once? Each check recomputes a printed number from other
+printed numbers, allowing for rounding.
+"""))
+    cells.append(_code('''
+audit = analysis.run_audit(record)
+display(pd.Series(audit["summary"]["counts"], name="findings"))
+display(analysis.audit_table(audit))
+'''))
+    # ---------------------------------------------------------------- measurement
+    cells.append(_md("""
+## Measurement model: loadings, reliability and validity
+
+Confirmatory factor analysis of all constructs (maximum likelihood, factors correlated), with
+lavaan's definitions of every fit measure.
+"""))
+    cells.append(_code('''
+cfa = analysis.run_cfa(inputs)
+measurement = analysis.measurement_tables(inputs, cfa)
+display(analysis.fit_table(cfa, names=("CFA",)))
+'''))
+    cfa_fit = [b for b in res.fit if b.model == "cfa"]
+    if cfa_fit:
+        cells.append(_md(_heading(3, locations(p.where for p in cfa_fit[0].measures.values()),
+                                 "fit of the measurement model")))
+        cells.append(_code('display(compare.compare_fit(record, cfa.fit_measures, model="cfa"))'))
+    load_where = [p.where for p in res.loadings.values()]
+    note = "" if load_where else ("The paper prints no loadings; the reference values are the "
+                                  "record's assumed loadings.")
+    cells.append(_md(_heading(3, locations(load_where), "standardized loadings", note)))
+    cells.append(_code("loadings = compare.compare_loadings(record, cfa)\ndisplay(loadings)"))
+    rel_where = [getattr(st, f).where for st in res.constructs.values()
+                 for f in ("alpha", "cr", "ave") if getattr(st, f) is not None]
+    what = "reliability (Cronbach's alpha, composite reliability, AVE)"
+    cells.append(_md(_heading(3, locations(rel_where), what)))
+    cells.append(_code('''
+display(measurement["reliability"])
+reliability = compare.compare_reliability(record, measurement["reliability"])
+display(reliability)
+'''))
+    desc_where = [getattr(st, f).where for st in res.constructs.values()
+                  for f in ("mean", "sd") if getattr(st, f) is not None]
+    if desc_where:
+        cells.append(_md(_heading(3, locations(desc_where), "construct means and standard deviations")))
+        cells.append(_code("descriptives = compare.compare_descriptives(record, inputs.data)\n"
+                          "display(descriptives)"))
+    cells.append(_md("""
+### Discriminant validity: Fornell-Larcker and HTMT
+
+Square root of AVE on the diagonal against the latent correlations; HTMT below 0.85 (or 0.90)
+supports discriminant validity.
+"""))
+    cells.append(_code('display(measurement["fornell_larcker"])\ndisplay(measurement["htmt"])'))
+    harman_where = []
+    if res.harman is not None:
+        harman_where = [res.harman.first_factor_percent.where]
+    cells.append(_md(_heading(3, locations(harman_where),
+                             "common method variance (Harman's single factor)")))
+    cells.append(_code('display(pd.Series(measurement["harman"], name="replicated"))'
+                      + ("\nharman = compare.compare_harman(record, measurement[\"harman\"])"
+                         "\ndisplay(harman)" if res.harman is not None else "")))
+    # ---------------------------------------------------------------- structural model
+    sem_fit = [b for b in res.fit if b.model == "sem"]
+    path_where = [r.estimate.where for r in res.paths if r.estimate is not None]
+    if rec.model.kind == "sem":
+        cells.append(_md("## Structural model"))
+        cells.append(_code('''
+sem_result = analysis.run_sem(inputs)
+display(analysis.fit_table(cfa, sem_result))
+display(sem_result.r2.rename("R-squared").to_frame())
+'''))
+        if sem_fit:
+            cells.append(_md(_heading(3, locations(p.where for p in sem_fit[0].measures.values()),
+                                     "fit of the structural model")))
+            cells.append(_code('display(compare.compare_fit(record, sem_result.fit_measures, model="sem"))'))
+        note = "" if path_where else ("The paper prints no estimates; the reference values are "
+                                      "the record's assumed standardized coefficients.")
+        cells.append(_md(_heading(3, locations(path_where), "structural paths", note)))
+        cells.append(_code("paths = compare.compare_paths(record, sem_result)\ndisplay(paths)"))
+    else:
+        cells.append(_md("""
+## Structural model
+
+The paper reports regressions: the structural effects are the main-effects step of the
+hierarchical moderated regressions below (composite scores, mean-centred predictors, controls
+entered first).
+"""))
+        cells.append(_code("sem_result = None\npaths = None"))
+    # ---------------------------------------------------------------- moderation / mediation
+    if rec.model.moderations:
+        methods = {m.method for m in rec.model.moderations}
+        desc = []
+        if "regression" in methods:
+            desc.append("hierarchical OLS regressions on composite scores (controls; main "
+                        "effects; interactions), simple slopes at the moderator's mean and "
+                        "+/- 1 SD, and the Johnson-Neyman region of significance")
+        if "latent_product" in methods:
+            desc.append("a latent interaction with double-mean-centred matched-pair product "
+                        "indicators (Lin et al., 2010), with the same model on composite scores "
+                        "beside it")
+        cells.append(_md("## Moderation\n\n" + "; ".join(desc).capitalize() + "."))
+        cells.append(_code('''
+moderation = analysis.run_moderation(inputs)
+moderation_tables = analysis.moderation_tables(moderation)
+for name, table in moderation_tables.items():
+    display(Markdown(f"**{name.replace('_', ' ')}**"))
+    display(table)
+'''))
+        if "regression" in methods:
+            cells.append(_md("### Simple slopes and Johnson-Neyman plots"))
+            cells.append(_code('''
+for m in record.model.moderations:
+    display(plots.simple_slopes_plot(moderation_tables["slopes"], x=m.x, m=m.m, y=m.y))
+'''))
+        if rec.model.kind != "sem":
+            cells.append(_code('''
+regression = moderation["regression"]
+paths = compare.compare_paths(record, analysis.regression_paths(regression))
+display(paths)
+'''))
+    else:
+        cells.append(_code("moderation = {}"))
+    if rec.model.mediations:
+        cells.append(_md(f"""
+## Mediation
+
+Specific indirect effects through each mediator, total indirect, direct and total effects, with
+percentile and bias-corrected bootstrap intervals (`n_bootstrap` resamples, seeded).
+"""))
+        cells.append(_code('''
+mediation = analysis.run_mediation(inputs, n_bootstrap=n_bootstrap, seed=seed)
+display(analysis.mediation_table(mediation))
+'''))
+    else:
+        cells.append(_code("mediation = {}"))
+    # ---------------------------------------------------------------- figures and hypotheses
+    figure_where = [f.where for f in rec.figures]
+    cells.append(_md(_heading(2, locations(figure_where), "path diagram") + """
+
+Replicated standardized estimates with significance stars; the value printed in the paper (or
+the record's assumption, marked "assumed") in brackets.
+"""))
+    cells.append(_code('''
+effects = compare.effects_table(sem_result, regression=moderation.get("regression"),
+                                moderation=moderation.get("latent"), mediation=mediation)
+display(diagrams.path_diagram(record, effects, paths))
+'''))
+    cells.append(_md("""
+## Published vs replicated
+
+Filled markers: values printed in the paper; open markers: values the record assumes.
+"""))
+    cells.append(_code('''
+comparisons = {"loadings": loadings, "paths": paths, "reliability": reliability}
+display(diagrams.published_vs_replicated_plot(*[t for t in comparisons.values() if t is not None]))
+'''))
+    hyp_where = [h.verdict.where for h in rec.hypotheses if h.verdict is not None]
+    cells.append(_md(_heading(2, locations(hyp_where), "hypotheses") + """
+
+The paper's verdict beside the replicated one (supported: the hypothesised sign and p < 0.05;
+for mediation, a bootstrap interval of the total indirect effect that excludes zero).
+"""))
+    cells.append(_code('''
+hypotheses = compare.hypothesis_verdicts(record, sem_result, regression=moderation.get("regression"),
+                                         moderation=moderation.get("latent"), mediation=mediation)
+display(hypotheses)
+'''))
+    # ---------------------------------------------------------------- results
+    cells.append(_md("## Results file\n\nEverything above in `results.json` (written when `out_dir` is set)."))
+    extra = []
+    if cfa_fit:
+        extra.append('comparisons["fit_cfa"] = compare.compare_fit(record, cfa.fit_measures, model="cfa")')
+    if sem_fit:
+        extra.append('comparisons["fit_sem"] = compare.compare_fit(record, sem_result.fit_measures, model="sem")')
+    if desc_where:
+        extra.append('comparisons["descriptives"] = descriptives')
+    if res.harman is not None:
+        extra.append('comparisons["harman"] = harman')
+    cells.append(_code("\n".join(extra + ['''
+results = analysis.collect_results(
+    inputs, cfa=cfa, sem_result=sem_result, measurement=measurement, moderation=moderation,
+    mediation=mediation, audit=audit, comparisons=comparisons, hypotheses=hypotheses,
+    n_bootstrap=n_bootstrap)
+analysis.write_results(results, out_dir)
+verdict = results["summary"]["classification"]
+display(Markdown(f"**Replication: {verdict['label']}** ({verdict['reason']})."))
+display(pd.json_normalize({k: v for k, v in results["summary"].items() if k != "classification"}).T
+        .rename(columns={0: "count"}))
+'''])))
+    cells.append(_md("## Package versions"))
+    cells.append(_code('display(pd.Series(analysis.versions(), name="version").to_frame())'))
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    for i, c in enumerate(nb.cells):
+        c["id"] = f"{pid}-{i:02d}"
+    return nb
+
+
+
+
+def dumps(notebook: nbformat.NotebookNode) -> str:
+    """The notebook as stored text (nbformat JSON with a final newline)."""
+    return nbformat.writes(notebook) + "\n"

@@ -1,0 +1,488 @@
+"""Run the paper notebooks headlessly and write the reports.
+
+:func:`run` executes ``notebooks/<id>.ipynb`` with papermill (parameters injected after the cell
+tagged ``parameters``), one kernel per paper, ``jobs`` papers at a time in separate processes,
+and writes for each paper::
+
+    <out>/<id>/<id>.ipynb     the executed notebook
+    <out>/<id>/<id>.html      the HTML report (code hidden unless show_code)
+    <out>/<id>/results.json   written by the notebook itself (replication.pipeline.steps.write_results)
+
+and ``<out>/index.html`` with one row per paper. Every paper is executed in a staging folder
+inside ``<out>`` and moved into place only when its notebook ran to the end and its report was
+exported, so an interrupted or failed run never leaves a report that looks complete: a paper
+whose notebook fails gets ``<out>/<id>/<id>.ipynb`` (executed up to the failing cell) and
+``<out>/<id>/FAILED.txt`` with the cell's error, and no ``results.json`` or HTML. One paper failing
+does not stop the others. Nothing is written into the project's ``data/`` or ``notebooks/``
+folders, nor into the folder of a user's response file.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import html
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from replication.engine.errors import InputError
+from replication.data.files import atomic_write_text, check_output_path, publish_mode
+
+__all__ = ["PaperOutcome", "RunSummary", "run", "main", "export_html", "write_index",
+           "index_html", "notebooks_dir", "THREAD_ENV"]
+
+#: Environment of the kernels: single-threaded linear algebra (several papers share the cores,
+#: and results do not depend on thread scheduling) and a fixed hash seed.
+THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "NUMEXPR_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+
+
+def _project_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def notebooks_dir() -> Path:
+    """Folder of the paper notebooks (``notebooks/`` of the project)."""
+    return _project_root() / "notebooks"
+
+
+@dataclass
+class PaperOutcome:
+    """What happened to one paper."""
+
+    paper: str
+    ok: bool
+    seconds: float
+    error: str = ""
+    cell: int | None = None
+    folder: str = ""
+
+
+@dataclass
+class RunSummary:
+    """Outcome of :func:`run`."""
+
+    out_dir: str
+    outcomes: list[PaperOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[PaperOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    @property
+    def exit_status(self) -> int:
+        """0 when every paper ran, 1 when any failed."""
+        return 1 if self.failed else 0
+
+    def text(self) -> str:
+        """A short human summary (one line per paper)."""
+        lines = []
+        for o in self.outcomes:
+            if o.ok:
+                lines.append(f"  ok      {o.paper} ({o.seconds:.1f} s)")
+            else:
+                where = f" in cell {o.cell}" if o.cell is not None else ""
+                lines.append(f"  FAILED  {o.paper}{where}: {o.error}")
+        n_ok = len(self.outcomes) - len(self.failed)
+        head = f"{n_ok} of {len(self.outcomes)} papers ran in {self.seconds:.1f} s"
+        tail = f"reports: {Path(self.out_dir) / 'index.html'}"
+        if self.failed:
+            head += "; failed: " + ", ".join(o.paper for o in self.failed)
+        return "\n".join([head] + lines + [tail])
+
+
+@contextmanager
+def _env(extra: dict[str, str]) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in extra}
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+# --------------------------------------------------------------------------------------------
+# HTML export
+# --------------------------------------------------------------------------------------------
+def export_html(notebook_path: str | Path, html_path: str | Path, show_code: bool = False) -> Path:
+    """Export an executed notebook to a self-contained HTML report.
+
+    Parameters
+    ----------
+    notebook_path, html_path : path
+    show_code : bool
+        Keep the code cells (default: outputs and text only).
+
+    Returns
+    -------
+    Path
+        The HTML file (figures are embedded as data URIs; external scripts the template
+        references for math rendering are removed, so the page needs no network).
+    """
+    import re
+
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = not show_code
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": Path(html_path).stem}})
+    body = re.sub(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", "", body)
+    body = re.sub(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", "", body)
+    Path(html_path).write_text(body, encoding="utf-8")
+    return Path(html_path)
+
+
+# --------------------------------------------------------------------------------------------
+# One paper
+# --------------------------------------------------------------------------------------------
+def _error_of(exc: BaseException) -> tuple[str, int | None]:
+    ename = getattr(exc, "ename", None)
+    evalue = getattr(exc, "evalue", None)
+    cell = getattr(exc, "exec_count", None)
+    if ename:
+        msg = f"{ename}: {evalue}".strip()
+    else:
+        msg = f"{type(exc).__name__}: {exc}".strip()
+    msg = " ".join(msg.split())
+    return (msg[:500] + " ...") if len(msg) > 500 else msg, cell
+
+
+def _replace_dir(staging: Path, final: Path) -> None:
+    """Move ``staging`` to ``final``, replacing an older ``final`` (rename, not copy)."""
+    publish_mode(staging, directory=True)
+    old = None
+    if final.exists():
+        old = final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")
+        os.replace(final, old)
+    os.replace(staging, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
+             notebook: str) -> PaperOutcome:
+    import papermill as pm
+
+    start = time.perf_counter()
+    out = Path(out_dir)
+    final = out / paper
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{paper}-", dir=out))
+    nb_out = staging / f"{paper}.ipynb"
+    try:
+        with _env(THREAD_ENV):
+            pm.execute_notebook(notebook, str(nb_out),
+                                parameters={**params, "out_dir": str(staging)},
+                                kernel_name="python3", progress_bar=False, log_output=False,
+                                cwd=str(staging), extra_arguments=["--log-level=CRITICAL"])
+        if not (staging / "results.json").is_file():
+            raise RuntimeError("the notebook ran but wrote no results.json")
+        export_html(nb_out, staging / f"{paper}.html", show_code=show_code)
+        _replace_dir(staging, final)
+        return PaperOutcome(paper, True, time.perf_counter() - start, folder=str(final))
+    except BaseException as exc:  # noqa: BLE001 - one paper's failure is reported, not raised
+        if isinstance(exc, KeyboardInterrupt):
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        msg, cell = _error_of(exc)
+        try:
+            for name in ("results.json", f"{paper}.html"):
+                (staging / name).unlink(missing_ok=True)
+            for tmp in staging.glob(".results.*"):
+                tmp.unlink(missing_ok=True)
+            (staging / "FAILED.txt").write_text(
+                f"{paper} failed" + (f" in cell {cell}" if cell is not None else "") + f": {msg}\n",
+                encoding="utf-8")
+            _replace_dir(staging, final)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+        return PaperOutcome(paper, False, time.perf_counter() - start, error=msg, cell=cell,
+                            folder=str(final))
+
+
+# --------------------------------------------------------------------------------------------
+# Index
+# --------------------------------------------------------------------------------------------
+def _read_results(folder: Path) -> dict | None:
+    p = folder / "results.json"
+    if not p.is_file():
+        return None
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def index_html(rows: Sequence[dict]) -> str:
+    """The report index: one row per paper; every text from a record or a file is escaped.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        ``paper``, ``ok`` and either ``results`` (the paper's results.json) or ``error``.
+    """
+    e = html.escape
+    body = []
+    for r in rows:
+        pid = r["paper"]
+        res = r.get("results") or {}
+        link = f"{e(pid)}/{e(pid)}.html"
+        if r.get("ok") and res:
+            s = res.get("summary", {})
+            h = s.get("hypotheses", {})
+            v = s.get("values", {})
+            audit = (res.get("audit") or {}).get("summary") or {}
+            counts = audit.get("counts", {})
+            cls = audit.get("classification", "")
+            rep = s.get("classification") or {}
+            data = res.get("data", {})
+            src = data.get("source", "")
+            if src == "csv":
+                src = f"csv: {data.get('file', '')}"
+            body.append(
+                "<tr>"
+                f"<td><a href=\"{link}\">{e(pid)}</a><br><small>{e(str(res.get('short_title', '')))}</small></td>"
+                f"<td>{e(str(res.get('evidence', '')))}</td>"
+                f"<td><b>{e(str(rep.get('label', '')))}</b><br><small>{e(str(rep.get('reason', '')))}</small></td>"
+                f"<td>{e(str(src))} (seed {e(str(data.get('seed', '')))}, n {e(str(data.get('n_rows', '')))})</td>"
+                f"<td class=\"num\">{int(h.get('reproduced', 0))}</td>"
+                f"<td class=\"num\">{int(h.get('not reproduced', 0))}</td>"
+                f"<td class=\"num\">{int(h.get('not comparable', 0))}</td>"
+                f"<td class=\"num\">{int(v.get('reproduced', 0))} of "
+                f"{int(v.get('reproduced', 0)) + int(v.get('not reproduced', 0))}"
+                f"{' (+' + str(int(v.get('assumed_reproduced', 0))) + ' assumed)' if v.get('assumed_reproduced') else ''}</td>"
+                f"<td>{int(counts.get('inconsistent', 0))} inconsistent, "
+                f"{int(counts.get('consistent', 0))} consistent, "
+                f"{int(counts.get('not_checkable', 0))} not checkable"
+                f"{'<br><small>' + e(str(cls)) + '</small>' if cls else ''}</td>"
+                "<td>ok</td></tr>")
+        else:
+            err = r.get("error", "no results")
+            body.append(
+                "<tr class=\"failed\">"
+                f"<td><a href=\"{e(pid)}/FAILED.txt\">{e(pid)}</a></td>"
+                f"<td>{e(str(r.get('evidence', '')))}</td><td></td><td></td><td></td><td></td><td></td><td></td><td></td>"
+                f"<td>failed: {e(str(err))}</td></tr>")
+    return """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Replication reports</title>
+<style>
+body { font-family: sans-serif; margin: 2em; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #bbb; padding: 0.35em 0.6em; vertical-align: top; text-align: left; }
+th { background: #eee; }
+td.num { text-align: right; }
+tr.failed td { background: #fdd; }
+</style>
+</head>
+<body>
+<h1>Replication reports</h1>
+<p>One row per paper. Replication: reproduced / reproduced with minor issues / partly
+reproduced / not reproduced, from the published verdicts and values only. Hypotheses: the paper's verdict compared with the replicated one.
+Published values: printed numbers reproduced within the stated tolerance (values the records
+assume are counted separately). Audit: consistency of the printed numbers with each other.</p>
+<table id="papers">
+<thead><tr><th>Paper</th><th>Evidence</th><th>Replication</th><th>Data</th><th>Hypotheses reproduced</th>
+<th>Not reproduced</th><th>Not comparable</th><th>Published values reproduced</th>
+<th>Audit findings</th><th>Status</th></tr></thead>
+<tbody>
+""" + "\n".join(body) + """
+</tbody>
+</table>
+</body>
+</html>
+"""
+
+
+def write_index(out_dir: str | Path, outcomes: Sequence[PaperOutcome] | None = None) -> Path:
+    """Write ``<out_dir>/index.html`` from the paper folders found there (atomically).
+
+    Papers of ``outcomes`` come first in that order, with their errors; other paper folders
+    already in ``out_dir`` (from earlier runs) follow in name order.
+    """
+    out = Path(out_dir)
+    rows = []
+    seen = set()
+    for o in outcomes or []:
+        seen.add(o.paper)
+        rows.append({"paper": o.paper, "ok": o.ok, "error": o.error,
+                     "results": _read_results(out / o.paper) if o.ok else None})
+    for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if folder.name in seen:
+            continue
+        res = _read_results(folder)
+        failed = (folder / "FAILED.txt").is_file()
+        if res is None and not failed:
+            continue
+        rows.append({"paper": folder.name, "ok": res is not None and not failed, "results": res,
+                     "error": (folder / "FAILED.txt").read_text(encoding="utf-8").strip()
+                     if failed else ""})
+    return atomic_write_text(out / "index.html", index_html(rows))
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+# --------------------------------------------------------------------------------------------
+def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
+        data_path: str | None = None, seed: int = 2024, n_bootstrap: int | None = None,
+        out_dir: str | Path = "reports", jobs: int = 1, show_code: bool = False,
+        progress: bool = True) -> RunSummary:
+    """Execute paper notebooks and write their reports and the index.
+
+    Parameters
+    ----------
+    paper_ids : sequence of str, optional
+        Papers to run: bundled ids or paths of published records (paper.yaml); default: every
+        bundled paper.
+    source : {"reconstructed", "simulated"}
+        Data source when ``data_path`` is not given.
+    data_path : str, optional
+        CSV of responses (item names of the record as columns); only read.
+    seed : int
+        Seed of reconstruction and bootstrap.
+    n_bootstrap : int, optional
+        Bootstrap resamples (default: the notebook's own default).
+    out_dir : path
+        Output folder (created if missing).
+    jobs : int
+        Papers executed at once, each in its own process.
+    show_code : bool
+        Keep code cells in the HTML reports.
+    progress : bool
+        Print one line per finished paper on standard error.
+
+    Returns
+    -------
+    RunSummary
+        ``exit_status`` 0 when every paper ran, 1 otherwise; ``text()`` names failures with the
+        failing cell's error.
+    """
+    from replication.record.schema import paper_ids as all_ids
+
+    papers = list(paper_ids) if paper_ids else all_ids()
+    build_dir = Path(tempfile.mkdtemp(prefix="replication-notebooks-"))
+    try:
+        plan = _plan(papers, build_dir)
+        return _run_plan(plan, source=source, data_path=data_path, seed=seed,
+                         n_bootstrap=n_bootstrap, out_dir=out_dir, jobs=jobs,
+                         show_code=show_code, progress=progress)
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def _plan(papers: Sequence[str], build_dir: Path) -> dict[str, tuple[str, dict[str, Any]]]:
+    """``{id: (notebook path, extra parameters)}`` for bundled ids and record YAML paths.
+
+    A bundled paper runs its stored notebook; a record given as a path (or a bundled id without a
+    stored notebook) gets a notebook built from the record by :func:`replication.report.notebook.build`,
+    written into ``build_dir`` (never next to the record).
+    """
+    from replication.report import notebook as nbmod
+    from replication.record.schema import load_record
+
+    nb_dir = notebooks_dir()
+    plan: dict[str, tuple[str, dict[str, Any]]] = {}
+    for entry in papers:
+        record = load_record(entry)
+        is_path = Path(entry).suffix in (".yaml", ".yml") or Path(entry).is_file()
+        if record.id in plan:
+            raise InputError(f"{entry}: paper id {record.id!r} given twice; expected each paper once")
+        stored = nb_dir / f"{record.id}.ipynb"
+        if not is_path and stored.is_file():
+            plan[record.id] = (str(stored), {})
+            continue
+        built = build_dir / f"{record.id}.ipynb"
+        built.write_text(nbmod.dumps(nbmod.build(record)), encoding="utf-8")
+        extra = {"paper": str(Path(entry).resolve())} if is_path else {}
+        plan[record.id] = (str(built), extra)
+    return plan
+
+
+def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_path: str | None,
+              seed: int, n_bootstrap: int | None, out_dir: str | Path, jobs: int,
+              show_code: bool, progress: bool) -> RunSummary:
+    ids = list(plan)
+    if source not in ("reconstructed", "simulated"):
+        raise InputError(f"source: {source!r}; expected 'reconstructed' or 'simulated'")
+    if jobs < 1:
+        raise InputError(f"jobs: expected a whole number of at least 1, got {jobs}")
+    if data_path is not None:
+        if not Path(data_path).is_file():
+            raise InputError(f"{data_path}: file not found; expected a CSV of responses")
+        data_path = str(Path(data_path).resolve())
+    # absolute: each notebook runs with its own staging folder as working directory
+    out = Path(out_dir).resolve()
+    check_output_path(out, inputs=(data_path,), folder=True)
+    out.mkdir(parents=True, exist_ok=True)
+    params: dict[str, Any] = {"source": source, "data_path": data_path, "seed": int(seed)}
+    if n_bootstrap is not None:
+        params["n_bootstrap"] = int(n_bootstrap)
+    summary = RunSummary(out_dir=str(Path(out_dir)))
+    start = time.perf_counter()
+    done = 0
+
+    def report(o: PaperOutcome) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            state = "ok" if o.ok else f"FAILED ({o.error})"
+            print(f"[{done}/{len(ids)}] {o.paper}: {state} ({o.seconds:.1f} s)", file=sys.stderr,
+                  flush=True)
+
+    if progress:
+        print(f"running {len(ids)} notebook(s) with {min(jobs, len(ids))} job(s) into {out}",
+              file=sys.stderr, flush=True)
+    outcomes: dict[str, PaperOutcome] = {}
+    if jobs == 1 or len(ids) == 1:
+        for pid in ids:
+            o = _run_one(pid, {**params, **plan[pid][1]}, str(out), show_code, plan[pid][0])
+            outcomes[pid] = o
+            report(o)
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(ids)), mp_context=ctx) as pool:
+            futs = {pool.submit(_run_one, pid, {**params, **plan[pid][1]}, str(out), show_code,
+                                plan[pid][0]): pid
+                    for pid in ids}
+            for fut in cf.as_completed(futs):
+                pid = futs[fut]
+                try:
+                    o = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a crashed worker is one failed paper
+                    msg, cell = _error_of(exc)
+                    o = PaperOutcome(pid, False, 0.0, error=msg, cell=cell)
+                outcomes[pid] = o
+                report(o)
+    summary.outcomes = [outcomes[pid] for pid in ids]
+    summary.seconds = time.perf_counter() - start
+    write_index(out, summary.outcomes)
+    return summary
+
+
+def main(paper_ids: Sequence[str] | None = None, *, source: str = "reconstructed",
+         data_path: str | None = None, seed: int = 2024, n_bootstrap: int | None = None,
+         out_dir: str | Path = "reports", jobs: int = 1, show_code: bool = False) -> int:
+    """Run, print the summary on standard output, return the exit status (0 ok, 1 any failed)."""
+    summary = run(paper_ids, source=source, data_path=data_path, seed=seed,
+                  n_bootstrap=n_bootstrap, out_dir=out_dir, jobs=jobs, show_code=show_code)
+    print(summary.text())
+    return summary.exit_status
