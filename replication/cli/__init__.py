@@ -1,0 +1,63 @@
+"""The ``replicate`` command.
+
+Sub-commands (contracts in DESIGN.md), one module each in this package::
+
+    replicate list
+    replicate run [ID|RECORD.yaml ...] [--source reconstructed|simulated] [--data CSV] [--seed N]
+                  [--bootstrap N] [--out DIR] [--jobs N] [--show-code]
+    replicate audit ID [--json]
+    replicate reconstruct ID [--source reconstructed|simulated] [--seed N] [--n N] --out FILE.csv
+    replicate fit MODEL_FILE DATA_CSV [--json] [--bootstrap N] [--seed N]
+
+Exit status: 0 success, 1 an analysis failed (for ``run``: any paper failed), 2 bad input (one line
+on standard error naming the file, field or column and what was expected; never a traceback).
+Each sub-command module imports the statistics it needs only when it runs, so ``--help`` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from replication.cli import audit_cmd, fit_cmd, list_cmd, reconstruct_cmd, run_cmd
+from replication.cli.common import EXIT_INPUT, EXIT_OK, Parser
+from replication.engine.errors import InputError
+
+__all__ = ["main", "build_parser"]
+
+COMMANDS = {"list": list_cmd, "run": run_cmd, "audit": audit_cmd, "reconstruct": reconstruct_cmd,
+            "fit": fit_cmd}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``replicate``."""
+    parser = Parser(prog="replicate", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+    for module in COMMANDS.values():
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``replicate`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command].run(args)
+    except InputError as exc:
+        print(f"replicate {args.command}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print(f"replicate {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _console() -> None:  # pragma: no cover - thin wrapper
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _console()
