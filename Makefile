@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: all install report test test-fast lab fixtures browser benchmark clean help
+.PHONY: all install report test test-fast lab fixtures browser graphviz benchmark clean help
 
 all: test
 
@@ -28,16 +28,23 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-report: $(STAMP)
+report: $(STAMP) graphviz
 	$(BIN)/replicate run --jobs $(JOBS) --out reports
 
 # Headless Chromium renders the HTML reports in the browser test; install it when missing and we
 # are allowed to (root with apt-get). Without it that one test is skipped with its reason.
-browser:
+browser: graphviz
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	    || echo "chromium not installed: the browser test will be skipped"; }
+
+# Graphviz `dot` lays out the path diagrams of every report; installed like chromium when missing.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) \
+	    || echo "graphviz (dot) not installed: path diagrams cannot be drawn"; }
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -q
@@ -45,8 +52,12 @@ test: $(STAMP) browser
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
+# JupyterLab refuses to start as root without --allow-root (root is the default user of many
+# servers and containers); the file browser opens on notebooks/.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.root_dir=notebooks
 
 # Reference values from R (lavaan, semTools); the tests read the committed JSON and need no R.
 fixtures: $(STAMP)
