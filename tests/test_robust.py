@@ -35,7 +35,7 @@ def fitted(request):
 
 
 def test_cases_cover_both_estimators():
-    assert {"hs_mlm", "hs_mlr"} <= set(CASES)
+    assert {"hs_mlm", "hs_mlr", "bfi_mlm", "bfi_mlr"} <= set(CASES)
 
 
 def test_estimates_and_robust_se_match_lavaan(fitted):
