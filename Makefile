@@ -47,6 +47,7 @@ graphviz:
 	    || echo "graphviz (dot) not installed: path diagrams cannot be drawn"; }
 
 test: $(STAMP) browser
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -q
 
 test-fast: $(STAMP)

@@ -1,17 +1,58 @@
-"""Replication suite for five survey studies of online customer relationships.
+"""Replication suite for published CFA/SEM survey studies.
 
-Modules, one topic each:
+The public API (loaded on first use, so ``import replication`` and the command line start fast)::
 
-- published record: ``record`` (schema, loading, validation), ``catalog`` (which published table
-  each notebook section reproduces), ``responses`` (reading and checking response files);
-- estimation: ``syntax`` (lavaan model syntax from a record), ``ram`` (the model engine: parameter
-  table, implied covariance, ML derivatives), ``sem`` (fitting with lavaan's definitions),
-  ``fiml`` (full-information ML), ``fit_indices`` (plain fit-index formulas), ``bootstrap``;
-- analyses: ``measurement`` (reliability and validity), ``moderation``, ``mediation``;
-- reconstruction: ``population`` (population model and admissibility), ``misfit`` (Cudeck-Browne
-  calibration), ``likert`` (thresholds), ``reconstruct`` (data sources);
-- audit: ``audit``, ``audit_checks``, ``rounding``, ``model_df``, ``implied_r2``;
-- reporting: ``compare``, ``plots``, ``diagrams``, ``analysis``, ``runner``, ``cli``.
+    import replication
+
+    record = replication.load_record("e_engagement")         # or a path to a paper.yaml
+    report = replication.audit(record)                       # consistency of the printed numbers
+    data = replication.reconstruct(record, seed=7).data      # responses from the published numbers
+    fitted = replication.fit("F =~ x1 + x2 + x3", data)      # any lavaan-syntax model
+    result = replication.replicate("e_engagement", seed=7)   # the whole per-paper pipeline
+    result.to_json("results.json")                           # the bytes `replicate run` writes
+
+The package is layered in the direction of the data flow (``docs/architecture.md``): ``engine``
+< ``record`` < ``data`` < ``analyses`` < ``audit`` < ``compare`` < ``report`` < ``pipeline`` <
+``cli``; each layer imports only the layers below it.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+#: Public name -> (module, attribute); ``None`` means the module itself (``replication.audit`` is
+#: a callable package: ``replication.audit(record)`` runs the audit).
+_EXPORTS: dict[str, tuple[str, str | None]] = {
+    "load_record": ("replication.record.schema", "load_record"),
+    "audit": ("replication.audit", None),
+    "reconstruct": ("replication.data.reconstruct", "reconstruct"),
+    "fit": ("replication.engine.sem", "fit"),
+    "replicate": ("replication.pipeline.paper", "replicate"),
+    "Record": ("replication.record.schema", "Record"),
+    "AuditReport": ("replication.audit.core", "AuditReport"),
+    "Reconstruction": ("replication.data.reconstruct", "Reconstruction"),
+    "FitResult": ("replication.engine.sem", "FitResult"),
+    "PaperResult": ("replication.pipeline.paper", "PaperResult"),
+    "InputError": ("replication.engine.errors", "InputError"),
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name on first use (PEP 562)."""
+    try:
+        module_name, attribute = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'replication' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

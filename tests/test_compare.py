@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replication.pipeline import steps as analysis
+from replication import pipeline as analysis
 from replication.compare import core as compare
 from replication.engine.errors import InputError
 from replication.record.schema import load_record

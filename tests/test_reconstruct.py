@@ -291,7 +291,7 @@ def test_regression_toy_composite_betas_exact_on_reconstructed_data():
 
 
 def test_service_recovery_composite_betas_reproduce_the_assumed_values():
-    from replication.pipeline.steps import load_inputs, regression_paths, run_moderation
+    from replication.pipeline import load_inputs, regression_paths, run_moderation
 
     inputs = load_inputs("service_recovery")
     reg = run_moderation(inputs)["regression"]

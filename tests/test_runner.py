@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from replication.pipeline import steps as analysis
+from replication import pipeline as analysis
 from replication.report import runner
 from replication.engine.errors import InputError
 

@@ -92,7 +92,7 @@ ones with a verdict per row and the tolerance used. Run it top to bottom as it i
 import pandas as pd
 from IPython.display import Markdown, display
 
-from replication.pipeline import steps as analysis
+from replication import pipeline as analysis
 from replication.compare import core as compare
 from replication.report import diagrams
 from replication.report import plots
@@ -306,12 +306,14 @@ display(hypotheses)
     if res.harman is not None:
         extra.append('comparisons["harman"] = harman')
     cells.append(_code("\n".join(extra + ['''
-results = analysis.collect_results(
-    inputs, cfa=cfa, sem_result=sem_result, measurement=measurement, moderation=moderation,
-    mediation=mediation, audit=audit, comparisons=comparisons, hypotheses=hypotheses,
+result = analysis.PaperResult.from_steps(
+    inputs, audit=audit, cfa=cfa, measurement=measurement, sem_result=sem_result,
+    moderation=moderation, mediation=mediation, comparisons=comparisons, hypotheses=hypotheses,
     n_bootstrap=n_bootstrap)
-analysis.write_results(results, out_dir)
-verdict = results["summary"]["classification"]
+if out_dir:
+    result.to_json(out_dir)
+results = result.results
+verdict = result.classification
 display(Markdown(f"**Replication: {verdict['label']}** ({verdict['reason']})."))
 display(pd.json_normalize({k: v for k, v in results["summary"].items() if k != "classification"}).T
         .rename(columns={0: "count"}))

@@ -6,7 +6,7 @@ and writes for each paper::
 
     <out>/<id>/<id>.ipynb     the executed notebook
     <out>/<id>/<id>.html      the HTML report (code hidden unless show_code)
-    <out>/<id>/results.json   written by the notebook itself (replication.pipeline.steps.write_results)
+    <out>/<id>/results.json   written by the notebook itself (replication.pipeline.write_results)
 
 and ``<out>/index.html`` with one row per paper. Every paper is executed in a staging folder
 inside ``<out>`` and moved into place only when its notebook ran to the end and its report was

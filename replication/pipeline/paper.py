@@ -1,0 +1,251 @@
+"""One paper's replication as a short sequence of named steps, and its typed result.
+
+:func:`replicate` is the whole per-paper pipeline, runnable without Jupyter; it reads as the
+sequence of its steps, each a function defined in its own place (as lavaan's ``lavaan()`` reads
+as its ``lav_step*`` calls)::
+
+    inputs      = load_inputs(...)            # record + responses, with provenance
+    audit       = run_audit(record)           # are the printed numbers consistent?
+    cfa         = run_cfa(inputs)             # measurement model
+    measurement = measurement_tables(...)     # reliability and validity
+    sem_result  = run_sem(inputs)             # structural model (SEM papers)
+    moderation  = run_moderation(inputs)      # moderations the record describes
+    mediation   = run_mediation(...)          # mediations, bootstrap intervals
+    comparisons = compare_published(...)      # printed vs replicated, one table each
+    hypotheses  = hypothesis_verdicts(...)    # the paper's verdict vs the replication's
+
+A paper's notebook calls the same steps one cell at a time and ends with
+:meth:`PaperResult.from_steps`, so ``replicate(...).to_json(path)`` writes exactly the bytes of the
+``results.json`` that ``replicate run`` writes for the same inputs and seed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from replication.compare import core as compare
+from replication.data.files import atomic_write_text
+from replication.pipeline import results_json, steps
+from replication.pipeline.inputs import Inputs, load_inputs
+
+__all__ = ["DEFAULT_BOOTSTRAP", "PaperResult", "replicate", "compare_published", "effects",
+           "hypotheses"]
+
+#: Bootstrap resamples for mediation intervals when none are asked for.
+DEFAULT_BOOTSTRAP = 200
+
+
+@dataclass
+class PaperResult:
+    """Everything one replication of a paper produced.
+
+    Attributes
+    ----------
+    inputs : Inputs
+        The record, the responses and their provenance.
+    audit : dict
+        :func:`replication.pipeline.steps.run_audit`.
+    cfa : FitResult
+        The measurement model.
+    measurement : dict
+        Reliability, Fornell-Larcker, HTMT and Harman tables.
+    sem : FitResult or None
+        The structural model (``None`` for a regression paper).
+    moderation, mediation : dict
+        :func:`~replication.pipeline.steps.run_moderation`,
+        :func:`~replication.pipeline.steps.run_mediation` (empty when the paper has none).
+    comparisons : dict of DataFrame
+        Printed vs replicated: ``loadings``, ``paths``, ``reliability``, ``fit_cfa``,
+        ``fit_sem``, ``descriptives``, ``harman`` (those the paper has).
+    hypotheses : DataFrame
+        The paper's verdict and the replication's, one row per hypothesis.
+    n_bootstrap : int
+    results : dict
+        The content of ``results.json`` (plain JSON types).
+    """
+
+    inputs: Inputs
+    audit: dict
+    cfa: Any
+    measurement: dict
+    sem: Any
+    moderation: dict
+    mediation: dict
+    comparisons: dict
+    hypotheses: pd.DataFrame
+    n_bootstrap: int
+    results: dict = field(repr=False)
+
+    @classmethod
+    def from_steps(cls, inputs: Inputs, *, audit: dict, cfa, measurement: dict, sem_result,
+                   moderation: dict, mediation: dict, comparisons: dict,
+                   hypotheses: pd.DataFrame, n_bootstrap: int) -> "PaperResult":
+        """Assemble the result of the steps (and its ``results.json`` content)."""
+        kept = {k: v for k, v in comparisons.items() if v is not None}
+        results = results_json.collect_results(
+            inputs, cfa=cfa, sem_result=sem_result, measurement=measurement,
+            moderation=moderation, mediation=mediation, audit=audit, comparisons=kept,
+            hypotheses=hypotheses, n_bootstrap=n_bootstrap)
+        return cls(inputs, audit, cfa, measurement, sem_result, moderation, mediation, kept,
+                   hypotheses, int(n_bootstrap), results)
+
+    # -- tables by name -------------------------------------------------------------------
+    @property
+    def record(self):
+        """The published record."""
+        return self.inputs.record
+
+    @property
+    def loadings(self) -> pd.DataFrame | None:
+        """Standardized loadings, printed vs replicated."""
+        return self.comparisons.get("loadings")
+
+    @property
+    def paths(self) -> pd.DataFrame | None:
+        """Structural paths, printed vs replicated."""
+        return self.comparisons.get("paths")
+
+    @property
+    def reliability(self) -> pd.DataFrame | None:
+        """Alpha, CR and AVE, printed vs replicated."""
+        return self.comparisons.get("reliability")
+
+    @property
+    def classification(self) -> dict:
+        """``{"label", "reason"}``: reproduced, with minor issues, partly, or not reproduced."""
+        return self.results["summary"]["classification"]
+
+    def summary(self) -> str:
+        """A few lines: the paper, the data, the classification and each hypothesis."""
+        verdict = self.classification
+        prov = self.inputs.provenance
+        lines = [f"{self.record.id}: {self.record.short_title}",
+                 f"data: {prov.get('source')} ({prov.get('n_rows')} rows, seed {prov.get('seed')})",
+                 f"replication: {verdict['label']} ({verdict['reason']})"]
+        hyp = self.hypotheses
+        if hyp is not None and not hyp.empty and "verdict" in hyp.columns:
+            key = "hypothesis" if "hypothesis" in hyp.columns else hyp.columns[0]
+            for _, row in hyp.iterrows():
+                lines.append(f"  {row[key]}: {row['verdict']}")
+        return "\n".join(lines)
+
+    def to_json_text(self) -> str:
+        """The ``results.json`` text: deterministic bytes (see :func:`results_json.dumps`)."""
+        return results_json.dumps(self.results)
+
+    def to_json(self, path: str | os.PathLike) -> Path:
+        """Write ``results.json`` atomically; ``path`` is a file, or a folder to write it into.
+
+        The bytes are those ``replicate run`` writes for the same inputs and seed.
+        """
+        target = Path(path)
+        if target.is_dir():
+            target = target / "results.json"
+        return atomic_write_text(target, self.to_json_text(), what="results")
+
+
+def compare_published(inputs: Inputs, cfa, sem_result, measurement: dict, moderation: dict
+                      ) -> dict[str, pd.DataFrame | None]:
+    """Every printed-vs-replicated table the record allows.
+
+    Returns
+    -------
+    dict
+        ``loadings``, ``paths``, ``reliability`` always (``paths`` may be ``None``); ``fit_cfa``
+        and ``fit_sem`` when the paper prints fit measures for that model; ``descriptives``
+        when it prints construct means or SDs; ``harman`` when it prints Harman's test.
+    """
+    record = inputs.record
+    fits = {b.model for b in record.results.fit}
+    out: dict[str, pd.DataFrame | None] = {
+        "loadings": compare.compare_loadings(record, cfa),
+        "paths": _paths(record, sem_result, moderation),
+        "reliability": compare.compare_reliability(record, measurement["reliability"]),
+    }
+    if "cfa" in fits:
+        out["fit_cfa"] = compare.compare_fit(record, cfa.fit_measures, model="cfa")
+    if "sem" in fits and sem_result is not None:
+        out["fit_sem"] = compare.compare_fit(record, sem_result.fit_measures, model="sem")
+    if _prints_descriptives(record):
+        out["descriptives"] = compare.compare_descriptives(record, inputs.data)
+    if record.results.harman is not None:
+        out["harman"] = compare.compare_harman(record, measurement["harman"])
+    return out
+
+
+def _paths(record, sem_result, moderation: dict) -> pd.DataFrame | None:
+    """Structural paths of the SEM, or the main effects of the moderated regression."""
+    if sem_result is not None:
+        return compare.compare_paths(record, sem_result)
+    regression = moderation.get("regression") if moderation else None
+    if regression is not None:
+        return compare.compare_paths(record, steps.regression_paths(regression))
+    return None
+
+
+def _prints_descriptives(record) -> bool:
+    """Whether the paper prints construct means or standard deviations."""
+    return any(getattr(st, f) is not None for st in record.results.constructs.values()
+               for f in ("mean", "sd"))
+
+
+def effects(sem_result, moderation: dict, mediation: dict) -> pd.DataFrame:
+    """Every replicated effect (paths, interactions, indirect effects) for the path diagram."""
+    return compare.effects_table(sem_result, regression=moderation.get("regression"),
+                                 moderation=moderation.get("latent"), mediation=mediation)
+
+
+def hypotheses(record, sem_result, moderation: dict, mediation: dict) -> pd.DataFrame:
+    """The paper's verdict beside the replication's, one row per hypothesis."""
+    return compare.hypothesis_verdicts(record, sem_result, regression=moderation.get("regression"),
+                                       moderation=moderation.get("latent"), mediation=mediation)
+
+
+def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "reconstructed",
+              seed: int = 2024, n_bootstrap: int = DEFAULT_BOOTSTRAP) -> PaperResult:
+    """Replicate one paper: every analysis it reports, compared with what it printed.
+
+    Parameters
+    ----------
+    paper : str
+        A bundled paper id (``replicate list``) or the path of a published record (paper.yaml).
+    data : path, optional
+        A CSV of real responses (item names as columns); when given it wins over ``source``.
+    source : {"reconstructed", "simulated"}
+        Data made from the published numbers when ``data`` is not given.
+    seed : int
+        Seed of the reconstruction and of the bootstrap.
+    n_bootstrap : int
+        Bootstrap resamples for mediation intervals.
+
+    Returns
+    -------
+    PaperResult
+
+    Examples
+    --------
+    >>> import replication
+    >>> result = replication.replicate("e_engagement", seed=7)   # doctest: +SKIP
+    >>> print(result.summary())                                   # doctest: +SKIP
+    >>> result.to_json("results.json")                            # doctest: +SKIP
+    """
+    inputs = load_inputs(paper, source=source, data_path=None if data is None else str(data),
+                         seed=seed)
+    record = inputs.record
+    audit = steps.run_audit(record)
+    cfa = steps.run_cfa(inputs)
+    measurement = steps.measurement_tables(inputs, cfa)
+    sem_result = steps.run_sem(inputs)
+    moderation = steps.run_moderation(inputs) if record.model.moderations else {}
+    mediation = steps.run_mediation(inputs, n_bootstrap=n_bootstrap, seed=seed)
+    comparisons = compare_published(inputs, cfa, sem_result, measurement, moderation)
+    verdicts = hypotheses(record, sem_result, moderation, mediation)
+    return PaperResult.from_steps(
+        inputs, audit=audit, cfa=cfa, measurement=measurement, sem_result=sem_result,
+        moderation=moderation, mediation=mediation, comparisons=comparisons,
+        hypotheses=verdicts, n_bootstrap=n_bootstrap)

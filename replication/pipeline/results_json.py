@@ -1,0 +1,194 @@
+"""The ``results.json`` of a replication: content, deterministic text and atomic writing.
+
+:func:`collect_results` gathers every step's output into plain JSON types; :func:`dumps` gives
+deterministic bytes (sorted keys, floats rounded to :data:`DIGITS` decimals, no time stamps, no
+absolute paths), so the same inputs and seed give an identical file whether the pipeline ran in a
+notebook (``replicate run``) or through :func:`replication.pipeline.replicate`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from replication.compare import core as compare
+from replication.data.files import atomic_write_text
+from replication.pipeline.inputs import Inputs
+from replication.pipeline.steps import FIT_ROWS, mediation_table, moderation_tables
+
+__all__ = ["DIGITS", "versions", "to_jsonable", "collect_results", "dumps", "write_results"]
+
+#: Decimals kept for floats in ``results.json``.
+DIGITS = 6
+
+
+# --------------------------------------------------------------------------------------------
+# Versions and results
+# --------------------------------------------------------------------------------------------
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages the computations use."""
+    out = {"python": platform.python_version()}
+    for pkg in ("replication", "numpy", "scipy", "pandas", "semopy", "statsmodels", "pingouin",
+                "matplotlib", "networkx", "papermill"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def to_jsonable(obj: Any, digits: int = DIGITS) -> Any:
+    """Plain JSON types: floats rounded, NaN and infinities as ``None``, frames as row lists."""
+    if isinstance(obj, pd.DataFrame):
+        df = obj.reset_index() if not isinstance(obj.index, pd.RangeIndex) else obj
+        return [to_jsonable(r, digits) for r in df.to_dict("records")]
+    if isinstance(obj, pd.Series):
+        return {str(k): to_jsonable(v, digits) for k, v in obj.items()}
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v, digits) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v, digits) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        x = float(obj)
+        if not math.isfinite(x):
+            return None
+        r = round(x, digits)
+        return 0.0 if r == 0 else r
+    if obj is None or isinstance(obj, str):
+        return obj
+    if obj is pd.NA:
+        return None
+    return str(obj)
+
+
+def _sem_block(res) -> dict | None:
+    if res is None:
+        return None
+    fm = {k: res.fit_measures.get(k) for k in FIT_ROWS if k in res.fit_measures}
+    p = res.params
+    keep = p[p["op"].isin(["=~", "~", "~~"])][["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_all"]]
+    return {"converged": bool(res.converged), "warnings": list(res.warnings), "n": int(res.n),
+            "fit": fm, "r2": getattr(res, "r2", pd.Series(dtype=float)),
+            "parameters": keep.reset_index(drop=True)}
+
+
+def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=None,
+                    moderation=None, mediation=None, audit=None, comparisons=None,
+                    hypotheses=None, n_bootstrap: int | None = None, alpha: float = 0.05
+                    ) -> dict:
+    """The ``results.json`` content of one paper.
+
+    Parameters
+    ----------
+    inputs : Inputs
+    cfa, sem_result : SEMResult, optional
+    measurement : dict, optional
+        :func:`measurement_tables`.
+    moderation : dict, optional
+        :func:`run_moderation`.
+    mediation : dict, optional
+        :func:`run_mediation`.
+    audit : dict, optional
+        :func:`run_audit`.
+    comparisons : dict of DataFrame, optional
+        Named tables of :mod:`replication.compare.core` (``loadings``, ``paths``, ``fit_cfa``...).
+    hypotheses : DataFrame, optional
+        :func:`replication.compare.core.hypothesis_verdicts`.
+    n_bootstrap : int, optional
+    alpha : float
+
+    Returns
+    -------
+    dict
+        Keys ``paper, title, evidence, citation, data, parameters, assumptions, audit, cfa,
+        sem, measurement, moderation, mediation, comparisons, hypotheses, summary, versions``.
+        No time stamps and no absolute paths: the same inputs give the same dict.
+    """
+    rec = inputs.record
+    comparisons = {k: v for k, v in (comparisons or {}).items() if v is not None}
+    hyp = hypotheses if hypotheses is not None else pd.DataFrame()
+    hyp_counts = {"reproduced": 0, "not reproduced": 0, "not comparable": 0}
+    for v in (hyp["verdict"] if "verdict" in hyp.columns else []):
+        hyp_counts[v] = hyp_counts.get(v, 0) + 1
+    value_counts = compare.summarize(*comparisons.values())
+    mod_block = None
+    if moderation:
+        tabs = moderation_tables(moderation)
+        mod_block = {k: v for k, v in tabs.items()}
+        mod_block["latent_fit"] = [_sem_block(r.fit) for r in moderation.get("latent") or []]
+    med_block = None
+    if mediation:
+        med_block = {"effects": mediation_table(mediation),
+                     "n_boot": {k: int(r.n_boot) for k, r in mediation.items()},
+                     "n_failed": {k: int(r.n_failed) for k, r in mediation.items()},
+                     "kind": {k: str(r.kind) for k, r in mediation.items()}}
+    meas = None
+    if measurement:
+        meas = {"reliability": measurement["reliability"],
+                "fornell_larcker": measurement["fornell_larcker"],
+                "htmt": measurement["htmt"], "harman": measurement["harman"]}
+    audit_block = None
+    if audit is not None:
+        audit_block = {"summary": audit.get("summary"), "findings": audit.get("findings", [])}
+    out = {
+        "paper": rec.id,
+        "title": rec.title,
+        "short_title": rec.short_title,
+        "evidence": rec.evidence,
+        "citation": {"authors": list(rec.citation.authors), "year": rec.citation.year,
+                     "venue": rec.citation.venue},
+        "data": dict(inputs.provenance),
+        "data_notes": list(inputs.notes),
+        "parameters": {"seed": inputs.provenance.get("seed"), "n_bootstrap": n_bootstrap,
+                       "alpha": alpha, "source": inputs.provenance.get("source")},
+        "assumptions": [{"target": a.target, "value": a.value, "reason": a.reason}
+                        for a in rec.assumptions],
+        "audit": audit_block,
+        "cfa": _sem_block(cfa),
+        "sem": _sem_block(sem_result),
+        "measurement": meas,
+        "moderation": mod_block,
+        "mediation": med_block,
+        "comparisons": comparisons,
+        "hypotheses": hyp,
+        "summary": {"hypotheses": hyp_counts, "values": value_counts,
+                    "classification": compare.classify_reproduction(
+                        hyp_counts, value_counts, rec.evidence,
+                        source=str(inputs.provenance.get("source", "csv"))),
+                    "converged": all(r.converged for r in (cfa, sem_result) if r is not None)},
+        "versions": versions(),
+    }
+    return to_jsonable(out)
+
+
+def dumps(results: dict) -> str:
+    """Deterministic JSON text: sorted keys, two-space indent, UTF-8, final newline."""
+    return json.dumps(to_jsonable(results), sort_keys=True, indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"
+
+
+def write_results(results: dict, out_dir: str | os.PathLike | None) -> Path | None:
+    """Write ``results.json`` into ``out_dir`` atomically (temporary name, then rename).
+
+    Returns
+    -------
+    Path or None
+        The file written (``None`` when ``out_dir`` is ``None``: nothing is written).
+    """
+    if out_dir is None or str(out_dir) == "":
+        return None
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return atomic_write_text(folder / "results.json", dumps(results))
