@@ -53,21 +53,9 @@ def _code(text: str, tags: list[str] | None = None):
     return cell
 
 
-def build(record: Record | str) -> nbformat.NotebookNode:
-    """The notebook of one paper, from its record (a :class:`Record`, a bundled id or a YAML path).
-
-    Parameters
-    ----------
-    record : Record or str
-
-    Returns
-    -------
-    nbformat.NotebookNode
-        Cells without outputs; the first code cell is tagged ``parameters``.
-    """
-    rec = record if isinstance(record, Record) else load_record(record)
-    pid = rec.id
-    res = rec.results
+def _intro_cells(rec: Record) -> list:
+    """Title, citation, the parameters cell and the imports."""
+    pid, res = rec.id, rec.results
     cells = []
     authors = _text(", ".join(rec.citation.authors))
     year = f" ({rec.citation.year})" if rec.citation.year else ""
@@ -101,7 +89,12 @@ pd.set_option("display.max_colwidth", 160)
 pd.set_option("display.max_rows", 200)
 pd.set_option("display.precision", 3)
 '''))
-    # ---------------------------------------------------------------- data and assumptions
+    return cells
+
+
+def _data_cells(rec: Record) -> list:
+    """Data used, assumptions, sample and the audit."""
+    cells = []
     cells.append(_md("""
 ## Data used
 
@@ -136,7 +129,13 @@ audit = analysis.run_audit(record)
 display(pd.Series(audit["summary"]["counts"], name="findings"))
 display(analysis.audit_table(audit))
 '''))
-    # ---------------------------------------------------------------- measurement
+    return cells
+
+
+def _measurement_cells(rec: Record) -> list:
+    """CFA fit, loadings, reliability, descriptives, discriminant validity, Harman."""
+    pid, res = rec.id, rec.results
+    cells = []
     cells.append(_md("""
 ## Measurement model: loadings, reliability and validity
 
@@ -188,7 +187,13 @@ supports discriminant validity.
     cells.append(_code('display(pd.Series(measurement["harman"], name="replicated"))'
                       + ("\nharman = compare.compare_harman(record, measurement[\"harman\"])"
                          "\ndisplay(harman)" if res.harman is not None else "")))
-    # ---------------------------------------------------------------- structural model
+    return cells
+
+
+def _structural_cells(rec: Record) -> list:
+    """The structural model (or the regression main effects) and its paths."""
+    pid, res = rec.id, rec.results
+    cells = []
     sem_fit = [b for b in res.fit if b.model == "sem"]
     path_where = [r.estimate.where for r in res.paths if r.estimate is not None]
     if rec.model.kind == "sem":
@@ -215,7 +220,12 @@ hierarchical moderated regressions below (composite scores, mean-centred predict
 entered first).
 """))
         cells.append(_code("sem_result = None\npaths = None"))
-    # ---------------------------------------------------------------- moderation / mediation
+    return cells
+
+
+def _moderation_mediation_cells(rec: Record) -> list:
+    """Moderation and mediation sections, where the paper has them."""
+    cells = []
     if rec.model.moderations:
         methods = {m.method for m in rec.model.moderations}
         desc = []
@@ -262,7 +272,12 @@ display(analysis.mediation_table(mediation))
 '''))
     else:
         cells.append(_code("mediation = {}"))
-    # ---------------------------------------------------------------- figures and hypotheses
+    return cells
+
+
+def _figure_hypothesis_cells(rec: Record) -> list:
+    """Path diagram, published-vs-replicated plot, hypotheses."""
+    cells = []
     figure_where = [f.where for f in rec.figures]
     cells.append(_md(_heading(2, locations(figure_where), "path diagram") + """
 
@@ -294,18 +309,14 @@ hypotheses = compare.hypothesis_verdicts(record, sem_result, regression=moderati
                                          moderation=moderation.get("latent"), mediation=mediation)
 display(hypotheses)
 '''))
-    # ---------------------------------------------------------------- results
-    cells.append(_md("## Results file\n\nEverything above in `results.json` (written when `out_dir` is set)."))
-    extra = []
-    if cfa_fit:
-        extra.append('comparisons["fit_cfa"] = compare.compare_fit(record, cfa.fit_measures, model="cfa")')
-    if sem_fit:
-        extra.append('comparisons["fit_sem"] = compare.compare_fit(record, sem_result.fit_measures, model="sem")')
-    if desc_where:
-        extra.append('comparisons["descriptives"] = descriptives')
-    if res.harman is not None:
-        extra.append('comparisons["harman"] = harman')
-    cells.append(_code("\n".join(extra + ['''
+    return cells
+
+
+def _results_cells(rec: Record) -> list:
+    """The results file, the classification and the package versions."""
+    cells = [_md("## Results file\n\nEverything above in `results.json` (written when `out_dir` is set).")]
+    cells.append(_code('''
+comparisons = analysis.compare_published(inputs, cfa, sem_result, measurement, moderation)
 result = analysis.PaperResult.from_steps(
     inputs, audit=audit, cfa=cfa, measurement=measurement, sem_result=sem_result,
     moderation=moderation, mediation=mediation, comparisons=comparisons, hypotheses=hypotheses,
@@ -317,9 +328,30 @@ verdict = result.classification
 display(Markdown(f"**Replication: {verdict['label']}** ({verdict['reason']})."))
 display(pd.json_normalize({k: v for k, v in results["summary"].items() if k != "classification"}).T
         .rename(columns={0: "count"}))
-'''])))
+'''))
     cells.append(_md("## Package versions"))
     cells.append(_code('display(pd.Series(analysis.versions(), name="version").to_frame())'))
+    return cells
+
+
+def build(record: Record | str) -> nbformat.NotebookNode:
+    """The notebook of one paper, from its record (a :class:`Record`, a bundled id or a YAML path).
+
+    Parameters
+    ----------
+    record : Record or str
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        Cells without outputs; the first code cell is tagged ``parameters``.
+    """
+    rec = record if isinstance(record, Record) else load_record(record)
+    cells = []
+    for section in (_intro_cells, _data_cells, _measurement_cells, _structural_cells,
+                    _moderation_mediation_cells, _figure_hypothesis_cells, _results_cells):
+        cells += section(rec)
+    pid = rec.id
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
