@@ -319,7 +319,6 @@ def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration
     """
     n = pop.n
     Sigma0 = pop.cov.to_numpy()
-    p = len(Sigma0)
     report: dict = {"n": n, "divisor": "N (lavaan ML convention: chisq = N * F_ML)",
                     "models": {}, "notes": [], "seed": seed}
     out = Calibration(cov=pop.cov.copy(), report=report)
@@ -327,6 +326,32 @@ def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration
         report["method"] = "none"
         report["notes"].append("model.kind is regression: no chi-square to calibrate.")
         return out
+    models, targets, usable = _models_and_targets(record, pop, report)
+    rng = np.random.default_rng(seed)
+    H = sqrtm_sym(Sigma0)
+    Hinv = np.linalg.inv(H)
+    Sigma = Sigma0
+    if "cfa" in usable and "sem" in usable and usable["cfa"]["target_chisq"] < usable["sem"]["target_chisq"]:
+        Sigma = _two_targets(models, usable, n, H, Hinv, rng, max_draws, report)
+    elif "sem" in usable or "cfa" in usable:
+        Sigma = _one_target(models, usable, pop, n, Sigma0, Hinv, rng, report)
+    else:
+        report["method"] = "none"
+        report["notes"].append("No printed chi-square usable; the population covariance is used as is.")
+    Sigma = (Sigma + Sigma.T) / 2
+    for name, (model, th, contains) in models.items():
+        if model.spec.ov != pop.items:
+            continue
+        report["models"][name] = _fit_report(model, th, Sigma, n, name, targets.get(name))
+    out.cov = pd.DataFrame(Sigma, index=pop.items, columns=pop.items)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Steps of calibrate()
+# ------------------------------------------------------------------------------------------------
+def _models_and_targets(record, pop, report: dict):
+    """The CFA and SEM at the population, their printed targets, and the targets usable here."""
     models: dict[str, tuple[RAM, np.ndarray, bool]] = {}
     for name, syn in (("cfa", cfa_syntax(record)), ("sem", sem_syntax(record))):
         models[name] = model_at_population(pop, syn)
@@ -340,75 +365,70 @@ def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration
                                    "covariance the model fixes to 0 is not 0); no calibration.")
     usable = {k: v for k, v in targets.items()
               if models[k][2] and models[k][0].spec.ov == pop.items}
-    rng = np.random.default_rng(seed)
-    H = sqrtm_sym(Sigma0)
-    Hinv = np.linalg.inv(H)
-    Sigma = Sigma0
-    if "cfa" in usable and "sem" in usable and usable["cfa"]["target_chisq"] < usable["sem"]["target_chisq"]:
-        report["method"] = "Cudeck-Browne, two targets (CFA and SEM)"
-        mc, tc, _ = models["cfa"]
-        ms, ts, _ = models["sem"]
-        Qc = whitened_tangent(mc, tc, Hinv)
-        Qs = whitened_tangent(ms, ts, Hinv)
-        nested = np.linalg.norm(Qs - Qc @ (Qc.T @ Qs))
-        report["notes"].append(f"SEM tangent space inside the CFA tangent space to {nested:.1e}.")
-        f_c = usable["cfa"]["target_chisq"] / n
-        f_s = usable["sem"]["target_chisq"] / n
-        for attempt in range(1, max_draws + 1):
-            r1 = _random_sym(rng, p)
-            e1 = _unit(r1 - Qc @ (Qc.T @ r1)).reshape(p, p)
-            r2 = _random_sym(rng, p)
-            r2 = Qc @ (Qc.T @ r2)
-            e2 = _unit(r2 - Qs @ (Qs.T @ r2)).reshape(p, p)
-            e1, e2 = (e1 + e1.T) / 2, (e2 + e2.T) / 2
-            a_max = _solve_scale(e1, f_s)
-            state = {"theta": tc}
+    return models, targets, usable
 
-            def sigma_ab(a):
-                b = _solve_scale(e2, f_s, base=a * e1)
-                S_ab = H @ (np.eye(p) + a * e1 + b * e2) @ H
-                return (S_ab + S_ab.T) / 2, b
 
-            def g(a):
-                fit = fit_ml(mc, sigma_ab(a)[0], state["theta"])
-                if fit.converged:
-                    state["theta"] = fit.theta
-                return fit.fmin - f_c
+def _two_targets(models, usable, n, H, Hinv, rng, max_draws, report: dict) -> np.ndarray:
+    """Cudeck-Browne with both printed chi-squares: a root search on ``(a, b)`` (module notes)."""
+    p = len(H)
+    report["method"] = "Cudeck-Browne, two targets (CFA and SEM)"
+    mc, tc, _ = models["cfa"]
+    ms, ts, _ = models["sem"]
+    Qc = whitened_tangent(mc, tc, Hinv)
+    Qs = whitened_tangent(ms, ts, Hinv)
+    nested = np.linalg.norm(Qs - Qc @ (Qc.T @ Qs))
+    report["notes"].append(f"SEM tangent space inside the CFA tangent space to {nested:.1e}.")
+    f_c = usable["cfa"]["target_chisq"] / n
+    f_s = usable["sem"]["target_chisq"] / n
+    for attempt in range(1, max_draws + 1):
+        r1 = _random_sym(rng, p)
+        e1 = _unit(r1 - Qc @ (Qc.T @ r1)).reshape(p, p)
+        r2 = _random_sym(rng, p)
+        r2 = Qc @ (Qc.T @ r2)
+        e2 = _unit(r2 - Qs @ (Qs.T @ r2)).reshape(p, p)
+        e1, e2 = (e1 + e1.T) / 2, (e2 + e2.T) / 2
+        a_max = _solve_scale(e1, f_s)
+        state = {"theta": tc}
 
-            a = brentq(g, 0.0, a_max, xtol=1e-12, rtol=1e-12, maxiter=200)
-            Sigma, b = sigma_ab(a)
-            if _admissible(mc, fit_ml(mc, Sigma, state["theta"]).theta):
-                break
-        report["a"], report["b"], report["draws"] = float(a), float(b), attempt
-        if attempt == max_draws:
-            report["notes"].append(f"No admissible CFA solution in {max_draws} draws; the last is used.")
-        else:
-            report["notes"].append(f"Misfit direction drawn {attempt} time(s) until the CFA solution "
-                                   "was admissible (positive definite latent covariance, positive "
-                                   "residual variances).")
-    elif "sem" in usable or "cfa" in usable:
-        name = "sem" if "sem" in usable else "cfa"
-        if "cfa" in usable and "sem" in usable:
-            report["notes"].append("CFA chi-square is not below the SEM chi-square; SEM target only.")
-        report["method"] = f"Cudeck-Browne, one target ({name.upper()})"
-        model, th, _ = models[name]
-        Q = whitened_tangent(model, th, Hinv)
-        mc, tc, cfa_ok = models["cfa"]
-        if name == "sem" and cfa_ok and mc.spec.ov == pop.items:
-            # orthogonal to the CFA too: Table-level loadings stay the ML solution of both models
-            Qc = whitened_tangent(mc, tc, Hinv)
-            U, s_, _ = np.linalg.svd(np.hstack([Q, Qc]), full_matrices=False)
-            Q = U[:, : int(np.sum(s_ > s_[0] * 1e-10))]
-            report["notes"].append("Misfit orthogonal to the CFA and SEM tangent spaces: both keep "
-                                   "the population estimates; the CFA chi-square equals the SEM's.")
-        Sigma = perturb_single(Sigma0, Q, usable[name]["target_chisq"] / n, rng)
+        def sigma_ab(a):
+            b = _solve_scale(e2, f_s, base=a * e1)
+            S_ab = H @ (np.eye(p) + a * e1 + b * e2) @ H
+            return (S_ab + S_ab.T) / 2, b
+
+        def g(a):
+            fit = fit_ml(mc, sigma_ab(a)[0], state["theta"])
+            if fit.converged:
+                state["theta"] = fit.theta
+            return fit.fmin - f_c
+
+        a = brentq(g, 0.0, a_max, xtol=1e-12, rtol=1e-12, maxiter=200)
+        Sigma, b = sigma_ab(a)
+        if _admissible(mc, fit_ml(mc, Sigma, state["theta"]).theta):
+            break
+    report["a"], report["b"], report["draws"] = float(a), float(b), attempt
+    if attempt == max_draws:
+        report["notes"].append(f"No admissible CFA solution in {max_draws} draws; the last is used.")
     else:
-        report["method"] = "none"
-        report["notes"].append("No printed chi-square usable; the population covariance is used as is.")
-    Sigma = (Sigma + Sigma.T) / 2
-    for name, (model, th, contains) in models.items():
-        if model.spec.ov != pop.items:
-            continue
-        report["models"][name] = _fit_report(model, th, Sigma, n, name, targets.get(name))
-    out.cov = pd.DataFrame(Sigma, index=pop.items, columns=pop.items)
-    return out
+        report["notes"].append(f"Misfit direction drawn {attempt} time(s) until the CFA solution "
+                               "was admissible (positive definite latent covariance, positive "
+                               "residual variances).")
+    return Sigma
+
+
+def _one_target(models, usable, pop, n, Sigma0, Hinv, rng, report: dict) -> np.ndarray:
+    """Cudeck-Browne with one printed chi-square (orthogonal to the CFA too where possible)."""
+    name = "sem" if "sem" in usable else "cfa"
+    if "cfa" in usable and "sem" in usable:
+        report["notes"].append("CFA chi-square is not below the SEM chi-square; SEM target only.")
+    report["method"] = f"Cudeck-Browne, one target ({name.upper()})"
+    model, th, _ = models[name]
+    Q = whitened_tangent(model, th, Hinv)
+    mc, tc, cfa_ok = models["cfa"]
+    if name == "sem" and cfa_ok and mc.spec.ov == pop.items:
+        # orthogonal to the CFA too: Table-level loadings stay the ML solution of both models
+        Qc = whitened_tangent(mc, tc, Hinv)
+        U, s_, _ = np.linalg.svd(np.hstack([Q, Qc]), full_matrices=False)
+        Q = U[:, : int(np.sum(s_ > s_[0] * 1e-10))]
+        report["notes"].append("Misfit orthogonal to the CFA and SEM tangent spaces: both keep "
+                               "the population estimates; the CFA chi-square equals the SEM's.")
+    return perturb_single(Sigma0, Q, usable[name]["target_chisq"] / n, rng)

@@ -1,0 +1,180 @@
+"""The published record of one paper (:class:`Record`): fields, items and the value namespace."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from replication.record.model import Construct, Model
+from replication.record.printed import _ID, Assumption, Published, _FieldError, _Strict
+from replication.record.results import Citation, FigureRef, Hypothesis, Results, Sample, Value
+from replication.record.validation import (check_assumption_refs, check_assumption_targets,
+                                           check_hypotheses, check_model, check_results)
+
+__all__ = ["Record", "item_names"]
+
+
+class Record(_Strict):
+    """The published record of one paper."""
+
+    id: str = Field(pattern=_ID)
+    title: str
+    short_title: str
+    citation: Citation
+    evidence: Literal["tables", "abstract"]
+    abbreviations_note: str | None = None
+    sample: Sample
+    constructs: dict[str, Construct]
+    model: Model
+    results: Results = Results()
+    figures: list[FigureRef] = []
+    hypotheses: list[Hypothesis] = []
+    assumptions: list[Assumption] = []
+    notes: list[str] = []
+
+    # ---------------------------------------------------------------- validation
+    @model_validator(mode="after")
+    def _cross_references(self) -> "Record":
+        check_model(self)
+        targets = check_assumption_targets(self)
+        if self.sample.n is None and "sample.n" not in targets:
+            raise _FieldError("sample.n", "expected a published N or an assumption with target sample.n")
+        if self.sample.scale_points is None and "sample.scale_points" not in targets:
+            raise _FieldError("sample.scale_points", "expected a published value or an assumption "
+                                                     "with target sample.scale_points")
+        for c, con in self.constructs.items():
+            if con.items is None and con.n_items is None and f"constructs.{c}.n_items" not in targets:
+                raise _FieldError(f"constructs.{c}", f"expected items, n_items or an assumption "
+                                                     f"constructs.{c}.n_items")
+        # item names unique across constructs (assumed item counts are whole numbers by now)
+        seen: dict[str, str] = {}
+        for c, items in self._items_by_construct().items():
+            for it in items:
+                if it in seen:
+                    raise _FieldError(f"constructs.{c}.items",
+                                      f"item {it!r} also belongs to {seen[it]}")
+                seen[it] = c
+        clash = sorted(set(seen) & set(self.constructs))
+        if clash:
+            owner = seen[clash[0]]
+            raise _FieldError(f"constructs.{owner}", f"item name {clash[0]!r} is also the name of a "
+                                                     "construct; expected distinct names (rename one)")
+        for i, a in enumerate(self.assumptions):
+            check_assumption_refs(self, i, a)
+        check_results(self)
+        check_hypotheses(self, targets)
+        return self
+
+    # ---------------------------------------------------------------- items
+    def _assumed_n_items(self, c: str) -> int | None:
+        for a in self.assumptions:
+            if a.target == f"constructs.{c}.n_items":
+                return int(a.value)
+        return None
+
+    def _items_by_construct(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for c, con in self.constructs.items():
+            if con.items is not None:
+                out[c] = list(con.items)
+            else:
+                k = int(con.n_items.value) if con.n_items is not None else self._assumed_n_items(c)
+                out[c] = [f"{c}{j}" for j in range(1, (k or 0) + 1)]
+        return out
+
+    def all_items_unchecked(self) -> list[str]:
+        return [it for items in self._items_by_construct().values() for it in items]
+
+    @property
+    def items(self) -> dict[str, list[str]]:
+        """Item names of every construct, ``{construct: [items]}``."""
+        return self._items_by_construct()
+
+    @property
+    def item_list(self) -> list[str]:
+        """All item names in record order."""
+        return self.all_items_unchecked()
+
+    @property
+    def latent_constructs(self) -> list[str]:
+        """Constructs that are not control variables."""
+        return [c for c, con in self.constructs.items() if con.role == "construct"]
+
+    # ---------------------------------------------------------------- values
+    def _published_values(self) -> dict[str, Value]:
+        out: dict[str, Value] = {}
+
+        def put(target: str, p: Published | None) -> None:
+            if p is not None:
+                out[target] = Value(target=target, value=p.value, status="published",
+                                    where=p.where, printed=p.printed)
+
+        put("sample.n", self.sample.n)
+        put("sample.scale_points", self.sample.scale_points)
+        for c, con in self.constructs.items():
+            if con.items is not None:
+                out[f"constructs.{c}.n_items"] = Value(
+                    target=f"constructs.{c}.n_items", value=len(con.items), status="published",
+                    where="item list printed in the paper")
+            put(f"constructs.{c}.n_items", con.n_items)
+        for item, p in self.results.loadings.items():
+            put(f"items.{item}.loading", p)
+        for c, st in self.results.constructs.items():
+            for field in ("mean", "sd", "alpha", "ave", "cr"):
+                put(f"constructs.{c}.{field}", getattr(st, field))
+        for r in self.results.paths:
+            put(f"paths.{r.key}.estimate", r.estimate)
+            put(f"paths.{r.key}.se", r.se)
+            put(f"paths.{r.key}.statistic", r.statistic)
+        return out
+
+    def values(self) -> dict[str, Value]:
+        """Every published and assumed value in one namespace, each with its provenance."""
+        out = self._published_values()
+        for a in self.assumptions:
+            out[a.target] = Value(target=a.target, value=a.value, status="assumed", reason=a.reason)
+        return out
+
+    def value(self, target: str, default: Any = None) -> Value | None:
+        """One value of :meth:`values` (``default`` when neither printed nor assumed)."""
+        return self.values().get(target, default)
+
+    def hypothesis_path(self, hypothesis: "Hypothesis") -> Value | None:
+        """The path ``"X->Y"`` (or moderation ``"XxM->Y"``) a hypothesis tests, with provenance.
+
+        Printed when the paper states it; assumed (``hypotheses.<H>.path``) when the paper gives
+        only labels; ``None`` for hypotheses that are not about one path (mediation).
+        """
+        if hypothesis.path_key is not None:
+            return Value(target=f"hypotheses.{hypothesis.id}.path", value=hypothesis.path_key,
+                         status="published", where=hypothesis.verdict.where if hypothesis.verdict else None)
+        return self.values().get(f"hypotheses.{hypothesis.id}.path")
+
+    @property
+    def n(self) -> int:
+        """Sample size (published, else assumed)."""
+        return int(self.values()["sample.n"].value)
+
+    @property
+    def scale_points(self) -> int:
+        """Likert scale points (published, else assumed)."""
+        return int(self.values()["sample.scale_points"].value)
+
+    def exogenous(self) -> list[str]:
+        """Constructs that receive no structural path (and are not controls)."""
+        targets = {p.to for p in self.model.paths}
+        used = {p.from_ for p in self.model.paths} | targets
+        for m in self.model.moderations:
+            used |= {m.x, m.m, m.y}
+        return [c for c in self.latent_constructs if c in used and c not in targets]
+
+    def endogenous(self) -> list[str]:
+        """Constructs that receive at least one structural path."""
+        targets = {p.to for p in self.model.paths}
+        return [c for c in self.constructs if c in targets]
+
+
+def item_names(construct: str, k: int) -> list[str]:
+    """Item column names ``<construct>1 .. <construct>k``."""
+    return [f"{construct}{j}" for j in range(1, k + 1)]

@@ -1,0 +1,104 @@
+"""Loading records: bundled paper ids, YAML files, one-line validation messages."""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from replication.record.core import Record
+from replication.record.printed import RecordError, _FieldError, _got
+
+__all__ = ["load_record", "load_all", "paper_ids", "papers_dir"]
+
+
+def papers_dir() -> FilePath:
+    """Folder holding ``<id>/paper.yaml`` for the bundled papers."""
+    return FilePath(__file__).resolve().parents[2] / "data" / "papers"
+
+
+def paper_ids() -> list[str]:
+    """Ids of the bundled papers, sorted."""
+    return sorted(p.parent.name for p in papers_dir().glob("*/paper.yaml"))
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if part == "[key]":
+            out += " (name)"
+        elif isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _message(err: Any) -> str:
+    """One line ``field <dotted.path>: <what was expected, got what>`` from a pydantic error."""
+    loc = _loc(err["loc"])
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, _FieldError):
+        loc = ".".join(part for part in (loc, cause.field) if part).replace(".[", "[")
+        msg = cause.message
+    else:
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        if err["type"] == "missing":
+            msg = "required field is missing"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] != "value_error" and "input" in err:
+            msg = f"{msg}, got {_got(err['input'])}"
+    msg = " ".join(str(msg).split())
+    return f"field {loc}: {msg}" if loc else msg
+
+
+def load_record(path_or_id: str | FilePath) -> Record:
+    """Load and validate a record from a YAML path or a bundled paper id.
+
+    Raises
+    ------
+    RecordError
+        One line naming the file, the field and what was expected.
+    """
+    p = FilePath(path_or_id)
+    if not p.suffix and not p.exists():
+        candidate = papers_dir() / str(path_or_id) / "paper.yaml"
+        if not candidate.exists():
+            raise RecordError(f"unknown paper {str(path_or_id)!r}; expected one of {', '.join(paper_ids())}")
+        p = candidate
+    if not str(path_or_id).strip():
+        raise RecordError(f"empty paper name; expected one of {', '.join(paper_ids())} or a paper.yaml path")
+    if p.is_dir():
+        inner = p / "paper.yaml"
+        if not inner.is_file():
+            raise RecordError(f"{p}: is a directory without paper.yaml; expected a paper id or a "
+                              "paper.yaml file")
+        p = inner
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RecordError(f"{p}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordError(f"{p}: cannot read ({exc.__class__.__name__})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise RecordError(f"{p}:{where} is not valid YAML") from None
+    if not isinstance(raw, dict):
+        raise RecordError(f"{p}: expected a mapping of record fields at the top level")
+    try:
+        return Record.model_validate(raw)
+    except ValidationError as exc:
+        raise RecordError(f"{p}: {_message(exc.errors()[0])}") from None
+
+
+def load_all() -> dict[str, Record]:
+    """All bundled records by id."""
+    return {pid: load_record(pid) for pid in paper_ids()}

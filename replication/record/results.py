@@ -1,0 +1,295 @@
+"""Printed results of a record: estimates, fit blocks, sample, descriptives, claims, hypotheses."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from replication.record.printed import Published, PublishedText, _FieldError, _Strict, _whole
+
+__all__ = ["PathResult", "FitBlock", "SampleGroup", "Sample", "ConstructStat", "Harman", "Claim",
+           "Marker", "Hypothesis", "Results", "FigureRef", "Citation", "Value"]
+
+
+class PathResult(_Strict):
+    """A printed structural estimate with its statistics."""
+
+    from_: str = Field(alias="from")
+    to: str
+    hypothesis: str | None = None
+    estimate: Published | None = None
+    estimate_label: str | None = None  # column heading as printed
+    se: Published | None = None
+    statistic: Published | None = None  # t-value or C.R. as printed
+    statistic_label: str | None = None
+    p: Published | None = None
+    verdict: PublishedText | None = None
+
+    @field_validator("se")
+    @classmethod
+    def _se(cls, v: Published | None) -> Published | None:
+        if v is not None and v.value < 0:
+            raise ValueError(f"expected a standard error >= 0, got {v.value:g}")
+        return v
+
+    @field_validator("p")
+    @classmethod
+    def _p(cls, v: Published | None) -> Published | None:
+        if v is not None and not 0.0 <= v.value <= 1.0:
+            raise ValueError(f"expected a p-value within [0, 1], got {v.value:g}")
+        return v
+
+    @property
+    def key(self) -> str:
+        return f"{self.from_}->{self.to}"
+
+
+# Admissible range of each printed fit measure. chi-square, df, RMSEA and SRMR are non-negative;
+# the p-value, NFI and GFI lie in [0, 1] by definition (Bentler & Bonett 1980; Joreskog & Sorbom
+# 1984); AGFI = 1 - (p*/df)(1 - GFI) is at most 1 but can be negative; CFI is in [0, 1] in lavaan
+# but some programs print it unclipped, and TLI and IFI are non-normed (Bollen 1989): they may
+# exceed 1 slightly (allowed up to 1.2) and TLI, IFI can fall below 0.
+_FIT_RANGES: dict[str, tuple[float, float]] = {
+    "chisq": (0.0, math.inf), "df": (0.0, math.inf), "chisq_df": (0.0, math.inf),
+    "rmsea": (0.0, math.inf), "srmr": (0.0, math.inf), "rmsea.ci.lower": (0.0, math.inf),
+    "rmsea.ci.upper": (0.0, math.inf), "pvalue": (0.0, 1.0), "nfi": (0.0, 1.0), "gfi": (0.0, 1.0),
+    "agfi": (-math.inf, 1.0), "cfi": (0.0, 1.2), "tli": (-math.inf, 1.2), "ifi": (-math.inf, 1.2),
+}
+
+
+def _range_text(low: float, high: float) -> str:
+    if math.isinf(low):
+        return f"<= {high:g}"
+    if math.isinf(high):
+        return f">= {low:g}"
+    return f"within [{low:g}, {high:g}]"
+
+
+class FitBlock(_Strict):
+    """Fit indices printed for one model (``cfa`` or ``sem``), keyed by lavaan's names.
+
+    Names: ``chisq, df, pvalue, chisq_df, cfi, tli, nfi, ifi, gfi, agfi, rmsea, srmr``.
+    """
+
+    model: Literal["cfa", "sem"]
+    measures: dict[str, Published]
+
+    @field_validator("measures")
+    @classmethod
+    def _names(cls, v: dict[str, Published]) -> dict[str, Published]:
+        allowed = {"chisq", "df", "pvalue", "chisq_df", "cfi", "tli", "nfi", "ifi", "gfi",
+                   "agfi", "rmsea", "srmr", "rmsea.ci.lower", "rmsea.ci.upper"}
+        bad = sorted(set(v) - allowed)
+        if bad:
+            raise ValueError(f"unknown fit measure {bad[0]!r}; expected one of {sorted(allowed)}")
+        for name, p in v.items():
+            low, high = _FIT_RANGES[name]
+            if not low <= p.value <= high:
+                raise _FieldError(name, f"expected {name} {_range_text(low, high)}, got {p.value:g}")
+        if "df" in v and not _whole(v["df"].value):
+            raise _FieldError("df", f"expected a whole number of degrees of freedom, got {v['df'].value:g}")
+        lo, hi = v.get("rmsea.ci.lower"), v.get("rmsea.ci.upper")
+        if lo is not None and hi is not None and lo.value > hi.value:
+            raise _FieldError("rmsea.ci.lower", f"expected at most rmsea.ci.upper ({hi.value:g}), "
+                                                f"got {lo.value:g}")
+        return v
+
+
+class SampleGroup(_Strict):
+    """One row of a sample-description table."""
+
+    measure: str
+    category: str
+    count: Published | None = None
+    percent: Published | None = None
+
+    @field_validator("count")
+    @classmethod
+    def _count(cls, v: Published | None) -> Published | None:
+        if v is not None and (v.value < 0 or not _whole(v.value)):
+            raise ValueError(f"expected a whole number >= 0, got {v.value:g}")
+        return v
+
+    @field_validator("percent")
+    @classmethod
+    def _percent(cls, v: Published | None) -> Published | None:
+        if v is not None and not 0.0 <= v.value <= 100.0:
+            raise ValueError(f"expected a percent within [0, 100], got {v.value:g}")
+        return v
+
+
+class Sample(_Strict):
+    """Sample size, scale and the sample description."""
+
+    n: Published | None = None
+    invited: Published | None = None
+    response_rate: Published | None = None
+    scale_points: Published | None = None
+    software: PublishedText | None = None
+    groups: list[SampleGroup] = []
+
+    @field_validator("n", "invited")
+    @classmethod
+    def _positive(cls, v: Published | None) -> Published | None:
+        if v is not None and (v.value <= 0 or v.value != int(v.value)):
+            raise ValueError(f"must be a positive whole number, got {v.value:g}")
+        return v
+
+    @field_validator("response_rate")
+    @classmethod
+    def _rate(cls, v: Published | None) -> Published | None:
+        if v is not None and not 0.0 <= v.value <= 100.0:
+            raise ValueError(f"expected a percent within [0, 100], got {v.value:g}")
+        return v
+
+    @field_validator("scale_points")
+    @classmethod
+    def _scale(cls, v: Published | None) -> Published | None:
+        if v is not None and (v.value < 2 or v.value != int(v.value)):
+            raise ValueError(f"must be a whole number of at least 2 points, got {v.value:g}")
+        return v
+
+
+class ConstructStat(_Strict):
+    """Descriptive statistics printed for one construct."""
+
+    mean: Published | None = None
+    sd: Published | None = None
+    alpha: Published | None = None
+    ave: Published | None = None
+    cr: Published | None = None
+
+
+class Harman(_Strict):
+    """Harman's single-factor test as printed."""
+
+    first_factor_percent: Published
+    n_factors: Published | None = None
+
+    @field_validator("first_factor_percent")
+    @classmethod
+    def _percent(cls, v: Published) -> Published:
+        if not 0.0 <= v.value <= 100.0:
+            raise ValueError(f"expected a percent within [0, 100], got {v.value:g}")
+        return v
+
+    @field_validator("n_factors")
+    @classmethod
+    def _factors(cls, v: Published | None) -> Published | None:
+        if v is not None and (v.value < 1 or not _whole(v.value)):
+            raise ValueError(f"expected a positive whole number of factors, got {v.value:g}")
+        return v
+
+
+class Claim(_Strict):
+    """A claim in the text about a family of printed numbers, e.g. "the CRs were all above 0.7".
+
+    ``quantity`` is one of ``loading, ave, cr, alpha, chisq_df, rmsea, gfi, agfi, cfi, nfi, ifi,
+    tli, srmr``; ``quantifier`` is ``all`` or ``most``; ``comparison`` ``>``, ``>=``, ``<`` or ``<=``.
+    """
+
+    text: str
+    where: str
+    quantity: Literal["loading", "ave", "cr", "alpha", "chisq_df", "rmsea", "gfi", "agfi", "cfi",
+                      "nfi", "ifi", "tli", "srmr"]
+    quantifier: Literal["all", "most"] = "all"
+    comparison: Literal[">", ">=", "<", "<="]
+    threshold: float
+    model: Literal["cfa", "sem"] | None = None
+
+
+class Marker(_Strict):
+    """One entry of the paper's significance legend: ``marker`` means ``p < p_below``."""
+
+    marker: str
+    p_below: float = Field(gt=0, lt=1)
+
+
+class Hypothesis(_Strict):
+    """A hypothesis as the paper states it and the paper's own verdict."""
+
+    id: str
+    printed_label: str | None = None
+    kind: Literal["path", "moderation", "mediation"] = "path"
+    from_: str | None = Field(default=None, alias="from")
+    to: str | None = None
+    moderator: str | None = None
+    mediators: list[str] = []
+    sign: Literal["+", "-"] = "+"
+    statement: str = ""
+    verdict: PublishedText | None = None
+
+    @property
+    def supported(self) -> bool | None:
+        """The paper's verdict as a boolean (``None`` when not stated)."""
+        if self.verdict is None:
+            return None
+        text = self.verdict.value.strip().lower()
+        if text in {"yes", "supported", "support", "true", "confirmed"}:
+            return True
+        if text in {"no", "not supported", "rejected", "false"}:
+            return False
+        raise ValueError(f"unreadable verdict {self.verdict.value!r}")
+
+    @property
+    def path_key(self) -> str | None:
+        if self.kind == "path" and self.from_ and self.to:
+            return f"{self.from_}->{self.to}"
+        if self.kind == "moderation" and self.from_ and self.to and self.moderator:
+            return f"{self.from_}x{self.moderator}->{self.to}"
+        return None
+
+
+class Results(_Strict):
+    """Every number the paper printed, grouped by kind."""
+
+    loadings: dict[str, Published] = {}
+    constructs: dict[str, ConstructStat] = {}
+    fit: list[FitBlock] = []
+    paths: list[PathResult] = []
+    harman: Harman | None = None
+    claims: list[Claim] = []
+    significance: list[Marker] = []
+    significance_where: str | None = None
+    in_text: list[dict[str, Any]] = []
+
+    @model_validator(mode="after")
+    def _one_fit_block_per_model(self) -> "Results":
+        first: dict[str, int] = {}
+        for i, b in enumerate(self.fit):
+            if b.model in first:
+                raise _FieldError(f"fit[{i}].model", f"expected one fit block per model, got a second "
+                                                     f"{b.model!r} block (first at fit[{first[b.model]}])")
+            first[b.model] = i
+        return self
+
+
+class FigureRef(_Strict):
+    """A figure of the paper: ``model`` (the hypothesised model) or ``estimates`` (a path
+    diagram with estimates). Both are redrawn by the notebook's path diagram."""
+
+    label: str = Field(min_length=1)
+    caption: str
+    where: str = Field(min_length=1)
+    kind: Literal["model", "estimates"]
+
+
+class Citation(_Strict):
+    authors: list[str]
+    year: int | None = None
+    title: str
+    venue: str
+    source_file: str
+
+
+class Value(_Strict):
+    """A resolved value with its provenance: ``status`` is ``published`` or ``assumed``."""
+
+    target: str
+    value: Any
+    status: Literal["published", "assumed"]
+    where: str | None = None
+    reason: str | None = None
+    printed: str | None = None
