@@ -17,12 +17,14 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from replication.engine.errors import InputError
-from replication.analyses.moderation import (
-    johnson_neyman,
-    johnson_neyman_bounds,
+from replication.analyses.latent_moderation import (
     latent_interaction_syntax,
     latent_moderation,
     product_indicators,
+)
+from replication.analyses.moderation import (
+    johnson_neyman,
+    johnson_neyman_bounds,
     regression_moderation,
     simple_slopes,
 )

@@ -10,7 +10,8 @@ import pytest
 from replication.engine import sem
 from replication.engine.errors import InputError
 from replication.analyses.mediation import mediation
-from replication.analyses.moderation import latent_moderation, regression_moderation
+from replication.analyses.latent_moderation import latent_moderation
+from replication.analyses.moderation import regression_moderation
 from replication.data.reconstruct import (exact_moments, population, reconstruct, transport_map,
                                      write_csv)
 from replication.record.schema import load_record

@@ -23,6 +23,7 @@ import pandas as pd
 from replication.analyses import measurement as ms
 from replication.analyses import mediation as med
 from replication.analyses import moderation as mod
+from replication.analyses.latent_moderation import latent_moderation
 from replication.audit import core as audit_mod
 from replication.engine import sem, syntax
 from replication.engine.errors import InputError
@@ -221,7 +222,7 @@ def run_moderation(inputs: Inputs) -> dict[str, Any]:
         if m.method != "latent_product":
             continue
         items = rec.items
-        out["latent"].append(mod.latent_moderation(inputs.data, m.x, items[m.x], m.m, items[m.m],
+        out["latent"].append(latent_moderation(inputs.data, m.x, items[m.x], m.m, items[m.m],
                                                    m.y, items[m.y]))
     return out
 

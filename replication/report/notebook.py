@@ -55,7 +55,7 @@ def _code(text: str, tags: list[str] | None = None):
 
 def _intro_cells(rec: Record) -> list:
     """Title, citation, the parameters cell and the imports."""
-    pid, res = rec.id, rec.results
+    pid = rec.id
     cells = []
     authors = _text(", ".join(rec.citation.authors))
     year = f" ({rec.citation.year})" if rec.citation.year else ""
@@ -134,7 +134,7 @@ display(analysis.audit_table(audit))
 
 def _measurement_cells(rec: Record) -> list:
     """CFA fit, loadings, reliability, descriptives, discriminant validity, Harman."""
-    pid, res = rec.id, rec.results
+    res = rec.results
     cells = []
     cells.append(_md("""
 ## Measurement model: loadings, reliability and validity
@@ -192,7 +192,7 @@ supports discriminant validity.
 
 def _structural_cells(rec: Record) -> list:
     """The structural model (or the regression main effects) and its paths."""
-    pid, res = rec.id, rec.results
+    res = rec.results
     cells = []
     sem_fit = [b for b in res.fit if b.model == "sem"]
     path_where = [r.estimate.where for r in res.paths if r.estimate is not None]
