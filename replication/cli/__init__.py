@@ -8,6 +8,9 @@ Sub-commands (contracts in DESIGN.md), one module each in this package::
     replicate audit ID [--json]
     replicate reconstruct ID [--source reconstructed|simulated] [--seed N] [--n N] --out FILE.csv
     replicate fit MODEL_FILE DATA_CSV [--json] [--bootstrap N] [--seed N]
+    replicate power --rmsea E [--rmsea0 E0] --df DF (--n N | --target-power P) [--alpha A] [--json]
+    replicate power ID|RECORD [--data CSV] [--n N[,N...]] [--reps R] [--seed S] [--target-power P]
+                    [--alpha A] [--jobs J] [--scheduler ADDRESS] [--json]
 
 Exit status: 0 success, 1 an analysis failed (for ``run``: any paper failed), 2 bad input (one line
 on standard error naming the file, field or column and what was expected; never a traceback).
@@ -20,14 +23,14 @@ import argparse
 import sys
 from typing import Sequence
 
-from replication.cli import audit_cmd, fit_cmd, list_cmd, reconstruct_cmd, run_cmd
+from replication.cli import audit_cmd, fit_cmd, list_cmd, power_cmd, reconstruct_cmd, run_cmd
 from replication.cli.common import EXIT_INPUT, EXIT_OK, Parser
 from replication.engine.errors import InputError
 
 __all__ = ["main", "build_parser"]
 
 COMMANDS = {"list": list_cmd, "run": run_cmd, "audit": audit_cmd, "reconstruct": reconstruct_cmd,
-            "fit": fit_cmd}
+            "fit": fit_cmd, "power": power_cmd}
 
 
 def build_parser() -> argparse.ArgumentParser:
