@@ -13,7 +13,6 @@ of two intervals (B1, B2 draws) has SD ``sqrt(p (1-p)) / phi(z_p) * sigma * sqrt
 from __future__ import annotations
 
 import json
-import sys
 import types
 from pathlib import Path
 
@@ -159,10 +158,9 @@ def test_latent_failed_resamples_reported(lc, monkeypatch):
     est = pd.DataFrame(rng.normal(0.3, 0.05, size=(50, 5)),
                        columns=["PI ~ T", "HI ~ T", "RB ~ PI", "RB ~ HI", "RB ~ T"])
     est.iloc[[3, 17, 41]] = np.nan
-    fake = types.ModuleType("replication.engine.bootstrap")
-    fake.bootstrap = lambda *a, **k: types.SimpleNamespace(
+    fake = lambda *a, **k: types.SimpleNamespace(  # noqa: E731 - a stand-in for the bootstrap
         estimates=est, n_failed=3, full=types.SimpleNamespace(params=params, warnings=[]))
-    monkeypatch.setitem(sys.modules, "replication.engine.bootstrap", fake)
+    monkeypatch.setattr("replication.analyses.mediation.bootstrap", fake)
     res = mediation(lc, "T", ["PI", "HI"], "RB", latent_model=model, n_boot=50, seed=1, progress=False)
     assert res.n_failed == 3 and res.n_ok == 47 and len(res.draws) == 47
     assert any("3 of 50" in w for w in res.warnings)

@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from replication.engine.bootstrap import bias_corrected_ci, percentile_ci
+from replication.engine.bootstrap import bias_corrected_ci, bootstrap, percentile_ci
 from replication.engine.errors import InputError
+from replication.engine.syntax import parse_model
 
 __all__ = [
     "MediationResult",
@@ -217,7 +218,6 @@ def _composite(df: pd.DataFrame, x: str, mediators: list[str], y: str, covar: li
 # Latent variables (SEM)
 # --------------------------------------------------------------------------------------------
 def _model_variables(model: str) -> tuple[set[str], set[str], list]:
-    from replication.engine.syntax import parse_model
 
     stmts = parse_model(model)
     latent = {s.lhs for s in stmts if s.op == "=~"}
@@ -257,7 +257,6 @@ def latent_bootstrap(data: pd.DataFrame, model: str, n_boot: int, seed=None, *, 
         :func:`replication.engine.bootstrap.bootstrap` of ``model`` on the complete cases of its observed
         variables; pass it as ``bootstrap_result`` to :func:`mediation`.
     """
-    from replication.engine.bootstrap import bootstrap
 
     return bootstrap(model, _latent_data(data, model), n_boot=int(n_boot), seed=seed, jobs=jobs,
                      progress=not _progress_disabled(progress))

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from replication.engine.errors import InputError
+from replication.record.schema import Value
 
 __all__ = [
     "COLUMNS",
@@ -353,8 +354,6 @@ def compare_fit(record, fit_measures: Mapping[str, float] | None, model: str = "
         Columns ``measure`` then :data:`COLUMNS` (``target`` is ``fit.<model>.<measure>``);
         empty when the paper prints no fit for ``model``.
     """
-    from replication.record.schema import Value
-
     if model not in ("sem", "cfa"):
         raise InputError(f"compare_fit: model must be 'sem' or 'cfa', got {model!r}")
     fm = dict(fit_measures or {})
@@ -472,8 +471,6 @@ def compare_harman(record, harman: Mapping[str, float] | None,
     DataFrame
         Columns ``measure`` then :data:`COLUMNS`; empty when the paper prints no Harman test.
     """
-    from replication.record.schema import Value
-
     h = record.results.harman
     if h is None:
         return _frame([], ["measure"])
