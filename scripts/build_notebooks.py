@@ -1,6 +1,7 @@
-"""Write notebooks/<id>.ipynb for every bundled paper from its published record.
+"""Write notebooks/<id>.ipynb and its py:percent pair notebooks/<id>.py for every bundled paper.
 
-The notebooks are built by :func:`replication.report.notebook.build`; this script stores them.
+The notebooks are built by :func:`replication.report.notebook.build`; this script stores them
+without outputs, with a jupytext ``py:percent`` copy beside each for readable diffs in review.
 
 Usage::
 
@@ -17,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import jupytext  # noqa: E402
+
 from replication.report.notebook import build, dumps  # noqa: E402
 from replication.record.schema import paper_ids  # noqa: E402
 
@@ -30,14 +33,16 @@ def main(argv=None) -> int:
     out_dir.mkdir(exist_ok=True)
     stale = []
     for pid in args.papers or paper_ids():
-        text = dumps(build(pid))
-        path = out_dir / f"{pid}.ipynb"
-        if args.check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(path.name)
-            continue
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path.relative_to(ROOT)}")
+        notebook = build(pid)
+        texts = {out_dir / f"{pid}.ipynb": dumps(notebook),
+                 out_dir / f"{pid}.py": jupytext.writes(notebook, fmt="py:percent")}
+        for path, text in texts.items():
+            if args.check:
+                if not path.exists() or path.read_text(encoding="utf-8") != text:
+                    stale.append(path.name)
+                continue
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path.relative_to(ROOT)}")
     if stale:
         print("out of date: " + ", ".join(stale) + " (run python scripts/build_notebooks.py)")
         return 1
