@@ -1,32 +1,45 @@
-"""Figures of a replicated model: path diagram with estimates, published vs replicated.
+"""Path diagrams of a replicated model, laid out by Graphviz ``dot`` and drawn as SVG.
 
-:func:`path_diagram` draws the structural model of a record the way the papers draw it:
-constructs as ellipses in layers from the exogenous constructs (left) to the last outcomes
-(right), one arrow per structural path labelled with the replicated standardized estimate and
-its significance stars, the reference value (printed, or assumed) in brackets, dashed arrows
-from moderators to the path they moderate, and curved lines for covariances among exogenous
-constructs. :func:`published_vs_replicated_plot` is a scatter of every comparable number
-(reference on x, replicated on y) where printed references are filled and assumed ones are open
-markers, so an assumed value can never be mistaken for a published one.
+:func:`path_diagram` draws the structural model of a record as semPlot-like tools and semopy's
+``semplot`` do, with Graphviz's layered layout (Gansner, Koutsofios, North and Vo 1993, "A
+technique for drawing directed graphs", IEEE TSE 19(3)): constructs as ellipses in ranks from the
+exogenous constructs (left) to the last outcomes (right); one arrow per structural path, solid
+when the replicated effect is significant at .05 and dashed otherwise; a moderated path passes
+through a small junction point that the moderator's dashed arrow points at, so the moderation is
+drawn onto the path it moderates; covariances among exogenous constructs (and any the record
+lists) as curved two-headed arrows on the left side. ``dot`` places every edge label as a node
+of its own, so labels do not overlap each other or the arrows' crossings.
 
-Every function returns a :class:`matplotlib.figure.Figure` built without pyplot (works under
-the Agg backend in headless runs and leaves no global figure state behind).
+Every path label reads ``replicated [reference]`` in one metric: the metric in which the paper
+printed its estimates (``model.estimate_metric`` of the record, printed or assumed), or the
+standardized metric for estimates the record assumes; the caption says which.
+
+:func:`path_diagram` returns a :class:`Diagram` that a notebook shows as inline SVG (vector, no
+image file), with the caption and notes as HTML below it.
 """
 
 from __future__ import annotations
 
+import html
 import math
+import re
+import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.patches import Ellipse, FancyArrowPatch
 
 from replication.engine.errors import InputError
+from replication.report.plots import published_vs_replicated_plot  # noqa: F401 - moved, kept importable
 
-__all__ = ["layers", "stars", "path_diagram", "published_vs_replicated_plot"]
+__all__ = ["Diagram", "layers", "stars", "path_diagram", "diagram_source",
+           "published_vs_replicated_plot"]
+
+_FONT = "Helvetica,Arial,sans-serif"
+#: Covariances among more exogenous constructs than this are stated in the caption, not drawn.
+MAX_ARCS = 4
 
 
 def stars(p: float, legend: Sequence[tuple[str, float]] | None = None) -> str:
@@ -96,214 +109,232 @@ def layers(record) -> list[list[str]]:
     return [layer for layer in out if layer]
 
 
-def _positions(lay: list[list[str]]) -> dict[str, tuple[float, float]]:
-    """Layer ``i`` at x = 3.2 i; constructs of a layer evenly spaced, centred on y = 0."""
-    pos = {}
-    for i, layer in enumerate(lay):
-        k = len(layer)
-        for j, c in enumerate(layer):
-            pos[c] = (3.2 * i, 1.6 * ((k - 1) / 2.0 - j))
-    return pos
+# --------------------------------------------------------------------------------------------
+# The diagram object
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Diagram:
+    """A path diagram: ``svg`` (inline SVG text), ``source`` (dot), caption and notes."""
+
+    svg: str
+    source: str
+    caption: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def to_html(self) -> str:
+        """The SVG inside a ``<figure>`` with its caption and notes."""
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        notes = f'<ul style="margin: 0.3em 0; font-size: 12px; color: #333;">{notes}</ul>' if notes else ""
+        cap = (f'<figcaption style="font-size: 12px; color: #333; max-width: 60em;">'
+               f"{html.escape(self.caption)}</figcaption>") if self.caption else ""
+        return (f'<figure class="path-diagram" style="margin: 0.5em 0;">'
+                f'<div style="max-width: 100%; overflow-x: auto;">{self.svg}</div>{cap}{notes}'
+                f"</figure>")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
 
-def _label(row: pd.Series | None, ref: pd.Series | None, legend) -> str:
-    txt = ""
-    if row is not None and np.isfinite(row.get("std", np.nan)):
-        txt = f"{row['std']:.2f}{stars(row.get('pvalue', np.nan), legend)}"
+# --------------------------------------------------------------------------------------------
+# Labels
+# --------------------------------------------------------------------------------------------
+def _num(x: float, decimals: int = 2) -> str:
+    if x is None or not np.isfinite(x):
+        return "\u2013"
+    text = f"{x:.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _metric(record) -> tuple[str, str]:
+    """(metric, status) in which the paper's estimates are read."""
+    v = record.values().get("model.estimate_metric")
+    if v is None:
+        return "standardized", "assumed"
+    return str(v.value), str(v.status)
+
+
+def _references(reference: pd.DataFrame | None) -> dict[str, dict]:
+    """Per path: the reference estimate row of a :func:`compare_paths` table."""
+    if reference is None or reference.empty or "path" not in reference.columns:
+        return {}
+    main = reference[reference["quantity"].isin(["estimate", "std"])]
+    return {str(r["path"]): r for r in main.drop_duplicates("path").to_dict("records")}
+
+
+def _path_label(key: str, eff: dict | None, ref: dict | None, metric: str, legend) -> tuple[str, bool]:
+    """Label text of a path (two lines) and whether the replicated effect is significant."""
+    sig = True
+    rep = np.nan
+    p = np.nan
+    if eff is not None:
+        p = float(eff.get("pvalue", np.nan))
+        sig = not (np.isfinite(p) and p >= 0.05)
+        rep = float(eff.get("est" if metric == "unstandardized" else "std", np.nan))
     if ref is not None:
-        if ref["status"] == "published":
-            txt += f"\n[{ref['printed']}]"
-        else:
-            txt += f"\n[{ref['reference']:.2f} assumed]"
-    return txt or "n/a"
+        quantity = ref.get("quantity")
+        r = ref.get("replicated", np.nan)
+        if r is not None and np.isfinite(r):
+            rep = float(r)  # compare_paths reads the replicated value in the reference's metric
+        elif quantity == "std" and eff is not None:
+            rep = float(eff.get("std", np.nan))
+    line1 = f"{_num(rep)}{stars(p, legend)}" if np.isfinite(rep) else "n/a"
+    if ref is None:
+        return line1, sig
+    if ref.get("status") == "published":
+        printed = ref.get("printed") or _num(ref.get("reference", np.nan))
+        return f"{line1}\n[{printed}]", sig
+    return f"{line1}\n[{_num(ref.get('reference', np.nan))} assumed]", sig
 
 
-def _free_spot(start, end, placed, min_dx=0.9, min_dy=0.32):
-    """First point along ``start -> end`` (fractions 0.5, 0.38, 0.62, ...) clear of ``placed``.
-
-    Labels are about ``min_dx`` wide and ``min_dy`` high in data units; when no candidate is clear
-    the one farthest from its nearest placed label is used.
-    """
-    best, best_gap = None, -1.0
-    for f in (0.5, 0.38, 0.62, 0.3, 0.7, 0.24, 0.76):
-        x = start[0] + f * (end[0] - start[0])
-        y = start[1] + f * (end[1] - start[1])
-        gap = min((max(abs(x - px) / min_dx, abs(y - py) / min_dy) for px, py in placed),
-                  default=math.inf)
-        if gap >= 1.0:
-            return x, y
-        if gap > best_gap:
-            best, best_gap = (x, y), gap
-    return best
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def path_diagram(record, effects: pd.DataFrame | None = None,
-                 reference: pd.DataFrame | None = None, title: str | None = None,
-                 figsize: tuple[float, float] | None = None) -> Figure:
-    """Structural model with replicated standardized estimates, like the papers' figures.
+# --------------------------------------------------------------------------------------------
+# dot source
+# --------------------------------------------------------------------------------------------
+def diagram_source(record, effects: pd.DataFrame | None = None,
+                   reference: pd.DataFrame | None = None) -> tuple[str, str]:
+    """The dot source of a record's path diagram and the metric its labels are in.
 
     Parameters
     ----------
     record : replication.record.schema.Record
     effects : DataFrame, optional
-        :func:`replication.compare.core.effects_table` output (``key, std, pvalue``); each path
-        ``X->Y`` is labelled with ``std`` and the significance stars of ``pvalue`` (the paper's
-        own legend when the record has one). Interactions ``XxM->Y`` label the moderation
-        arrows.
+        :func:`replication.compare.core.effects_table` output (``key, est, std, pvalue``).
+    reference : DataFrame, optional
+        :func:`replication.compare.core.compare_paths` output.
+
+    Returns
+    -------
+    (str, str)
+        dot source; ``"standardized"`` or ``"unstandardized"``.
+    """
+    lay = layers(record)
+    legend = [(m.marker, m.p_below) for m in record.results.significance] or None
+    eff = ({str(r["key"]): r for r in effects.to_dict("records")}
+           if effects is not None and not effects.empty else {})
+    refs = _references(reference)
+    metric, _ = _metric(record)
+    lines = ["digraph model {",
+             f'  graph [rankdir=LR, nodesep=0.45, ranksep=1.1, splines=true, fontname="{_FONT}",'
+             ' bgcolor="transparent", pad=0.15, newrank=true];',
+             f'  node [shape=ellipse, fontname="{_FONT}", fontsize=12, penwidth=1.2,'
+             ' style=filled, fillcolor="white", margin="0.12,0.04"];',
+             f'  edge [fontname="{_FONT}", fontsize=10, arrowsize=0.7, penwidth=1.1];']
+    names = {c: getattr(record.constructs[c], "name", None) or c for c in record.constructs} \
+        if isinstance(record.constructs, dict) else {}
+    moderated: dict[tuple[str, str], list] = {}
+    for mo in record.model.moderations:
+        moderated.setdefault((mo.x, mo.y), []).append(mo)
+    for layer in lay:
+        lines.append(f"  {{ rank=same; {' '.join(_quote(c) for c in layer)} }}")
+        for c in layer:
+            lines.append(f"  {_quote(c)} [tooltip={_quote(str(names.get(c, c)))}];")
+    for p in record.model.paths:
+        label, sig = _path_label(p.key, eff.get(p.key), refs.get(p.key), metric, legend)
+        style = "solid" if sig else "dashed"
+        colour = "#111111" if sig else "#777777"
+        attrs = f"style={style}, color={_quote(colour)}, fontcolor={_quote(colour)}"
+        if (p.from_, p.to) in moderated:
+            # the path runs through a junction point; each moderator's dashed arrow ends there and
+            # the interaction estimates label the segment after it, so they read as the path's
+            j = _quote(f"junction {p.from_}->{p.to}")
+            lines.append(f"  {j} [shape=point, width=0.07, label=\"\", color={_quote(colour)}];")
+            lines.append(f"  {_quote(p.from_)} -> {j} [{attrs}, arrowhead=none, label={_quote(label)}];")
+            inter = []
+            for mo in moderated[(p.from_, p.to)]:
+                row = eff.get(mo.key)
+                text = f"\u00d7 {mo.m}"
+                if row is not None:
+                    text += f" {_num(float(row.get('std', np.nan)))}" \
+                            f"{stars(float(row.get('pvalue', np.nan)), legend)}"
+                inter.append(text)
+                lines.append(f"  {_quote(mo.m)} -> {j} [style=dashed, color=\"#555555\", "
+                             "arrowsize=0.6];")
+            lines.append(f"  {j} -> {_quote(p.to)} [style={style}, color={_quote(colour)}, "
+                         f"fontcolor=\"#333333\", label={_quote(chr(10).join(inter))}];")
+        else:
+            lines.append(f"  {_quote(p.from_)} -> {_quote(p.to)} [{attrs}, label={_quote(label)}];")
+    for mo in record.model.moderations:  # a moderation of a path the record does not draw
+        if not any((p.from_, p.to) == (mo.x, mo.y) for p in record.model.paths):
+            lines.append(f"  {_quote(mo.m)} -> {_quote(mo.y)} [style=dotted, color=\"#555555\"];")
+    exo = [c for c in lay[0] if c in record.exogenous()] if lay else []
+    pairs = [(a, b) for i, a in enumerate(exo) for b in exo[i + 1:]] if len(exo) <= MAX_ARCS else []
+    pairs += [(c.a, c.b) for c in record.model.covariances if (c.a, c.b) not in pairs]
+    for a, b in pairs:
+        lines.append(f"  {_quote(a)}:w -> {_quote(b)}:w [dir=both, constraint=false, "
+                     "color=\"#888888\", arrowsize=0.5, penwidth=0.8];")
+    lines.append("}")
+    return "\n".join(lines) + "\n", metric
+
+
+def _arcs_drawn(record) -> bool:
+    lay = layers(record)
+    exo = [c for c in lay[0] if c in record.exogenous()] if lay else []
+    return len(exo) <= MAX_ARCS
+
+
+def _render_svg(source: str) -> str:
+    """SVG text of a dot source (needs Graphviz's ``dot`` program)."""
+    import graphviz
+
+    if shutil.which("dot") is None:
+        raise RuntimeError("Graphviz 'dot' not found: install Graphviz (Debian: apt-get install "
+                           "graphviz; `make report` does it as root) to draw path diagrams")
+    svg = graphviz.Source(source, engine="dot").pipe(format="svg").decode("utf-8")
+    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
+    svg = re.sub(r"<!--.*?-->\s*", "", svg, flags=re.S)
+    svg = svg.replace("<svg ", '<svg class="path-diagram-svg" style="max-width: 100%; height: auto;" ', 1)
+    return svg
+
+
+def path_diagram(record, effects: pd.DataFrame | None = None,
+                 reference: pd.DataFrame | None = None, title: str | None = None) -> Diagram:
+    """Structural model with replicated estimates beside the paper's, laid out by ``dot``.
+
+    Parameters
+    ----------
+    record : replication.record.schema.Record
+    effects : DataFrame, optional
+        :func:`replication.compare.core.effects_table` output (``key, est, std, pvalue``); each
+        path ``X->Y`` gets the replicated estimate with the significance stars of ``pvalue`` (the
+        paper's own legend when the record has one); interactions ``XxM->Y`` label the
+        moderators' arrows (standardized), mediations ``X=>Y`` are listed under the diagram.
     reference : DataFrame, optional
         :func:`replication.compare.core.compare_paths` output; the reference value of each path
         is shown in brackets, as printed, or with the word "assumed".
     title : str, optional
-    figsize : tuple of float, optional
+        Caption (default: what the labels show and in which metric).
 
     Returns
     -------
-    matplotlib.figure.Figure
+    Diagram
+        Inline SVG with a caption; ``source`` is the dot text.
     """
-    lay = layers(record)
-    pos = _positions(lay)
-    legend = [(m.marker, m.p_below) for m in record.results.significance] or None
-    eff = effects.set_index("key") if effects is not None and not effects.empty else None
-    ref = None
-    if reference is not None and not reference.empty:
-        main = reference[reference["quantity"].isin(["estimate", "std"])]
-        ref = main.drop_duplicates("path").set_index("path")
-    width = max(7.0, 3.0 * len(lay) + 1.5)
-    height = max(4.0, 1.5 * max(len(layer) for layer in lay) + 1.0)
-    fig = Figure(figsize=figsize or (width, height))
-    ax = fig.add_subplot(1, 1, 1)
-    ax.set_axis_off()
-    ew, eh = 1.5, 0.75
-    for c, (x, y) in pos.items():
-        ax.add_patch(Ellipse((x, y), ew, eh, facecolor="white", edgecolor="black", linewidth=1.2,
-                             zorder=3))
-        ax.text(x, y, c, ha="center", va="center", fontsize=10, zorder=4)
-
-    def clip(p0, p1):
-        (x0, y0), (x1, y1) = p0, p1
-        d = math.hypot(x1 - x0, y1 - y0) or 1.0
-        ux, uy = (x1 - x0) / d, (y1 - y0) / d
-        a, b = ew / 2, eh / 2
-        r = 1.0 / math.sqrt((ux / a) ** 2 + (uy / b) ** 2)
-        return (x0 + ux * r, y0 + uy * r), (x1 - ux * r, y1 - uy * r)
-
-    mids = {}
-    placed: list[tuple[float, float]] = []
-    for p in record.model.paths:
-        s, e = clip(pos[p.from_], pos[p.to])
-        sig = True
-        row = None
-        if eff is not None and p.key in eff.index:
-            row = eff.loc[p.key]
-            pv = row.get("pvalue", np.nan)
-            sig = not (np.isfinite(pv) and pv >= 0.05)
-        ax.add_patch(FancyArrowPatch(s, e, arrowstyle="-|>", mutation_scale=12,
-                                     linewidth=1.3 if sig else 0.9,
-                                     linestyle="-" if sig else (0, (4, 2)), color="black",
-                                     zorder=2))
-        mids[p.key] = ((s[0] + e[0]) / 2, (s[1] + e[1]) / 2)
-        # each label goes to the first point along its arrow (middle first) that keeps clear of the
-        # labels already placed, so labels of crossing or fanning arrows do not overlap
-        mx, my = _free_spot(s, e, placed)
-        placed.append((mx, my))
-        rrow = ref.loc[p.key] if ref is not None and p.key in ref.index else None
-        ax.text(mx, my, _label(row, rrow, legend), ha="center", va="center", fontsize=7.5,
-                zorder=5, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
-                                "edgecolor": "none", "alpha": 0.85})
-    for mo in record.model.moderations:
-        target = mids.get(f"{mo.x}->{mo.y}")
-        if target is None or mo.m not in pos:
-            continue
-        mx, my = pos[mo.m]
-        start = (mx, my - eh / 2 if my > target[1] else my + eh / 2)
-        ax.add_patch(FancyArrowPatch(start, target, arrowstyle="-|>", mutation_scale=10,
-                                     linestyle=(0, (3, 2)), color="0.3", linewidth=1.0, zorder=1))
-        row = eff.loc[mo.key] if eff is not None and mo.key in eff.index else None
-        if row is not None:
-            ax.text((start[0] + target[0]) / 2 + 0.15, (start[1] + target[1]) / 2,
-                    f"{mo.x}×{mo.m}: {row['std']:.2f}{stars(row.get('pvalue', np.nan), legend)}",
-                    fontsize=7, color="0.2", zorder=5)
-    exo = [c for c in lay[0] if c in record.exogenous()]
-    for i, a in enumerate(exo):
-        for b in exo[i + 1:]:
-            (xa, ya), (xb, yb) = pos[a], pos[b]
-            ax.add_patch(FancyArrowPatch((xa - ew / 2, ya), (xb - ew / 2, yb), arrowstyle="<|-|>",
-                                         mutation_scale=8, connectionstyle="arc3,rad=0.35",
-                                         color="0.5", linewidth=0.8, zorder=1))
-    xs = [x for x, _ in pos.values()]
-    ys = [y for _, y in pos.values()]
-    ax.set_xlim(min(xs) - 1.6, max(xs) + 1.2)
-    ax.set_ylim(min(ys) - 0.9, max(ys) + 0.9)
-    ax.set_aspect("equal")
-    ax.set_title(title or f"{record.id}: standardized estimates (replicated), [reference]",
-                 fontsize=10)
-    fig.text(0.01, 0.01, "dashed arrow: p >= .05 or moderation; [x] printed in the paper; "
-             "[x assumed] assumed by the record", fontsize=7, color="0.3")
-    fig.tight_layout()
-    return fig
-
-
-def published_vs_replicated_plot(*tables: pd.DataFrame,
-                                 quantities: Sequence[str] = ("estimate", "std", "loading"),
-                                 title: str | None = None,
-                                 figsize: tuple[float, float] = (5.5, 5.0)) -> Figure:
-    """Scatter of reference values (x) against replicated values (y).
-
-    Parameters
-    ----------
-    *tables : DataFrame
-        Comparison tables from :mod:`replication.compare.core` (columns ``quantity, status,
-        reference, replicated``).
-    quantities : sequence of str
-        Quantities to plot (default: path estimates and loadings, which share a scale).
-    title : str, optional
-    figsize : tuple of float
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Filled markers for published references, open markers for assumed ones, one marker
-        shape per quantity, and the identity line.
-    """
-    frames = [t for t in tables if t is not None and not t.empty]
-    need = {"quantity", "status", "reference", "replicated"}
-    for t in frames:
-        if not need <= set(t.columns):
-            raise InputError(f"published_vs_replicated_plot: tables need columns {sorted(need)}")
-    data = pd.concat([t[list(need)] for t in frames], ignore_index=True) if frames else \
-        pd.DataFrame(columns=list(need))
-    data = data[data["quantity"].isin(quantities)]
-    data = data[np.isfinite(data["reference"].astype(float)) & np.isfinite(data["replicated"].astype(float))]
-    fig = Figure(figsize=figsize)
-    ax = fig.add_subplot(1, 1, 1)
-    shapes = {"estimate": "o", "std": "o", "loading": "s"}
-    names = {"estimate": "path estimate", "std": "path estimate", "loading": "loading"}
-    drawn = set()
-    for (q, s), g in data.groupby(["quantity", "status"], sort=True):
-        label = f"{names.get(q, q)} ({'published' if s == 'published' else 'assumed'})"
-        if label in drawn:
-            label = None
-        drawn.add(label)
-        filled = s == "published"
-        ax.scatter(g["reference"].astype(float), g["replicated"].astype(float),
-                   marker=shapes.get(q, "^"), s=34,
-                   facecolors="black" if filled else "none", edgecolors="black",
-                   linewidths=1.0, label=label, zorder=3)
-    if len(data):
-        lo = float(min(data["reference"].min(), data["replicated"].min()))
-        hi = float(max(data["reference"].max(), data["replicated"].max()))
-    else:
-        lo, hi = 0.0, 1.0
-    pad = 0.05 * (hi - lo or 1.0)
-    ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="0.5", linewidth=0.8, zorder=1)
-    ax.set_xlim(lo - pad, hi + pad)
-    ax.set_ylim(lo - pad, hi + pad)
-    ax.set_xlabel("reference (printed in the paper, or assumed)")
-    ax.set_ylabel("replicated")
-    ax.set_title(title or "Published vs replicated")
-    if len(data):
-        ax.legend(frameon=False, fontsize=8, loc="upper left")
-    else:
-        ax.text(0.5, 0.5, "nothing comparable", ha="center", va="center", transform=ax.transAxes)
-    fig.tight_layout()
-    return fig
+    source, metric = diagram_source(record, effects, reference)
+    _, status = _metric(record)
+    legend = [(m.marker, m.p_below) for m in record.results.significance] or \
+        [("*", 0.05), ("**", 0.01), ("***", 0.001)]
+    key = ", ".join(f"{m} p < {str(b).lstrip('0') if b < 1 else b}"
+                    for m, b in sorted(legend, key=lambda t: -t[1]))
+    how = (f"{metric} estimates" + (" (the metric the paper prints)" if status == "published"
+                                   else f" (metric {status})"))
+    caption = title or (f"Path diagram of {record.id}: replicated {how} with significance "
+                        f"({key}); in brackets the value printed in the paper, or assumed by the "
+                        "record. Dashed: not significant at .05 (paths) or a moderation (onto the "
+                        "path it moderates; the interaction, standardized, labels the path after the "
+                        "junction). " + ("Curved two-headed arrows: covariances of the exogenous "
+                                        "constructs." if _arcs_drawn(record) else
+                                        "The exogenous constructs covary freely (not drawn)."))
+    notes = []
+    if effects is not None and not effects.empty:
+        for r in effects[effects["kind"] == "mediation"].to_dict("records"):
+            x, y = str(r["key"]).split("=>", 1)
+            ci = ""
+            if np.isfinite(r.get("ci_low", np.nan)) and np.isfinite(r.get("ci_high", np.nan)):
+                ci = f", 95% CI [{_num(r['ci_low'], 3)}, {_num(r['ci_high'], 3)}]"
+            notes.append(f"Total indirect effect of {x} on {y}: {_num(r.get('est', np.nan), 3)}"
+                         f"{stars(r.get('pvalue', np.nan), legend)}{ci}")
+    return Diagram(svg=_render_svg(source), source=source, caption=caption, notes=notes)
