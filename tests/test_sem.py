@@ -11,7 +11,7 @@ import pytest
 
 from replication.engine.errors import InputError
 from replication.record.schema import load_record
-from replication.engine.sem import FIT_MEASURES, fit, fit_files, format_text, modindices, to_json
+from replication.engine.sem import FIT_MEASURES, fit, modindices, to_json
 from replication.engine.syntax import sem_syntax
 
 FX = Path(__file__).parent / "fixtures" / "lavaan"
@@ -50,7 +50,7 @@ def test_parameters_match_lavaan(fitted):
         assert diff < TOL, (col, diff)
     print(case, "largest parameter differences", worst)
     assert list(res.params.columns) == ["lhs", "op", "rhs", "est", "se", "z", "pvalue",
-                                        "std_all"]
+                                        "std_lv", "std_all"]
     for col in ["est", "se", "z", "pvalue", "std_all"]:
         assert res.params[col].dtype == float
 
@@ -245,93 +245,10 @@ def test_to_json_is_deterministic_and_null_for_nan():
     assert a == b
     out = json.loads(a)
     first = out["parameters"][0]
-    assert set(first) == {"lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_all"}
+    assert set(first) == {"lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_lv", "std_all"}
     assert first["se"] is None  # fixed first loading
     assert {"chisq", "df", "pvalue", "cfi", "tli", "nfi", "ifi", "gfi", "agfi", "rmsea",
             "rmsea.ci.lower", "rmsea.ci.upper", "srmr"} <= set(out["fit_measures"])
-
-
-def test_fit_files(tmp_path):
-    d, data = load("hs_cfa")
-    mp = tmp_path / "model.lav"
-    mp.write_text(d["model"])
-    dp = tmp_path / "data.csv"
-    data.to_csv(dp, index=False)
-    out = fit_files(mp, dp)
-    assert out["fit_measures"]["chisq"] == pytest.approx(d["fit_measures"]["chisq"], abs=TOL)
-    out_b = fit_files(mp, dp, bootstrap=20, seed=3)
-    assert out_b["bootstrap"]["n_boot"] == 20
-    assert len(out_b["bootstrap"]["parameters"]) == 21
-    with pytest.raises(InputError, match="not found"):
-        fit_files(tmp_path / "nope.lav", dp)
-    with pytest.raises(InputError, match="not found"):
-        fit_files(mp, tmp_path / "nope.csv")
-    (tmp_path / "bad.lav").write_text("visual =~ x1 + x2\nnonsense here\n")
-    with pytest.raises(InputError, match=r"bad\.lav.*line 2"):
-        fit_files(tmp_path / "bad.lav", dp)
-
-
-def test_fit_files_reads_data_as_response_files(tmp_path):
-    d, data = load("hs_cfa")
-    mp = tmp_path / "model.lav"
-    mp.write_text(d["model"])
-    ref = fit_files(mp, _write(tmp_path / "plain.csv", data.to_csv(index=False)))
-    # semicolon-delimited with a byte-order mark and an extra text column: same fit
-    text = data.assign(id=[f"r{i}" for i in range(len(data))]).to_csv(index=False, sep=";")
-    out = fit_files(mp, _write(tmp_path / "semi.csv", text, bom=True))
-    assert out["fit_measures"] == ref["fit_measures"]
-    bad = data.astype({"x2": object})
-    bad.loc[[4, 9], "x2"] = "abc"
-    with pytest.raises(InputError, match=r"bad\.csv: column x2, rows 5, 10: non-numeric value 'abc'"):
-        fit_files(mp, _write(tmp_path / "bad.csv", bad.to_csv(index=False)))
-    with pytest.raises(InputError, match=r"dup\.csv: duplicate column name x1"):
-        fit_files(mp, _write(tmp_path / "dup.csv", data.rename(columns={"x2": "x1"}).to_csv(index=False)))
-    with pytest.raises(InputError, match=r"empty\.csv: file is empty"):
-        fit_files(mp, _write(tmp_path / "empty.csv", ""))
-    with pytest.raises(InputError, match=r"short\.csv: no column 'x9'"):
-        fit_files(mp, _write(tmp_path / "short.csv", data.drop(columns="x9").to_csv(index=False)))
-
-
-def _write(path, text, bom=False):
-    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
-    return path
-
-
-def test_format_text_lays_out_lavaan_summary(tmp_path):
-    d, data = load("hs_cfa")
-    mp = tmp_path / "model.lav"
-    mp.write_text(d["model"])
-    dp = tmp_path / "data.csv"
-    data.to_csv(dp, index=False)
-    out = fit_files(mp, dp)
-    text = format_text(out)
-    assert text == format_text(out) and "Bootstrap" not in text
-    lines = text.splitlines()
-    fm = out["fit_measures"]
-    chisq = next(line for line in lines if line.rstrip().endswith(" chisq"))
-    assert f"{fm['chisq']:.3f}" in chisq
-    assert next(line for line in lines if line.rstrip().endswith(" df")).split()[-2] == "24"
-    order = [lines.index(h) for h in ("Fit measures:", "Latent Variables:", "Covariances:",
-                                      "Variances:", "R-Square:")]
-    assert order == sorted(order)
-    # the loading block: a header per factor, fixed first loading without se, z and p
-    i = lines.index("  visual =~")
-    first, second = lines[i + 1].split(), lines[i + 2].split()
-    x1 = next(r for r in out["parameters"] if (r["lhs"], r["op"], r["rhs"]) == ("visual", "=~", "x1"))
-    x2 = next(r for r in out["parameters"] if (r["lhs"], r["op"], r["rhs"]) == ("visual", "=~", "x2"))
-    assert first == ["x1", f"{x1['est']:.3f}", f"{x1['std_all']:.3f}"]
-    assert second == ["x2"] + [f"{x2[c]:.3f}" for c in ("est", "se", "z", "pvalue", "std_all")]
-    boot = fit_files(mp, dp, bootstrap=10, seed=3)
-    btext = format_text(boot)
-    assert "Bootstrap (10 resamples, 0 failed, seed 3" in btext
-    b2 = next(r for r in boot["bootstrap"]["parameters"] if (r["lhs"], r["rhs"]) == ("visual", "x2"))
-    tail = btext.split("Bootstrap (")[1].splitlines()
-    j = tail.index("  visual =~")
-    assert tail[j + 1].split() == ["x2"] + [f"{b2[c]:.3f}" for c in
-                                             ("est", "boot_se", "ci_lower", "ci_upper",
-                                              "bc_lower", "bc_upper")]
-    with pytest.raises(InputError, match="format_text"):
-        format_text({"parameters": []})
 
 
 # ------------------------------------------------------------------ bad input

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
-from replication.cli.common import EXIT_OK, int_at_least, non_negative_int
+from replication.cli.common import EXIT_FAILED, EXIT_OK, int_at_least, non_negative_int
 
 HELP = "fit a lavaan-syntax model to a CSV"
 
@@ -22,12 +23,20 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Fit the model file to the data file and print lavaan-named results."""
-    from replication.engine import sem
+    """Fit the model file to the data file and print lavaan-named results (warnings first).
 
-    result = sem.fit_files(args.model_file, args.data_csv, bootstrap=args.bootstrap, seed=args.seed)
+    Exit status 1 when the model did not converge (the output is printed all the same).
+    """
+    from replication.engine.summary import format_text
+    from replication.pipeline.fit_files import fit_files
+
+    result = fit_files(args.model_file, args.data_csv, bootstrap=args.bootstrap, seed=args.seed)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        print(sem.format_text(result))
+        print(format_text(result))
+    if not result.get("converged", True):
+        print("replicate fit: the model did not converge; the estimates are not a "
+              "maximum-likelihood solution", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK

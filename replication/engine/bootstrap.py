@@ -27,7 +27,9 @@ from scipy import stats
 
 from replication.engine.errors import InputError
 from replication.engine.ram import RAM, eval_defined, label_values
-from replication.engine.sem import SEMResult, prepare_data, fit
+from replication.engine.moments import prepare_data, sample_cov
+from replication.engine.results import FitResult
+from replication.engine.sem import fit
 
 __all__ = ["BootstrapResult", "bootstrap", "percentile_ci", "bias_corrected_ci"]
 
@@ -165,7 +167,7 @@ class BootstrapResult:
         Resamples that failed (not positive definite, not converged).
     failed : list of int
         Their indices.
-    full : SEMResult
+    full : FitResult
         The full-sample fit.
     seed : int or None
     """
@@ -174,7 +176,7 @@ class BootstrapResult:
     std_estimates: pd.DataFrame
     n_failed: int
     failed: list[int]
-    full: SEMResult
+    full: FitResult
     seed: int | None = None
     columns: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
 
@@ -232,7 +234,7 @@ def _init(spec, X, theta0, limit_threads=True):
     _STATE["spec"] = spec
     _STATE["X"] = X
     _STATE["theta0"] = theta0
-    S = X.T @ X / len(X)
+    S = X.T @ X / len(X)  # X is centred: the divisor-N covariance
     _STATE["ram"] = RAM(spec, S)
     rows = spec.rows
     _STATE["free_row_idx"] = [next(k for k, r in enumerate(rows) if r["free"] == j)
@@ -247,9 +249,7 @@ def _one(b_seed: np.random.SeedSequence):
     n = len(X)
     rng = np.random.default_rng(b_seed)
     idx = rng.integers(0, n, size=n)
-    Xb = X[idx]
-    Xc = Xb - Xb.mean(axis=0)
-    S = Xc.T @ Xc / n
+    S = sample_cov(X[idx])
     try:
         np.linalg.cholesky(S)
     except np.linalg.LinAlgError:

@@ -23,6 +23,7 @@ __all__ = [
     "chisq_df",
     "rmsea",
     "rmsea_ci",
+    "rmsea_pvalue",
     "cfi",
     "tli",
     "nfi",
@@ -32,6 +33,7 @@ __all__ = [
     "srmr",
     "aic",
     "bic",
+    "sabic",
 ]
 
 
@@ -200,6 +202,36 @@ def rmsea_ci(
         except ValueError:
             hi = nan
     return (lo, hi)
+
+
+def rmsea_pvalue(chisq: float, df: float, n: float, h0: float = 0.05) -> float:
+    """Test of close fit: P(chi-square >= observed) when the RMSEA is ``h0`` (lavaan's
+    ``rmsea.pvalue``).
+
+    Parameters
+    ----------
+    chisq, df : float
+        Model chi-square and degrees of freedom.
+    n : float
+        Sample size N (lavaan's ``ntotal`` with the normal likelihood).
+    h0 : float, default 0.05
+        RMSEA under the null hypothesis (lavaan's ``rmsea.close.h0``).
+
+    Returns
+    -------
+    float
+        ``1 - F(chisq; df, N df h0^2)`` with ``F`` the noncentral chi-square CDF; NaN when
+        ``df <= 0`` (NA in lavaan).
+
+    References
+    ----------
+    Browne, M. W., & Cudeck, R. (1993). Alternative ways of assessing model fit. In K. A.
+    Bollen & J. S. Long (Eds.), *Testing Structural Equation Models* (pp. 136-162). Sage.
+    lavaan ``R/lav_fit_rmsea.R`` (``lav_fit_rmsea_closefit``).
+    """
+    if not _finite(chisq, df, n) or df <= 0:
+        return float("nan")
+    return float(stats.ncx2.sf(chisq, df, n * df * h0 ** 2))
 
 
 def cfi(chisq: float, df: float, base_chisq: float, base_df: float) -> float:
@@ -382,7 +414,8 @@ def gfi(S: np.ndarray, Sigma: np.ndarray, fixed_x=()) -> float:
     return float(1.0 - np.trace(AE @ AE) / np.trace(AS @ AS))
 
 
-def agfi(gfi_or_S, df: float, p=None, *, Sigma: np.ndarray | None = None) -> float:
+def agfi(gfi_or_S, df: float, p=None, *, Sigma: np.ndarray | None = None,
+         nel: float | None = None) -> float:
     """Adjusted goodness-of-fit index.
 
     Parameters
@@ -395,11 +428,14 @@ def agfi(gfi_or_S, df: float, p=None, *, Sigma: np.ndarray | None = None) -> flo
         Number of observed variables (taken from S when S is given).
     Sigma : array (p, p), optional
         Model-implied covariance matrix when S is given.
+    nel : float, optional
+        Number of sample moments, ``p (p + 1) / 2`` by default; ``p (p + 1) / 2 + p`` with a
+        mean structure (lavaan counts the means).
 
     Returns
     -------
     float
-        ``1 - (p (p + 1) / 2 / df) * (1 - GFI)``; 1 when ``df == 0`` (lavaan ``lav_fit_agfi``).
+        ``1 - (nel / df) * (1 - GFI)``; 1 when ``df == 0`` (lavaan ``lav_fit_agfi``).
 
     References
     ----------
@@ -414,9 +450,10 @@ def agfi(gfi_or_S, df: float, p=None, *, Sigma: np.ndarray | None = None) -> flo
         p = S.shape[0]
     else:
         g = float(gfi_or_S)
-        if p is None:
+        if p is None and nel is None:
             raise TypeError("agfi: p (number of observed variables) is required with a GFI value")
-    nel = p * (p + 1) / 2
+    if nel is None:
+        nel = p * (p + 1) / 2
     if not _finite(g, nel, df):
         return float("nan")
     if df > 0:
@@ -504,3 +541,28 @@ def bic(loglik: float, npar: float, n: float) -> float:
     461-464. lavaan ``R/lav_fit_aic.R``.
     """
     return -2.0 * float(loglik) + float(npar) * math.log(float(n))
+
+
+def sabic(loglik: float, npar: float, n: float) -> float:
+    """Sample-size adjusted BIC, ``-2 logL + npar log((N + 2) / 24)`` (lavaan's ``bic2``).
+
+    Parameters
+    ----------
+    loglik : float
+        Log-likelihood of the model.
+    npar : float
+        Number of free parameters.
+    n : float
+        Sample size N.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    Sclove, S. L. (1987). Application of model-selection criteria to some problems in
+    multivariate analysis. *Psychometrika*, 52, 333-343. lavaan ``R/lav_fit_aic.R``
+    (``lav_fit_sabic``).
+    """
+    return -2.0 * float(loglik) + float(npar) * math.log((float(n) + 2.0) / 24.0)

@@ -1,11 +1,11 @@
-"""The model engine: lavaan's parameter table and the reticular action model (RAM) of a model.
+"""The model engine: the reticular action model (RAM) of a parameter table.
 
-:func:`specify` turns lavaan syntax into lavaan's parameter table (:class:`ModelSpec`) with
-lavaan's defaults; :class:`RAM` holds the table as matrices and computes the model-implied
+:class:`RAM` holds lavaan's parameter table (:func:`replication.engine.partable.specify`, re-exported
+here with :class:`ModelSpec`) as matrices and computes the model-implied
 covariance ``Sigma(theta) = F (I - A)^-1 S (I - A)^-T F'``, its derivatives, the ML
 discrepancy with its gradient, Hessian and expected information, the standardized solution,
 and minimizes the discrepancy (Newton / Fisher scoring, L-BFGS). Estimation with results
-(:mod:`replication.engine.sem`), the bootstrap (:mod:`replication.engine.bootstrap`) and the misfit
+(:mod:`replication.engine.estimation`), the bootstrap (:mod:`replication.engine.bootstrap`) and the misfit
 calibration (:mod:`replication.data.misfit`) all use this one engine.
 
 Defaults are lavaan's (``lavaan(model, auto.var = TRUE, auto.fix.first = TRUE,
@@ -34,14 +34,13 @@ Statistical Software*, 48(2), 1-36.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import optimize
 
+from replication.engine.calibration import MLFit, fit_ml, ml_discrepancy
 from replication.engine.errors import InputError
-from replication.engine.syntax import Statement, parse_model
+from replication.engine.partable import ModelSpec, eval_defined, label_values, specify
 
 __all__ = [
     "ModelSpec",
@@ -54,225 +53,6 @@ __all__ = [
     "MLFit",
     "fit_ml",
 ]
-
-# ------------------------------------------------------------------------------------------
-# Parameter table
-# ------------------------------------------------------------------------------------------
-@dataclass
-class ModelSpec:
-    """lavaan's parameter table of a model, with the RAM index arrays.
-
-    ``rows`` holds one dict per parameter: ``lhs, op, rhs, free`` (0-based index into the
-    free-parameter vector, ``-1`` when fixed), ``value`` (fixed value or 0), ``label``,
-    ``exo`` (a fixed.x moment set to its sample value) and ``user`` (written in the model).
-    """
-
-    ov: list[str]
-    lv: list[str]
-    rows: list[dict]
-    n_free: int
-    defined: list[tuple[str, str]] = field(default_factory=list)
-    ov_x: list[str] = field(default_factory=list)
-
-    @property
-    def names(self) -> list[str]:
-        return self.ov + self.lv
-
-    def free_rows(self) -> list[dict]:
-        """First row of each free parameter, in parameter order."""
-        first: dict[int, dict] = {}
-        for r in self.rows:
-            if r["free"] >= 0 and r["free"] not in first:
-                first[r["free"]] = r
-        return [first[k] for k in range(self.n_free)]
-
-    def free_keys(self) -> list[str]:
-        """``"lhs op rhs"`` of each free parameter."""
-        return [f"{r['lhs']} {r['op']} {r['rhs']}" for r in self.free_rows()]
-
-    @property
-    def df(self) -> int:
-        """Degrees of freedom of the covariance structure, ``p(p+1)/2 - k(k+1)/2 - q``.
-
-        ``p`` observed variables, ``k`` of them fixed.x (their moments are not fitted), ``q``
-        free parameters; lavaan's ``df`` without a mean structure.
-
-        References
-        ----------
-        Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 4 (t-rule).
-        lavaan ``R/lav_partable.R`` (``lav_partable_df``).
-        """
-        p, k = len(self.ov), len(self.ov_x)
-        return p * (p + 1) // 2 - k * (k + 1) // 2 - self.n_free
-
-
-def _ordered_unique(seq) -> list:
-    out: list = []
-    for x in seq:
-        if x not in out:
-            out.append(x)
-    return out
-
-
-def specify(model: str | list[Statement], *, cov_y: bool = False,
-            observed: list[str] | None = None) -> ModelSpec:
-    """Build lavaan's parameter table from model syntax.
-
-    Parameters
-    ----------
-    model : str or list of Statement
-        lavaan syntax (see :func:`replication.engine.syntax.parse_model`).
-    cov_y : bool, default False
-        Free the residual covariances among dependent variables that predict nothing, as
-        lavaan's ``sem()``/``cfa()`` do (``auto.cov.y``). The default matches
-        ``lavaan(model, auto.var = TRUE, auto.fix.first = TRUE, auto.cov.lv.x = TRUE)``, which is
-        how AMOS and LISREL diagrams count degrees of freedom.
-    observed : list of str, optional
-        Order of the observed variables (of a covariance matrix the model will be fitted to);
-        names the model does not use are dropped. Default: lavaan's order (indicators first,
-        then the other observed variables in order of appearance).
-
-    Returns
-    -------
-    ModelSpec
-
-    Notes
-    -----
-    Defaults as lavaan's: the first indicator of each latent variable has its loading fixed to 1
-    (unless a modifier is written for it), every variable gets a free (residual) variance except
-    the only indicator of a latent variable, whose residual variance is fixed to 0
-    (``auto.fix.single``), exogenous latent variables covary freely, and observed variables used
-    only as predictors are
-    fixed.x (their variances and covariances are fixed to the sample values and are not
-    parameters). Parameters that share a label are one parameter (an equality constraint).
-    A label alone does not free the first loading (as in lavaan); ``NA*`` does.
-
-    Raises
-    ------
-    InputError
-        Syntax errors, a parameter written twice, a label that is also a variable name, a
-        defined parameter that uses an unknown label, or ``observed`` without a variable the
-        model uses.
-    """
-    stmts = parse_model(model) if isinstance(model, str) else list(model)
-    lv = _ordered_unique(s.lhs for s in stmts if s.op == "=~")
-    names_all: list[str] = []
-    for s in stmts:
-        if s.op == ":=":
-            continue
-        for nm in (s.lhs, s.rhs) if s.op != "=~" else (s.rhs,):
-            if nm not in lv and nm not in names_all:
-                names_all.append(nm)
-    # lavaan orders observed variables: indicators first, then the others in order of appearance
-    indicators = _ordered_unique(s.rhs for s in stmts if s.op == "=~" and s.rhs not in lv)
-    ov = indicators + [n for n in names_all if n not in indicators]
-    if observed is not None:
-        absent = [v for v in ov if v not in observed]
-        if absent:
-            raise InputError(f"model: variable {absent[0]!r} is not among the observed variables")
-        ov = [v for v in observed if v in ov]
-    labels = {s.label for s in stmts if s.label}
-    clash = sorted(labels & (set(ov) | set(lv)))
-    if clash:
-        raise InputError(f"model: label {clash[0]!r} is also a variable name")
-    lhs_reg = {s.lhs for s in stmts if s.op == "~"}
-    rhs_reg = {s.rhs for s in stmts if s.op == "~"}
-    ind_set = {s.rhs for s in stmts if s.op == "=~"}
-    ov_x = [v for v in ov if v in rhs_reg and v not in lhs_reg and v not in ind_set]
-    lv_x = [v for v in lv if v not in lhs_reg]
-
-    rows: list[dict] = []
-    seen: dict[tuple[str, str, str], dict] = {}
-    first_ind: dict[str, str] = {}
-    for s in stmts:
-        if s.op == "=~" and s.lhs not in first_ind:
-            first_ind[s.lhs] = s.rhs
-
-    def key(lhs, op, rhs):
-        if op == "~~":
-            return (min(lhs, rhs), op, max(lhs, rhs))
-        return (lhs, op, rhs)
-
-    def add(lhs, op, rhs, *, fixed=None, label=None, user=False, exo=False, line=0):
-        k = key(lhs, op, rhs)
-        if k in seen:
-            raise InputError(f"model line {line}: parameter {lhs} {op} {rhs} is specified twice")
-        row = {"lhs": lhs, "op": op, "rhs": rhs, "fixed": fixed, "label": label, "user": user,
-               "exo": exo}
-        seen[k] = row
-        rows.append(row)
-
-    for s in stmts:
-        if s.op == ":=":
-            continue
-        if s.op == "~" and s.lhs == s.rhs:
-            raise InputError(f"model line {s.line}: {s.lhs!r} cannot be regressed on itself")
-        fixed = s.fixed
-        if s.op == "=~" and first_ind[s.lhs] == s.rhs and fixed is None and not s.free:
-            fixed = 1.0
-        add(s.lhs, s.op, s.rhs, fixed=fixed, label=s.label, user=True, line=s.line)
-    # lavaan's auto.fix.single: the only indicator of a latent variable has its (default)
-    # residual variance fixed to 0, so the latent variable is that observed variable
-    n_ind: dict[str, list[str]] = {}
-    for s in stmts:
-        if s.op == "=~":
-            n_ind.setdefault(s.lhs, []).append(s.rhs)
-    single = {inds[0] for inds in n_ind.values() if len(inds) == 1 and inds[0] not in lv}
-    for v in ov:
-        if v in ov_x:
-            continue
-        if key(v, "~~", v) not in seen:
-            add(v, "~~", v, fixed=0.0 if v in single else None)
-    for v in lv:
-        if key(v, "~~", v) not in seen:
-            add(v, "~~", v)
-    for i, a in enumerate(lv_x):
-        for b in lv_x[i + 1:]:
-            if key(a, "~~", b) not in seen:
-                add(a, "~~", b)
-    if cov_y:
-        ys = [v for v in lv + ov if v in lhs_reg and v not in rhs_reg and v not in ind_set]
-        for i, a in enumerate(ys):
-            for b in ys[i + 1:]:
-                if key(a, "~~", b) not in seen:
-                    add(a, "~~", b)
-    for i, a in enumerate(ov_x):
-        for b in ov_x[i:]:
-            k = key(a, "~~", b)
-            if k in seen:
-                raise InputError(f"model: {a} ~~ {b} is fixed to the sample value (fixed.x); "
-                                 "remove the statement")
-            add(a, "~~", b, exo=True)
-    # free-parameter indices (labels shared -> one parameter; a label shared with a fixed
-    # parameter fixes every parameter that carries it)
-    n_free = 0
-    by_label: dict[str, int] = {}
-    fixed_label = {r["label"]: float(r["fixed"]) for r in rows
-                   if r["label"] and r["fixed"] is not None}
-    for r in rows:
-        if r["label"] in fixed_label and r["fixed"] is None:
-            r["fixed"] = fixed_label[r["label"]]
-        if r["exo"] or r["fixed"] is not None:
-            r["free"] = -1
-            r["value"] = 0.0 if r["fixed"] is None else float(r["fixed"])
-            continue
-        r["value"] = 0.0
-        if r["label"] and r["label"] in by_label:
-            r["free"] = by_label[r["label"]]
-            continue
-        r["free"] = n_free
-        if r["label"]:
-            by_label[r["label"]] = n_free
-        n_free += 1
-    defined = [(s.lhs, s.expr) for s in stmts if s.op == ":="]
-    known = set(by_label) | {r["label"] for r in rows if r["label"]}
-    for name, expr in defined:
-        for tok in re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", expr):
-            if tok not in known and tok not in {d for d, _ in defined}:
-                raise InputError(f"model: defined parameter {name!r} uses {tok!r}, which is not "
-                                 "a parameter label")
-    return ModelSpec(ov=ov, lv=lv, rows=rows, n_free=n_free, defined=defined, ov_x=ov_x)
-
 
 # ------------------------------------------------------------------------------------------
 # RAM engine: implied covariance, ML discrepancy, gradient, expected information
@@ -743,157 +523,28 @@ class RAM:
                                                        dS[ii] * dS[jj], np.nan))))
         return out.astype(float)
 
+    def standardized_lv(self, theta: np.ndarray) -> np.ndarray:
+        """lavaan's ``std.lv`` for every row of the parameter table (``cov.std = TRUE``).
 
+        Only latent variables are standardized: a loading is multiplied by the model-implied
+        SD of its factor, a regression divided by the SD of a latent outcome and multiplied by
+        the SD of a latent predictor, a latent variance divided by the implied total variance,
+        a covariance divided by ``sqrt(|psi|)`` of each latent side (its residual variance);
+        observed variables keep their units.
 
-# ------------------------------------------------------------------------------------------
-# Defined parameters
-# ------------------------------------------------------------------------------------------
-def eval_defined(spec: ModelSpec, values: dict[str, float]) -> dict[str, float]:
-    """Values of the defined parameters (``name := expression``) of a model.
-
-    Parameters
-    ----------
-    spec : ModelSpec
-        Model with ``spec.defined``, pairs ``(name, expression)`` in the order written.
-    values : dict
-        ``{label: value}`` of the labelled parameters (:func:`label_values`).
-
-    Returns
-    -------
-    dict
-        ``{name: value}``; each expression is an arithmetic expression of labels and earlier
-        defined parameters (``+ - * / ^`` and parentheses), evaluated in order, so that
-        ``ind := a*b`` gives the indirect effect ``a b`` and ``total := c + a*b`` the total
-        effect.
-
-    Raises
-    ------
-    InputError
-        When an expression cannot be evaluated.
-
-    Notes
-    -----
-    The standard errors of defined parameters (:mod:`replication.engine.sem`) come from the delta
-    method on these values.
-
-    References
-    ----------
-    Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of
-    Statistical Software*, 48(2), 1-36 (the ``:=`` operator).
-    Sobel, M. E. (1982). Asymptotic confidence intervals for indirect effects in structural
-    equation models. *Sociological Methodology*, 13, 290-312.
-    """
-    env = dict(values)
-    out = {}
-    for name, expr in spec.defined:
-        try:
-            val = eval(expr.replace("^", "**"), {"__builtins__": {}}, env)  # noqa: S307
-        except Exception:
-            raise InputError(f"model: cannot evaluate defined parameter {name} := {expr}") from None
-        env[name] = float(val)
-        out[name] = float(val)
-    return out
-
-
-def label_values(spec: ModelSpec, theta: np.ndarray) -> dict[str, float]:
-    """Values of labelled parameters (for ``:=`` expressions)."""
-    return {r["label"]: (theta[r["free"]] if r["free"] >= 0 else r["value"])
-            for r in spec.rows if r["label"]}
-
-
-# ------------------------------------------------------------------------------------------
-# ML discrepancy of two matrices and the calibration minimizer
-# ------------------------------------------------------------------------------------------
-def ml_discrepancy(S: np.ndarray, Sigma: np.ndarray) -> float:
-    """Maximum-likelihood discrepancy ``F = log|Sigma| + tr(S Sigma^-1) - log|S| - p``.
-
-    ``inf`` when ``Sigma`` or ``S`` is not positive definite. lavaan reports ``T = N * F`` (its
-    ``fmin`` is ``F / 2``), with ``S`` computed with divisor N.
-
-    References
-    ----------
-    Joreskog, K. G. (1969). A general approach to confirmatory maximum likelihood factor
-    analysis. *Psychometrika*, 34, 183-202.
-    """
-    p = len(S)
-    try:
-        L = np.linalg.cholesky(Sigma)
-        Ls = np.linalg.cholesky(S)
-    except np.linalg.LinAlgError:
-        return float("inf")
-    ld_sigma = 2 * np.sum(np.log(np.diag(L)))
-    ld_s = 2 * np.sum(np.log(np.diag(Ls)))
-    Z = np.linalg.solve(L, Ls)
-    return float(ld_sigma + np.sum(Z * Z) - ld_s - p)
-
-
-@dataclass
-class MLFit:
-    """Result of :func:`fit_ml`: estimates, minimum of F, convergence and iterations."""
-
-    theta: np.ndarray
-    fmin: float
-    converged: bool
-    iterations: int
-    gradient_norm: float
-
-
-def fit_ml(ram: RAM, S: np.ndarray, theta0: np.ndarray, tol: float = 1e-10,
-           max_iter: int = 200) -> MLFit:
-    """Minimize the ML discrepancy by Fisher scoring with step halving.
-
-    Parameters
-    ----------
-    ram : RAM
-    S : ndarray
-        Covariance matrix (``ram.spec.ov`` order).
-    theta0 : ndarray
-        Start values, near the minimum.
-    tol : float
-        Stop when ``F`` changes by less than ``tol`` and no step element exceeds 1e-7.
-    max_iter : int
-
-    Returns
-    -------
-    MLFit
-
-    Notes
-    -----
-    The step is ``I^-1 g`` with ``I_kl = tr(Sigma^-1 dSigma_k Sigma^-1 dSigma_l)`` and
-    ``g_k = tr(Sigma^-1 (Sigma - S) Sigma^-1 dSigma_k)``, halved until ``F`` does not increase.
-    Used by the misfit calibration to follow the minimum as the covariance matrix moves, with
-    a stopping rule on ``F`` itself (the quantity calibrated); :meth:`RAM.fisher` is the
-    estimator of :mod:`replication.engine.sem`.
-
-    References
-    ----------
-    Lee, S.-Y., & Jennrich, R. I. (1979). A study of algorithms for covariance structure
-    analysis with specific comparisons using factor analysis. *Psychometrika*, 44, 99-113.
-    """
-    theta = np.asarray(theta0, float).copy()
-    f = ml_discrepancy(S, ram.implied(theta))
-    g = np.zeros_like(theta)
-    for it in range(1, max_iter + 1):
-        J, Sigma = ram.delta(theta)
-        Wi = np.linalg.inv(Sigma)
-        WJ = np.einsum("ij,kjl->kil", Wi, J)
-        info = np.einsum("kij,lji->kl", WJ, WJ)
-        g = np.einsum("ij,kij->k", Wi @ (Sigma - S) @ Wi, J)
-        try:
-            step = np.linalg.solve(info, g)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(info, g, rcond=None)[0]
-        t = 1.0
-        while t > 1e-8:
-            cand = theta - t * step
-            fc = ml_discrepancy(S, ram.implied(cand))
-            if fc <= f + 1e-14:
-                break
-            t /= 2
-        else:
-            return MLFit(theta, f, False, it, float(np.linalg.norm(g)))
-        theta, f_old, f = cand, f, fc
-        if abs(f_old - f) < tol and np.max(np.abs(t * step)) < 1e-7:
-            g = ram.gradient(theta, S)
-            return MLFit(theta, f, True, it, float(np.linalg.norm(g)))
-    return MLFit(theta, f, False, max_iter, float(np.linalg.norm(g)))
+        References
+        ----------
+        lavaan ``R/lav_standardize.R`` (``lav_standardize_lv``, ``cov.std = TRUE``).
+        """
+        kind, ii, jj = self._std_index()
+        A, Sm = self.matrices(theta)
+        C = total_covariance(A, Sm)
+        latent = np.arange(self.m) >= self.p
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = np.diag(C)
+            eta = np.where(latent, np.sqrt(np.where(var < 0, np.nan, var)), 1.0)
+            rv = np.where(latent, np.sqrt(np.abs(np.diag(Sm))), 1.0)
+            out = np.where(
+                kind == 0, A[ii, jj] * eta[jj] / eta[ii],
+                np.where(kind == 1, Sm[ii, jj] / eta[ii] ** 2, Sm[ii, jj] / (rv[ii] * rv[jj])))
+        return out.astype(float)

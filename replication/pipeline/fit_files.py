@@ -1,0 +1,104 @@
+"""``replicate fit``: a lavaan-syntax model file fitted to a CSV file.
+
+:func:`fit_files` reads the model file and the data file (through
+:mod:`replication.data.responses`, as response files are read everywhere), fits the model with
+:func:`replication.engine.fit` and, when asked, bootstraps it
+(:func:`replication.engine.bootstrap.bootstrap`); it returns the JSON-ready dict that
+``replicate fit --json`` prints and :func:`replication.engine.summary.format_text` lays out.
+Every problem with either file is an :class:`~replication.engine.errors.InputError` naming
+that file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from replication.data.responses import read_table, to_numeric
+from replication.engine.bootstrap import bootstrap as run_bootstrap
+from replication.engine.errors import InputError
+from replication.engine.numbers import json_float
+from replication.engine.partable import specify
+from replication.engine.sem import fit
+
+__all__ = ["fit_files", "read_model"]
+
+
+def read_model(path: str | Path) -> tuple[str, object]:
+    """The text of a model file and its parameter table; errors name the file."""
+    mp = Path(path)
+    if not mp.exists():
+        raise InputError(f"{mp}: model file not found")
+    if mp.is_dir():
+        raise InputError(f"{mp}: is a directory; expected a model file in lavaan syntax")
+    try:
+        text = mp.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        raise InputError(f"{mp}: cannot read the model file as UTF-8 text") from None
+    try:
+        return text, specify(text)
+    except InputError as exc:
+        raise InputError(f"{mp}: {exc}") from None
+
+
+def _fit(text: str, data, mp: Path, dp: Path):
+    try:
+        return fit(text, data)
+    except InputError as exc:
+        msg = str(exc)
+        if msg.startswith("data: "):
+            raise InputError(f"{dp}: {msg[len('data: '):]}") from None
+        raise InputError(f"{mp}: {msg}") from None
+
+
+def _bootstrap_block(text: str, data, n_boot: int, seed: int | None, jobs: int) -> dict:
+    b = run_bootstrap(text, data, n_boot=int(n_boot), seed=seed, jobs=jobs)
+    summ = b.summary()
+    return {
+        "n_boot": int(n_boot), "n_failed": int(b.n_failed), "seed": seed,
+        "parameters": [
+            {"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "est": json_float(r.est),
+             "boot_se": json_float(r.boot_se), "ci_lower": json_float(r.ci_lower),
+             "ci_upper": json_float(r.ci_upper), "bc_lower": json_float(r.bc_lower),
+             "bc_upper": json_float(r.bc_upper)}
+            for r in summ.itertuples(index=False)],
+    }
+
+
+def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | None = None,
+              seed: int | None = None, jobs: int = 1) -> dict:
+    """Fit the model in ``model_path`` to the CSV ``data_path`` (the ``replicate fit`` command).
+
+    The data file is read as :func:`replication.data.responses.read_table` reads response files
+    (comma, semicolon or tab delimited; byte-order mark removed; empty files and duplicate
+    headers refused); the model's columns must hold numbers, and rows with missing values are
+    left out (listwise deletion, with a warning that counts them).
+
+    Returns
+    -------
+    dict
+        :meth:`FitResult.to_json` output with ``n_dropped``, plus ``"bootstrap"`` (``n_boot``,
+        ``n_failed``, ``seed`` and per parameter ``lhs, op, rhs, est, boot_se, ci_lower,
+        ci_upper, bc_lower, bc_upper``) when ``bootstrap`` is a number of resamples.
+    """
+    mp, dp = Path(model_path), Path(data_path)
+    text, spec = read_model(mp)
+    table = read_table(dp)
+    absent = [v for v in spec.ov if v not in table.columns]
+    if absent:
+        raise InputError(f"{dp}: no column {absent[0]!r} (a variable of {mp.name}); expected a "
+                         "header with the model's variable names")
+    data = to_numeric(table, spec.ov, dp)
+    incomplete = int(data[spec.ov].isna().any(axis=1).sum())
+    res = _fit(text, data, mp, dp)
+    if incomplete:
+        res.warnings.insert(0, f"{incomplete} of {len(data)} rows with missing values in the "
+                               "model's columns removed (listwise deletion)")
+    out = res.to_json()
+    out["n_dropped"] = incomplete
+    if bootstrap is not None:
+        if int(bootstrap) != bootstrap or bootstrap < 1:
+            raise InputError(f"--bootstrap: expected a positive number of resamples, got {bootstrap}")
+        out["bootstrap"] = _bootstrap_block(text, data, bootstrap, seed, jobs)
+    json.dumps(out)
+    return out

@@ -1,0 +1,108 @@
+"""``replicate fit`` files: model and data files read, fitted and laid out like lavaan."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from replication.engine.errors import InputError
+from replication.engine.summary import format_text
+from replication.pipeline.fit_files import fit_files
+
+FX = Path(__file__).parent / "fixtures" / "lavaan"
+TOL = 1e-3
+
+
+def load(case):
+    d = json.loads((FX / f"{case}.json").read_text())
+    return d, pd.read_csv(FX / d["data"])
+
+
+def test_fit_files(tmp_path):
+    d, data = load("hs_cfa")
+    mp = tmp_path / "model.lav"
+    mp.write_text(d["model"])
+    dp = tmp_path / "data.csv"
+    data.to_csv(dp, index=False)
+    out = fit_files(mp, dp)
+    assert out["fit_measures"]["chisq"] == pytest.approx(d["fit_measures"]["chisq"], abs=TOL)
+    out_b = fit_files(mp, dp, bootstrap=20, seed=3)
+    assert out_b["bootstrap"]["n_boot"] == 20
+    assert len(out_b["bootstrap"]["parameters"]) == 21
+    with pytest.raises(InputError, match="not found"):
+        fit_files(tmp_path / "nope.lav", dp)
+    with pytest.raises(InputError, match="not found"):
+        fit_files(mp, tmp_path / "nope.csv")
+    (tmp_path / "bad.lav").write_text("visual =~ x1 + x2\nnonsense here\n")
+    with pytest.raises(InputError, match=r"bad\.lav.*line 2"):
+        fit_files(tmp_path / "bad.lav", dp)
+
+
+def test_fit_files_reads_data_as_response_files(tmp_path):
+    d, data = load("hs_cfa")
+    mp = tmp_path / "model.lav"
+    mp.write_text(d["model"])
+    ref = fit_files(mp, _write(tmp_path / "plain.csv", data.to_csv(index=False)))
+    # semicolon-delimited with a byte-order mark and an extra text column: same fit
+    text = data.assign(id=[f"r{i}" for i in range(len(data))]).to_csv(index=False, sep=";")
+    out = fit_files(mp, _write(tmp_path / "semi.csv", text, bom=True))
+    assert out["fit_measures"] == ref["fit_measures"]
+    bad = data.astype({"x2": object})
+    bad.loc[[4, 9], "x2"] = "abc"
+    with pytest.raises(InputError, match=r"bad\.csv: column x2, rows 5, 10: non-numeric value 'abc'"):
+        fit_files(mp, _write(tmp_path / "bad.csv", bad.to_csv(index=False)))
+    with pytest.raises(InputError, match=r"dup\.csv: duplicate column name x1"):
+        fit_files(mp, _write(tmp_path / "dup.csv", data.rename(columns={"x2": "x1"}).to_csv(index=False)))
+    with pytest.raises(InputError, match=r"empty\.csv: file is empty"):
+        fit_files(mp, _write(tmp_path / "empty.csv", ""))
+    with pytest.raises(InputError, match=r"short\.csv: no column 'x9'"):
+        fit_files(mp, _write(tmp_path / "short.csv", data.drop(columns="x9").to_csv(index=False)))
+
+
+def _write(path, text, bom=False):
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
+def test_format_text_lays_out_lavaan_summary(tmp_path):
+    d, data = load("hs_cfa")
+    mp = tmp_path / "model.lav"
+    mp.write_text(d["model"])
+    dp = tmp_path / "data.csv"
+    data.to_csv(dp, index=False)
+    out = fit_files(mp, dp)
+    text = format_text(out)
+    assert text == format_text(out) and "Bootstrap" not in text
+    lines = text.splitlines()
+    fm = out["fit_measures"]
+    assert lines[0].startswith("Estimator") and lines[0].split()[-1] == "ML"
+    user = lines.index("Model Test User Model:")
+    assert lines[user + 2].split()[-1] == f"{fm['chisq']:.3f}"
+    assert lines[user + 3].split()[-1] == "24"
+    for label, key in (("Sample-size adjusted Bayesian (SABIC)", "bic2"),
+                       ("P-value H_0: RMSEA <= 0.050", "rmsea.pvalue")):
+        line = next(x for x in lines if x.strip().startswith(label))
+        assert line.split()[-1] == f"{fm[key]:.3f}"
+    assert next(x for x in lines if "Number of iterations" in x).split()[-1] == str(out["iterations"])
+    order = [lines.index(h) for h in ("Model Test User Model:", "Parameter Estimates:",
+                                      "Latent Variables:", "Covariances:", "Variances:",
+                                      "R-Square:")]
+    assert order == sorted(order)
+    head = lines[lines.index("Latent Variables:") + 1].split()
+    assert head == ["Estimate", "Std.Err", "z-value", "P(>|z|)", "Std.lv", "Std.all"]
+    # the loading block: a header per factor, fixed first loading without se, z and p
+    i = lines.index("  visual =~")
+    first, second = lines[i + 1].split(), lines[i + 2].split()
+    x1 = next(r for r in out["parameters"] if (r["lhs"], r["op"], r["rhs"]) == ("visual", "=~", "x1"))
+    x2 = next(r for r in out["parameters"] if (r["lhs"], r["op"], r["rhs"]) == ("visual", "=~", "x2"))
+    assert first == ["x1", f"{x1['est']:.3f}", f"{x1['std_lv']:.3f}", f"{x1['std_all']:.3f}"]
+    assert second == ["x2"] + [f"{x2[c]:.3f}" for c in ("est", "se", "z", "pvalue", "std_lv",
+                                                        "std_all")]
+    with pytest.raises(InputError, match="format_text"):
+        format_text({"parameters": []})
+
+
+def test_warnings_come_first():
+    text = format_text({"parameters": [], "fit_measures": {}, "warnings": ["w1", "w2"]})
+    assert text.splitlines()[:3] == ["Warnings:", "  w1", "  w2"]
