@@ -356,7 +356,8 @@ def latent_moderation(
     full = pd.concat([data, prods], axis=1)
     res = sem_fit(syntax, full)
     p = res.params
-    paths = p[(p["lhs"] == y) & (p["op"] == "~")].reset_index(drop=True)
+    paths = p[(p["lhs"] == y) & (p["op"] == "~")].reset_index(drop=True)[
+        ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_all"]]
     slopes = latent_simple_slopes(res, x, m, y, inter, levels)
     comp = pd.DataFrame({x: data[xi].astype(float).mean(axis=1), m: data[mi].astype(float).mean(axis=1),
                          y: data[yi].astype(float).mean(axis=1)})
