@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from replication.engine.errors import InputError
+from replication.engine.moments import sample_cov
 from replication.data.files import atomic_write_text
 from replication.data.likert import thresholds_for, to_likert
 from replication.data.misfit import calibrate, sqrtm_sym
@@ -150,7 +151,7 @@ def exact_moments(Z: np.ndarray, cov: np.ndarray, means: np.ndarray) -> np.ndarr
     if n <= p:
         raise InputError(f"n: expected more respondents than items ({p}), got {n}")
     Zc = Z - Z.mean(axis=0)
-    Lz = np.linalg.cholesky(Zc.T @ Zc / n)
+    Lz = np.linalg.cholesky(sample_cov(Z))
     W = np.linalg.solve(Lz, Zc.T).T
     L = np.linalg.cholesky(np.asarray(cov, float))
     return W @ L.T + np.asarray(means, float)
