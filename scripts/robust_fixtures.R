@@ -19,10 +19,12 @@ param_rows <- function(fit) {
              std.all = pe$std.all, stringsAsFactors = FALSE)
 }
 
-robust_case <- function(case, model, data_file, data, estimator, ...) {
-  fit <- cfa(model, data = data, estimator = estimator, ...)
+robust_case <- function(case, model, data_file, data, estimator, missing = "listwise") {
+  fit <- cfa(model, data = data, estimator = estimator, missing = missing)
   obj <- list(case = case, model = model, data = data_file, estimator = estimator,
-              call = paste0("cfa(model, data, estimator = \"", estimator, "\")"),
+              missing = missing,
+              call = paste0("cfa(model, data, estimator = \"", estimator,
+                            "\", missing = \"", missing, "\")"),
               lavaan_version = as.character(packageVersion("lavaan")),
               ntotal = lavInspect(fit, "ntotal"),
               parameters = param_rows(fit),
@@ -43,6 +45,11 @@ diff_case <- function(case, fit1, fit0, model1, model0, data_file, estimator) {
   write_json_file(obj, file.path(out_dir, paste0("sbdiff_", case, ".json")))
 }
 
+# HolzingerSwineford1939 with missing answers (tests/fixtures/lavaan), MLR with FIML
+hs_miss <- read.csv(file.path("tests", "fixtures", "lavaan", "holzinger_swineford_missing.csv"))
+write.csv(hs_miss, file.path(out_dir, "holzinger_swineford_missing.csv"), row.names = FALSE,
+          na = "")
+
 hs <- HolzingerSwineford1939[, c("school", "sex", "grade", paste0("x", 1:9))]
 write.csv(hs, file.path(out_dir, "holzinger_swineford_school.csv"), row.names = FALSE)
 hs_file <- "holzinger_swineford_school.csv"
@@ -53,6 +60,9 @@ for (est in c("MLM", "MLR")) {
   f0 <- robust_case(paste0("hs_orth_", tolower(est)), m3o, hs_file, hs, est)
   diff_case(paste0("hs_orth_", tolower(est)), f1, f0, m3, m3o, hs_file, est)
 }
+
+invisible(robust_case("hs_fiml_mlr", m3, "holzinger_swineford_missing.csv", hs_miss, "MLR",
+                      missing = "ml"))
 
 # bfi (psych): 2800 answers to 25 six-point personality items (SAPA project); neuroticism
 # and conscientiousness, rows with a missing answer removed
@@ -68,6 +78,8 @@ if (requireNamespace("psych", quietly = TRUE)) {
     f0 <- robust_case(paste0("bfi_orth_", tolower(est)), mb0, "bfi_nc.csv", bfi_nc, est)
     diff_case(paste0("bfi_orth_", tolower(est)), f1, f0, mb, mb0, "bfi_nc.csv", est)
   }
+  # MLR with full-information ML on every row with at least one answer (missing = "ml")
+  invisible(robust_case("bfi_fiml_mlr", mb, "bfi_nc.csv", bfi_nc, "MLR", missing = "ml"))
 } else {
   cat("psych is not installed: bfi fixtures not written\n")
 }

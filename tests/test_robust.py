@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replication.engine import robust
+from replication.engine import robust, robust_fiml
 from replication.engine.errors import InputError
 from replication.engine.sem import fit
 
@@ -21,6 +21,12 @@ STAT_TOL = 1e-3  # scaled statistics and fit measures, relative
 
 def _fit(fx):
     data = pd.read_csv(FX / fx["data"])
+    if fx.get("missing") == "ml":  # MLR with full-information ML
+        res = fit(fx["model"], data, cov_y=True, missing="fiml")
+        X = data[res.spec.ov].to_numpy(float)
+        rob = robust_fiml.robust_fiml(res.spec, res.theta, X, res.fit_measures["chisq"],
+                                      res.fit_measures["baseline.chisq"])
+        return res, rob
     res = fit(fx["model"], data, cov_y=True)
     X = data[res.spec.ov].dropna().to_numpy(float)
     rob = robust.robust_fit(res.spec, res.theta, X, fx["estimator"], res.fit_measures["chisq"],
@@ -35,13 +41,14 @@ def fitted(request):
 
 
 def test_cases_cover_both_estimators():
-    assert {"hs_mlm", "hs_mlr", "bfi_mlm", "bfi_mlr"} <= set(CASES)
+    assert {"hs_mlm", "hs_mlr", "bfi_mlm", "bfi_mlr", "hs_fiml_mlr", "bfi_fiml_mlr"} <= set(CASES)
 
 
 def test_estimates_and_robust_se_match_lavaan(fitted):
     fx, res, rob = fitted
     ref = pd.DataFrame(fx["parameters"])
     got = rob.apply(res.params, res.spec)
+    ref["rhs"] = ref["rhs"].fillna("")
     m = got.merge(ref, on=["lhs", "op", "rhs"], suffixes=("", "_ref"))
     assert len(m) == len(ref)
     assert np.max(np.abs(m.est - m.est_ref)) < EST_TOL
@@ -128,3 +135,20 @@ def test_robust_refuses_fixed_x_and_unknown_estimator():
         robust.robust_fit(res.spec, res.theta, X, "MLM", 1.0, 2.0)
     with pytest.raises(InputError, match="estimator"):
         robust.robust_fit(res.spec, res.theta, X, "WLS", 1.0, 2.0)
+
+
+def test_fiml_scores_and_means():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((300, 3)) @ np.array([[1, .5, .2], [0, 1, .3], [0, 0, 1.]])
+    X[rng.random(X.shape) < 0.15] = np.nan
+    X = X[~np.isnan(X).all(axis=1)]
+    Sigma = np.array([[1.2, .4, .2], [.4, 1.1, .3], [.2, .3, 1.0]])
+    mu = robust_fiml.fiml_means(X, Sigma)
+    # the ML means given Sigma set the mean score to zero
+    s = robust_fiml.casewise_scores(X, mu, Sigma)
+    assert np.allclose(s[:, :3].sum(axis=0), 0, atol=1e-9)
+    # complete rows: the observed information at the sample moments is the normal weight
+    Xc = rng.standard_normal((200, 3))
+    S = np.cov(Xc, rowvar=False, bias=True)
+    A = robust_fiml.observed_information(Xc, Xc.mean(axis=0), S)
+    assert np.allclose(A, robust.normal_weight(S, meanstructure=True), atol=1e-6)

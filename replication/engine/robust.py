@@ -411,6 +411,9 @@ class RobustResult:
         ``tr(U Gamma)`` and ``c = tr(U Gamma) / df``.
     fit_measures : dict
         :data:`SCALED_MEASURES` under lavaan's names.
+    extra : DataFrame or None
+        Rows the ML fit does not list (the intercepts ``~1`` of a FIML fit), with the columns
+        of the parameter table.
     """
 
     estimator: str
@@ -419,10 +422,11 @@ class RobustResult:
     trace_ugamma: float
     scaling_factor: float
     fit_measures: dict = field(default_factory=dict)
+    extra: pd.DataFrame | None = None
 
     def apply(self, params: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
         """``params`` (one row per row of ``spec.rows`` first) with robust ``se``, ``z`` and
-        ``pvalue``; defined parameters are left as they are."""
+        ``pvalue``, followed by :attr:`extra`; defined parameters are left as they are."""
         out = params.copy()
         for i, r in enumerate(spec.rows):
             if r["free"] < 0:
@@ -432,6 +436,8 @@ class RobustResult:
             out.at[i, "se"] = s
             out.at[i, "z"] = z
             out.at[i, "pvalue"] = 2 * stats.norm.sf(abs(z)) if math.isfinite(z) else math.nan
+        if self.extra is not None and len(self.extra):
+            out = pd.concat([out, self.extra[list(out.columns)]], ignore_index=True)
         return out
 
 
