@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from replication.analyses import latent_moderation as latent_mod
 from replication.analyses import moderation as mod
 from replication.report import plots
 
@@ -73,7 +74,7 @@ def test_latent_moderation_gets_a_johnson_neyman_panel():
         for i in (1, 2, 3):
             cols[f"{name}{i}"] = 0.8 * f + rng.normal(scale=0.6, size=n)
     data = pd.DataFrame(cols)
-    res = mod.latent_moderation(data, "X", ["X1", "X2", "X3"], "W", ["W1", "W2", "W3"], "Y",
+    res = latent_mod.latent_moderation(data, "X", ["X1", "X2", "X3"], "W", ["W1", "W2", "W3"], "Y",
                                 ["Y1", "Y2", "Y3"])
     fig = plots.latent_moderation_figure(res)
     assert len(fig.axes) == 2

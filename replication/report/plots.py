@@ -29,6 +29,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
+from replication.analyses import latent_moderation as latent_mod
 from replication.analyses import moderation as mod
 from replication.engine.errors import InputError
 from replication.report.tables import number_text, p_text
@@ -176,7 +177,7 @@ def latent_moderation_figure(result, *, alpha: float = 0.05, span: float = 2.5, 
     Parameters
     ----------
     result : LatentModerationResult
-        :func:`replication.analyses.moderation.latent_moderation` output.
+        :func:`replication.analyses.latent_moderation.latent_moderation` output.
     alpha : float
         Level of the band and of the region of significance (normal critical value, as the
         Wald z of the latent model).
@@ -192,14 +193,14 @@ def latent_moderation_figure(result, *, alpha: float = 0.05, span: float = 2.5, 
     Notes
     -----
     The conditional effect and its standard error at each moderator value are those of
-    :func:`replication.analyses.moderation.latent_simple_slopes` (slope ``g1 + g3 w``, delta-
+    :func:`replication.analyses.latent_moderation.latent_simple_slopes` (slope ``g1 + g3 w``, delta-
     method S.E.); the region of significance is where ``|z| > z_(1 - alpha/2)`` on that grid
     and its bounds are interpolated between grid points (Bauer and Curran 2005).
     """
     fit = result.fit
     x, m, inter, y = _latent_roles(result)
     levels = np.linspace(-span, span, points)
-    grid = mod.latent_simple_slopes(fit, x, m, y, inter, levels=levels)
+    grid = latent_mod.latent_simple_slopes(fit, x, m, y, inter, levels=levels)
     crit = float(stats.norm.ppf(1 - alpha / 2))
     g = pd.DataFrame({"m_value": grid["m_value"], "slope": grid["slope"],
                       "ci_low": grid["slope"] - crit * grid["se"],
