@@ -48,7 +48,8 @@ from scipy import stats
 from replication.engine import fit_indices as fi
 from replication.engine import robust as rb
 from replication.engine.errors import InputError
-from replication.engine.ram import RAM, ModelSpec, specify
+from replication.engine.partable import ModelSpec, specify
+from replication.engine.ram import RAM
 
 __all__ = [
     "EQUAL_CATEGORIES",

@@ -67,7 +67,8 @@ from scipy import stats
 
 from replication.engine import fit_indices as fi
 from replication.engine.errors import InputError
-from replication.engine.ram import RAM, ModelSpec
+from replication.engine.partable import ModelSpec
+from replication.engine.ram import RAM
 
 __all__ = [
     "ROBUST_ESTIMATORS",
@@ -437,7 +438,7 @@ class RobustResult:
             out.at[i, "z"] = z
             out.at[i, "pvalue"] = 2 * stats.norm.sf(abs(z)) if math.isfinite(z) else math.nan
         if self.extra is not None and len(self.extra):
-            out = pd.concat([out, self.extra[list(out.columns)]], ignore_index=True)
+            out = pd.concat([out, self.extra.reindex(columns=out.columns)], ignore_index=True)
         return out
 
 

@@ -55,7 +55,8 @@ from scipy import stats
 from replication.engine import robust as rb
 from replication.engine.errors import InputError
 from replication.engine.fiml import Patterns
-from replication.engine.ram import RAM, ModelSpec
+from replication.engine.partable import ModelSpec
+from replication.engine.ram import RAM
 
 __all__ = ["casewise_scores", "observed_information", "fiml_means", "robust_fiml"]
 
@@ -290,8 +291,8 @@ def robust_fiml(spec: ModelSpec, theta: np.ndarray, X: np.ndarray, chisq: float,
 
 def _intercepts(spec: ModelSpec, mu: np.ndarray, Sigma: np.ndarray,
                 vcov: np.ndarray) -> pd.DataFrame:
-    """Rows ``v ~1`` of the observed variables with robust standard errors (``std_all`` is
-    ``mu / sd``, as lavaan) and the latent means, fixed to 0."""
+    """Rows ``v ~1`` of the observed variables with robust standard errors (``std_lv`` is the
+    estimate and ``std_all`` is ``mu / sd``, as lavaan) and the latent means, fixed to 0."""
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     z = mu / se
     k = len(spec.lv)
@@ -300,4 +301,5 @@ def _intercepts(spec: ModelSpec, mu: np.ndarray, Sigma: np.ndarray,
                          "est": np.concatenate([mu, np.zeros(k)]),
                          "se": np.concatenate([se, nan]), "z": np.concatenate([z, nan]),
                          "pvalue": np.concatenate([2 * stats.norm.sf(np.abs(z)), nan]),
+                         "std_lv": np.concatenate([mu, np.zeros(k)]),
                          "std_all": np.concatenate([mu / np.sqrt(np.diag(Sigma)), np.zeros(k)])})
