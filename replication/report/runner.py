@@ -20,7 +20,6 @@ folders, nor into the folder of a user's response file.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import html
 import json
 import multiprocessing
 import os
@@ -36,6 +35,7 @@ from typing import Any, Iterator, Sequence
 
 from replication.engine.errors import InputError
 from replication.data.files import atomic_write_text, check_output_path, publish_mode
+from replication.report.summary import decorate, index_html
 
 __all__ = ["PaperOutcome", "RunSummary", "run", "main", "export_html", "write_index",
            "index_html", "notebooks_dir", "THREAD_ENV"]
@@ -118,7 +118,8 @@ def _env(extra: dict[str, str]) -> Iterator[None]:
 # --------------------------------------------------------------------------------------------
 # HTML export
 # --------------------------------------------------------------------------------------------
-def export_html(notebook_path: str | Path, html_path: str | Path, show_code: bool = False) -> Path:
+def export_html(notebook_path: str | Path, html_path: str | Path, show_code: bool = False,
+                results: dict | None = None) -> Path:
     """Export an executed notebook to a self-contained HTML report.
 
     Parameters
@@ -126,12 +127,15 @@ def export_html(notebook_path: str | Path, html_path: str | Path, show_code: boo
     notebook_path, html_path : path
     show_code : bool
         Keep the code cells (default: outputs and text only).
+    results : dict, optional
+        The paper's ``results.json``: the page then opens with a link back to the index, the
+        summary and a table of contents (:func:`replication.report.summary.decorate`).
 
     Returns
     -------
     Path
-        The HTML file (figures are embedded as data URIs; external scripts the template
-        references for math rendering are removed, so the page needs no network).
+        The HTML file (figures are embedded as data URIs or inline SVG; external scripts the
+        template references for math rendering are removed, so the page needs no network).
     """
     import re
 
@@ -146,6 +150,8 @@ def export_html(notebook_path: str | Path, html_path: str | Path, show_code: boo
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": Path(html_path).stem}})
     body = re.sub(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", "", body)
     body = re.sub(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", "", body)
+    if results is not None:
+        body = decorate(body, results)
     Path(html_path).write_text(body, encoding="utf-8")
     return Path(html_path)
 
@@ -194,7 +200,8 @@ def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
                                 cwd=str(staging), extra_arguments=["--log-level=CRITICAL"])
         if not (staging / "results.json").is_file():
             raise RuntimeError("the notebook ran but wrote no results.json")
-        export_html(nb_out, staging / f"{paper}.html", show_code=show_code)
+        export_html(nb_out, staging / f"{paper}.html", show_code=show_code,
+                    results=_read_results(staging))
         _replace_dir(staging, final)
         return PaperOutcome(paper, True, time.perf_counter() - start, folder=str(final))
     except BaseException as exc:  # noqa: BLE001 - one paper's failure is reported, not raised
@@ -228,89 +235,6 @@ def _read_results(folder: Path) -> dict | None:
         return json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def index_html(rows: Sequence[dict]) -> str:
-    """The report index: one row per paper; every text from a record or a file is escaped.
-
-    Parameters
-    ----------
-    rows : sequence of dict
-        ``paper``, ``ok`` and either ``results`` (the paper's results.json) or ``error``.
-    """
-    e = html.escape
-    body = []
-    for r in rows:
-        pid = r["paper"]
-        res = r.get("results") or {}
-        link = f"{e(pid)}/{e(pid)}.html"
-        if r.get("ok") and res:
-            s = res.get("summary", {})
-            h = s.get("hypotheses", {})
-            v = s.get("values", {})
-            audit = (res.get("audit") or {}).get("summary") or {}
-            counts = audit.get("counts", {})
-            cls = audit.get("classification", "")
-            rep = s.get("classification") or {}
-            data = res.get("data", {})
-            src = data.get("source", "")
-            if src == "csv":
-                src = f"csv: {data.get('file', '')}"
-            body.append(
-                "<tr>"
-                f"<td><a href=\"{link}\">{e(pid)}</a><br><small>{e(str(res.get('short_title', '')))}</small></td>"
-                f"<td>{e(str(res.get('evidence', '')))}</td>"
-                f"<td><b>{e(str(rep.get('label', '')))}</b><br><small>{e(str(rep.get('reason', '')))}</small></td>"
-                f"<td>{e(str(src))} (seed {e(str(data.get('seed', '')))}, n {e(str(data.get('n_rows', '')))})</td>"
-                f"<td class=\"num\">{int(h.get('reproduced', 0))}</td>"
-                f"<td class=\"num\">{int(h.get('not reproduced', 0))}</td>"
-                f"<td class=\"num\">{int(h.get('not comparable', 0))}</td>"
-                f"<td class=\"num\">{int(v.get('reproduced', 0))} of "
-                f"{int(v.get('reproduced', 0)) + int(v.get('not reproduced', 0))}"
-                f"{' (+' + str(int(v.get('assumed_reproduced', 0))) + ' assumed)' if v.get('assumed_reproduced') else ''}</td>"
-                f"<td>{int(counts.get('inconsistent', 0))} inconsistent, "
-                f"{int(counts.get('consistent', 0))} consistent, "
-                f"{int(counts.get('not_checkable', 0))} not checkable"
-                f"{'<br><small>' + e(str(cls)) + '</small>' if cls else ''}</td>"
-                "<td>ok</td></tr>")
-        else:
-            err = r.get("error", "no results")
-            body.append(
-                "<tr class=\"failed\">"
-                f"<td><a href=\"{e(pid)}/FAILED.txt\">{e(pid)}</a></td>"
-                f"<td>{e(str(r.get('evidence', '')))}</td><td></td><td></td><td></td><td></td><td></td><td></td><td></td>"
-                f"<td>failed: {e(str(err))}</td></tr>")
-    return """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Replication reports</title>
-<style>
-body { font-family: sans-serif; margin: 2em; }
-table { border-collapse: collapse; }
-th, td { border: 1px solid #bbb; padding: 0.35em 0.6em; vertical-align: top; text-align: left; }
-th { background: #eee; }
-td.num { text-align: right; }
-tr.failed td { background: #fdd; }
-</style>
-</head>
-<body>
-<h1>Replication reports</h1>
-<p>One row per paper. Replication: reproduced / reproduced with minor issues / partly
-reproduced / not reproduced, from the published verdicts and values only. Hypotheses: the paper's verdict compared with the replicated one.
-Published values: printed numbers reproduced within the stated tolerance (values the records
-assume are counted separately). Audit: consistency of the printed numbers with each other.</p>
-<table id="papers">
-<thead><tr><th>Paper</th><th>Evidence</th><th>Replication</th><th>Data</th><th>Hypotheses reproduced</th>
-<th>Not reproduced</th><th>Not comparable</th><th>Published values reproduced</th>
-<th>Audit findings</th><th>Status</th></tr></thead>
-<tbody>
-""" + "\n".join(body) + """
-</tbody>
-</table>
-</body>
-</html>
-"""
 
 
 def write_index(out_dir: str | Path, outcomes: Sequence[PaperOutcome] | None = None) -> Path:
