@@ -114,8 +114,8 @@ display(loadings)
 # ### Table 2: reliability (Cronbach's alpha, composite reliability, AVE)
 
 # %%
-display(measurement["reliability"])
-reliability = compare.compare_reliability(record, measurement["reliability"])
+display(measurement.reliability)
+reliability = compare.compare_reliability(record, measurement.reliability)
 display(reliability)
 
 # %% [markdown]
@@ -132,15 +132,15 @@ display(descriptives)
 # supports discriminant validity.
 
 # %%
-display(measurement["fornell_larcker"])
-display(measurement["htmt"])
+display(measurement.fornell_larcker)
+display(measurement.htmt)
 
 # %% [markdown]
 # ### Method C (text): common method variance (Harman's single factor)
 
 # %%
-display(pd.Series(measurement["harman"], name="replicated"))
-harman = compare.compare_harman(record, measurement["harman"])
+display(pd.Series(measurement.harman, name="replicated"))
+harman = compare.compare_harman(record, measurement.harman)
 display(harman)
 
 # %% [markdown]
@@ -165,7 +165,7 @@ paths = compare.compare_paths(record, sem_result)
 display(paths)
 
 # %%
-moderation = {}
+moderation = analysis.Moderations()
 
 # %%
 mediation = {}
@@ -177,8 +177,8 @@ mediation = {}
 # the record's assumption, marked "assumed") in brackets.
 
 # %%
-effects = compare.effects_table(sem_result, regression=moderation.get("regression"),
-                                moderation=moderation.get("latent"), mediation=mediation)
+effects = compare.effects_table(sem_result, regression=moderation.regression,
+                                moderation=list(moderation.latent), mediation=mediation)
 display(diagrams.path_diagram(record, effects, paths))
 
 # %% [markdown]
@@ -197,8 +197,8 @@ display(diagrams.published_vs_replicated_plot(*[t for t in comparisons.values() 
 # for mediation, a bootstrap interval of the total indirect effect that excludes zero).
 
 # %%
-hypotheses = compare.hypothesis_verdicts(record, sem_result, regression=moderation.get("regression"),
-                                         moderation=moderation.get("latent"), mediation=mediation)
+hypotheses = compare.hypothesis_verdicts(record, sem_result, regression=moderation.regression,
+                                         moderation=list(moderation.latent), mediation=mediation)
 display(hypotheses)
 
 # %% [markdown]

@@ -108,8 +108,8 @@ display(loadings)
 # ### Reliability (Cronbach's alpha, composite reliability, AVE)
 
 # %%
-display(measurement["reliability"])
-reliability = compare.compare_reliability(record, measurement["reliability"])
+display(measurement.reliability)
+reliability = compare.compare_reliability(record, measurement.reliability)
 display(reliability)
 
 # %% [markdown]
@@ -119,14 +119,14 @@ display(reliability)
 # supports discriminant validity.
 
 # %%
-display(measurement["fornell_larcker"])
-display(measurement["htmt"])
+display(measurement.fornell_larcker)
+display(measurement.htmt)
 
 # %% [markdown]
 # ### Common method variance (Harman's single factor)
 
 # %%
-display(pd.Series(measurement["harman"], name="replicated"))
+display(pd.Series(measurement.harman, name="replicated"))
 
 # %% [markdown]
 # ## Structural model
@@ -167,8 +167,8 @@ mediation = {}
 # the record's assumption, marked "assumed") in brackets.
 
 # %%
-effects = compare.effects_table(sem_result, regression=moderation.get("regression"),
-                                moderation=moderation.get("latent"), mediation=mediation)
+effects = compare.effects_table(sem_result, regression=moderation.regression,
+                                moderation=list(moderation.latent), mediation=mediation)
 display(diagrams.path_diagram(record, effects, paths))
 
 # %% [markdown]
@@ -187,8 +187,8 @@ display(diagrams.published_vs_replicated_plot(*[t for t in comparisons.values() 
 # for mediation, a bootstrap interval of the total indirect effect that excludes zero).
 
 # %%
-hypotheses = compare.hypothesis_verdicts(record, sem_result, regression=moderation.get("regression"),
-                                         moderation=moderation.get("latent"), mediation=mediation)
+hypotheses = compare.hypothesis_verdicts(record, sem_result, regression=moderation.regression,
+                                         moderation=list(moderation.latent), mediation=mediation)
 display(hypotheses)
 
 # %% [markdown]

@@ -295,9 +295,9 @@ def test_service_recovery_composite_betas_reproduce_the_assumed_values():
     from replication.pipeline import load_inputs, regression_paths, run_moderation
 
     inputs = load_inputs("service_recovery")
-    reg = run_moderation(inputs)["regression"]
+    reg = run_moderation(inputs).regression
     vals = inputs.record.values()
-    paths = regression_paths(reg).params.set_index(["lhs", "rhs"])["std_all"]
+    paths = regression_paths(reg).set_index(["lhs", "rhs"])["std_all"]
     worst = 0.0
     for p in inputs.record.model.paths:
         worst = max(worst, abs(paths[(p.to, p.from_)] - vals[f"paths.{p.key}.std"].value))

@@ -16,7 +16,7 @@ from replication.pipeline.paper import (DEFAULT_BOOTSTRAP, PaperResult, compare_
                                         effects, hypotheses, replicate)
 from replication.pipeline.results_json import (collect_results, dumps, to_jsonable, versions,
                                                write_results)
-from replication.pipeline.steps import (audit_table, composite_scores, controls, fit_table,
+from replication.pipeline.steps import (MeasurementTables, Moderations, audit_table, composite_scores, controls, fit_table,
                                         measurement_tables, mediation_table, moderation_tables,
                                         regression_paths, run_audit, run_cfa, run_mediation,
                                         run_moderation, run_sem, section_title)
@@ -25,7 +25,7 @@ __all__ = [
     "Inputs", "load_inputs", "data_summary", "assumptions_table", "sample_table",
     "run_audit", "audit_table", "run_cfa", "run_sem", "fit_table", "measurement_tables",
     "composite_scores", "controls", "run_moderation", "moderation_tables", "regression_paths",
-    "run_mediation", "mediation_table", "section_title",
+    "run_mediation", "mediation_table", "section_title", "MeasurementTables", "Moderations",
     "compare_published", "effects", "hypotheses", "PaperResult", "replicate", "DEFAULT_BOOTSTRAP",
     "collect_results", "dumps", "to_jsonable", "versions", "write_results",
 ]

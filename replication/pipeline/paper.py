@@ -32,6 +32,7 @@ from replication.compare import core as compare
 from replication.data.files import atomic_write_text
 from replication.pipeline import results_json, steps
 from replication.pipeline.inputs import Inputs, load_inputs
+from replication.pipeline.steps import MeasurementTables, Moderations
 
 __all__ = ["DEFAULT_BOOTSTRAP", "PaperResult", "replicate", "compare_published", "effects",
            "hypotheses"]
@@ -52,13 +53,14 @@ class PaperResult:
         :func:`replication.pipeline.steps.run_audit`.
     cfa : FitResult
         The measurement model.
-    measurement : dict
+    measurement : MeasurementTables
         Reliability, Fornell-Larcker, HTMT and Harman tables.
     sem : FitResult or None
         The structural model (``None`` for a regression paper).
-    moderation, mediation : dict
-        :func:`~replication.pipeline.steps.run_moderation`,
-        :func:`~replication.pipeline.steps.run_mediation` (empty when the paper has none).
+    moderation : Moderations
+        :func:`~replication.pipeline.steps.run_moderation` (empty when the paper has none).
+    mediation : dict
+        :func:`~replication.pipeline.steps.run_mediation`: ``"X=>Y"`` -> MediationResult.
     comparisons : dict of DataFrame
         Printed vs replicated: ``loadings``, ``paths``, ``reliability``, ``fit_cfa``,
         ``fit_sem``, ``descriptives``, ``harman`` (those the paper has).
@@ -72,9 +74,9 @@ class PaperResult:
     inputs: Inputs
     audit: dict
     cfa: Any
-    measurement: dict
+    measurement: MeasurementTables
     sem: Any
-    moderation: dict
+    moderation: Moderations
     mediation: dict
     comparisons: dict
     hypotheses: pd.DataFrame
@@ -82,8 +84,8 @@ class PaperResult:
     results: dict = field(repr=False)
 
     @classmethod
-    def from_steps(cls, inputs: Inputs, *, audit: dict, cfa, measurement: dict, sem_result,
-                   moderation: dict, mediation: dict, comparisons: dict,
+    def from_steps(cls, inputs: Inputs, *, audit: dict, cfa, measurement: MeasurementTables,
+                   sem_result, moderation: Moderations, mediation: dict, comparisons: dict,
                    hypotheses: pd.DataFrame, n_bootstrap: int) -> "PaperResult":
         """Assemble the result of the steps (and its ``results.json`` content)."""
         kept = {k: v for k, v in comparisons.items() if v is not None}
@@ -149,8 +151,8 @@ class PaperResult:
         return atomic_write_text(target, self.to_json_text(), what="results")
 
 
-def compare_published(inputs: Inputs, cfa, sem_result, measurement: dict, moderation: dict
-                      ) -> dict[str, pd.DataFrame | None]:
+def compare_published(inputs: Inputs, cfa, sem_result, measurement: MeasurementTables,
+                      moderation: Moderations) -> dict[str, pd.DataFrame | None]:
     """Every printed-vs-replicated table the record allows.
 
     Returns
@@ -165,7 +167,7 @@ def compare_published(inputs: Inputs, cfa, sem_result, measurement: dict, modera
     out: dict[str, pd.DataFrame | None] = {
         "loadings": compare.compare_loadings(record, cfa),
         "paths": _paths(record, sem_result, moderation),
-        "reliability": compare.compare_reliability(record, measurement["reliability"]),
+        "reliability": compare.compare_reliability(record, measurement.reliability),
     }
     if "cfa" in fits:
         out["fit_cfa"] = compare.compare_fit(record, cfa.fit_measures, model="cfa")
@@ -174,15 +176,15 @@ def compare_published(inputs: Inputs, cfa, sem_result, measurement: dict, modera
     if _prints_descriptives(record):
         out["descriptives"] = compare.compare_descriptives(record, inputs.data)
     if record.results.harman is not None:
-        out["harman"] = compare.compare_harman(record, measurement["harman"])
+        out["harman"] = compare.compare_harman(record, measurement.harman)
     return out
 
 
-def _paths(record, sem_result, moderation: dict) -> pd.DataFrame | None:
+def _paths(record, sem_result, moderation: Moderations) -> pd.DataFrame | None:
     """Structural paths of the SEM, or the main effects of the moderated regression."""
     if sem_result is not None:
         return compare.compare_paths(record, sem_result)
-    regression = moderation.get("regression") if moderation else None
+    regression = moderation.regression
     if regression is not None:
         return compare.compare_paths(record, steps.regression_paths(regression))
     return None
@@ -194,16 +196,16 @@ def _prints_descriptives(record) -> bool:
                for f in ("mean", "sd"))
 
 
-def effects(sem_result, moderation: dict, mediation: dict) -> pd.DataFrame:
+def effects(sem_result, moderation: Moderations, mediation: dict) -> pd.DataFrame:
     """Every replicated effect (paths, interactions, indirect effects) for the path diagram."""
-    return compare.effects_table(sem_result, regression=moderation.get("regression"),
-                                 moderation=moderation.get("latent"), mediation=mediation)
+    return compare.effects_table(sem_result, regression=moderation.regression,
+                                 moderation=list(moderation.latent), mediation=mediation)
 
 
-def hypotheses(record, sem_result, moderation: dict, mediation: dict) -> pd.DataFrame:
+def hypotheses(record, sem_result, moderation: Moderations, mediation: dict) -> pd.DataFrame:
     """The paper's verdict beside the replication's, one row per hypothesis."""
-    return compare.hypothesis_verdicts(record, sem_result, regression=moderation.get("regression"),
-                                       moderation=moderation.get("latent"), mediation=mediation)
+    return compare.hypothesis_verdicts(record, sem_result, regression=moderation.regression,
+                                       moderation=list(moderation.latent), mediation=mediation)
 
 
 def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "reconstructed",
@@ -241,7 +243,7 @@ def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "
     cfa = steps.run_cfa(inputs)
     measurement = steps.measurement_tables(inputs, cfa)
     sem_result = steps.run_sem(inputs)
-    moderation = steps.run_moderation(inputs) if record.model.moderations else {}
+    moderation = steps.run_moderation(inputs)
     mediation = steps.run_mediation(inputs, n_bootstrap=n_bootstrap, seed=seed)
     comparisons = compare_published(inputs, cfa, sem_result, measurement, moderation)
     verdicts = hypotheses(record, sem_result, moderation, mediation)

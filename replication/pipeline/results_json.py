@@ -94,9 +94,9 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
     ----------
     inputs : Inputs
     cfa, sem_result : SEMResult, optional
-    measurement : dict, optional
+    measurement : MeasurementTables, optional
         :func:`measurement_tables`.
-    moderation : dict, optional
+    moderation : Moderations, optional
         :func:`run_moderation`.
     mediation : dict, optional
         :func:`run_mediation`.
@@ -127,7 +127,7 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
     if moderation:
         tabs = moderation_tables(moderation)
         mod_block = {k: v for k, v in tabs.items()}
-        mod_block["latent_fit"] = [_sem_block(r.fit) for r in moderation.get("latent") or []]
+        mod_block["latent_fit"] = [_sem_block(r.fit) for r in moderation.latent]
     med_block = None
     if mediation:
         med_block = {"effects": mediation_table(mediation),
@@ -136,9 +136,9 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
                      "kind": {k: str(r.kind) for k, r in mediation.items()}}
     meas = None
     if measurement:
-        meas = {"reliability": measurement["reliability"],
-                "fornell_larcker": measurement["fornell_larcker"],
-                "htmt": measurement["htmt"], "harman": measurement["harman"]}
+        meas = {"reliability": measurement.reliability,
+                "fornell_larcker": measurement.fornell_larcker,
+                "htmt": measurement.htmt, "harman": measurement.harman}
     audit_block = None
     if audit is not None:
         audit_block = {"summary": audit.get("summary"), "findings": audit.get("findings", [])}

@@ -32,6 +32,8 @@ from replication.report.catalog import published_tables
 
 __all__ = [
     "FIT_ROWS",
+    "MeasurementTables",
+    "Moderations",
     "run_audit",
     "audit_table",
     "run_cfa",
@@ -42,7 +44,6 @@ __all__ = [
     "controls",
     "run_moderation",
     "moderation_tables",
-    "RegressionPaths",
     "regression_paths",
     "run_mediation",
     "mediation_table",
@@ -118,6 +119,46 @@ FIT_ROWS = ["chisq", "df", "pvalue", "chisq_df", "cfi", "tli", "nfi", "ifi", "gf
              "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr"]
 
 
+@dataclass(frozen=True)
+class MeasurementTables:
+    """Reliability and validity of the measurement model.
+
+    Attributes
+    ----------
+    reliability : DataFrame
+        Alpha, CR and AVE per construct (:func:`replication.analyses.measurement.reliability_table`).
+    fornell_larcker, htmt : DataFrame
+        Discriminant validity (square root of AVE against latent correlations; HTMT).
+    harman : dict
+        Harman's single-factor test.
+    """
+
+    reliability: pd.DataFrame
+    fornell_larcker: pd.DataFrame
+    htmt: pd.DataFrame
+    harman: dict
+
+
+@dataclass(frozen=True)
+class Moderations:
+    """Every moderation of a record: the regression model and the latent interaction models.
+
+    Attributes
+    ----------
+    regression : ModerationResult or None
+        All ``method: regression`` moderations in one hierarchical regression per outcome.
+    latent : tuple of LatentModerationResult
+        One per ``method: latent_product`` moderation.
+    """
+
+    regression: Any = None
+    latent: tuple = ()
+
+    def __bool__(self) -> bool:
+        return self.regression is not None or bool(self.latent)
+
+
+
 def fit_table(*results, names: tuple[str, ...] = ("CFA", "SEM")) -> pd.DataFrame:
     """Fit measures of fitted models side by side (lavaan names as rows).
 
@@ -145,25 +186,23 @@ def fit_table(*results, names: tuple[str, ...] = ("CFA", "SEM")) -> pd.DataFrame
     return pd.DataFrame(cols, index=FIT_ROWS + ["converged"])
 
 
-def measurement_tables(inputs: Inputs, cfa) -> dict[str, Any]:
+def measurement_tables(inputs: Inputs, cfa) -> MeasurementTables:
     """Reliability and validity of the measurement model.
 
     Returns
     -------
-    dict
-        ``reliability`` (alpha, CR, AVE per construct), ``fornell_larcker``, ``htmt`` (DataFrames)
-        and ``harman`` (dict) from :mod:`replication.analyses.measurement`.
+    MeasurementTables
+        Reliability, Fornell-Larcker, HTMT and Harman from :mod:`replication.analyses.measurement`.
     """
     rec = inputs.record
     items = {c: rec.items[c] for c in rec.latent_constructs}
     multi = {c: its for c, its in items.items() if len(its) > 1}
     all_items = [i for its in items.values() for i in its]
-    return {
-        "reliability": ms.reliability_table(cfa, inputs.data, items),
-        "fornell_larcker": ms.fornell_larcker(cfa, items),
-        "htmt": ms.htmt(inputs.data, multi),
-        "harman": ms.harman_single_factor(inputs.data, all_items),
-    }
+    return MeasurementTables(
+        reliability=ms.reliability_table(cfa, inputs.data, items),
+        fornell_larcker=ms.fornell_larcker(cfa, items),
+        htmt=ms.htmt(inputs.data, multi),
+        harman=ms.harman_single_factor(inputs.data, all_items))
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,38 +235,34 @@ def composite_scores(inputs: Inputs) -> pd.DataFrame:
     return pd.DataFrame(out, index=data.index)
 
 
-def run_moderation(inputs: Inputs) -> dict[str, Any]:
+def run_moderation(inputs: Inputs) -> Moderations:
     """Every moderation of the record.
 
     Returns
     -------
-    dict
+    Moderations
         ``regression``: one :class:`~replication.analyses.moderation.ModerationResult` for all
         ``method: regression`` moderations (every focal predictor crossed with every moderator,
-        per outcome, mean-centred, controls first), or ``None``; ``latent``: list of
-        :class:`~replication.analyses.moderation.LatentModerationResult`, one per ``method:
+        per outcome, mean-centred, controls first), or ``None``; ``latent``: one
+        :class:`~replication.analyses.latent_moderation.LatentModerationResult` per ``method:
         latent_product`` moderation (double-mean-centred matched-pair product indicators).
     """
     rec = inputs.record
-    out: dict[str, Any] = {"regression": None, "latent": []}
+    regression = None
     regs = [m for m in rec.model.moderations if m.method == "regression"]
     if regs:
-        comp = composite_scores(inputs)
         xs = list(dict.fromkeys(m.x for m in regs))
-        ms_ = list(dict.fromkeys(m.m for m in regs))
+        moderators = list(dict.fromkeys(m.m for m in regs))
         ys = list(dict.fromkeys(m.y for m in regs))
-        out["regression"] = mod.regression_moderation(comp, xs, ms_, ys, controls=controls(rec),
-                                                      center=True)
-    for m in rec.model.moderations:
-        if m.method != "latent_product":
-            continue
-        items = rec.items
-        out["latent"].append(latent_moderation(inputs.data, m.x, items[m.x], m.m, items[m.m],
-                                                   m.y, items[m.y]))
-    return out
+        regression = mod.regression_moderation(composite_scores(inputs), xs, moderators, ys,
+                                               controls=controls(rec), center=True)
+    items = rec.items
+    latent = tuple(latent_moderation(inputs.data, m.x, items[m.x], m.m, items[m.m], m.y, items[m.y])
+                   for m in rec.model.moderations if m.method == "latent_product")
+    return Moderations(regression=regression, latent=latent)
 
 
-def moderation_tables(moderation: dict[str, Any]) -> dict[str, pd.DataFrame]:
+def moderation_tables(moderation: Moderations) -> dict[str, pd.DataFrame]:
     """Tables of :func:`run_moderation`: steps, coefficients, simple slopes, latent paths.
 
     Returns
@@ -238,7 +273,7 @@ def moderation_tables(moderation: dict[str, Any]) -> dict[str, pd.DataFrame]:
         bounds), ``latent_paths`` and ``latent_slopes`` (latent interaction models).
     """
     out: dict[str, pd.DataFrame] = {}
-    reg = moderation.get("regression")
+    reg = moderation.regression
     if reg is not None:
         out["steps"] = reg.steps
         out["coefficients"] = reg.coefficients[reg.coefficients["step"] == reg.coefficients["step"].max()]
@@ -253,7 +288,7 @@ def moderation_tables(moderation: dict[str, Any]) -> dict[str, pd.DataFrame]:
                                  "share_significant": jn.share_significant,
                                  "m_min": jn.m_range[0], "m_max": jn.m_range[1]})
         out["johnson_neyman"] = pd.DataFrame(rows)
-    lat = moderation.get("latent") or []
+    lat = moderation.latent
     if lat:
         paths, slopes = [], []
         for r in lat:
@@ -267,26 +302,16 @@ def moderation_tables(moderation: dict[str, Any]) -> dict[str, pd.DataFrame]:
     return out
 
 
-@dataclass(frozen=True)
-class RegressionPaths:
-    """Main effects of a hierarchical regression in the shape of a fitted model's ``params``.
-
-    ``params`` has ``lhs`` (outcome), ``op`` (``~``), ``rhs`` (predictor), ``est`` (b), ``se``,
-    ``z`` (the t statistic), ``pvalue`` and ``std_all`` (the standardized beta), so that
-    :mod:`replication.compare.core` reads regression papers as it reads SEM papers.
-    """
-
-    params: pd.DataFrame
-    converged: bool = True
-
-
-def regression_paths(result) -> RegressionPaths:
+def regression_paths(result) -> pd.DataFrame:
     """Main-effects step of a :class:`~replication.analyses.moderation.ModerationResult` as paths.
 
     Returns
     -------
-    RegressionPaths
-        One row per outcome and non-control predictor of the step labelled ``main effects``.
+    DataFrame
+        A lavaan-named parameter table: one row per outcome and non-control predictor of the step
+        labelled ``main effects``, with ``lhs`` (outcome), ``op`` (``~``), ``rhs`` (predictor),
+        ``est`` (b), ``se``, ``z`` (the t statistic), ``pvalue`` and ``std_all`` (the
+        standardized beta), which :mod:`replication.compare` reads as it reads a fitted model's.
     """
     coefs = result.coefficients
     main = coefs[(coefs["label"] == "main effects") & (coefs["term"] != "const")
@@ -295,7 +320,7 @@ def regression_paths(result) -> RegressionPaths:
                            "est": main["b"].to_numpy(float), "se": main["se"].to_numpy(float),
                            "z": main["t"].to_numpy(float), "pvalue": main["pvalue"].to_numpy(float),
                            "std_all": main["beta"].to_numpy(float)})
-    return RegressionPaths(params=params)
+    return params
 
 
 def run_mediation(inputs: Inputs, n_bootstrap: int, seed: int, setting: str | None = None

@@ -162,8 +162,8 @@ display(analysis.fit_table(cfa, names=("CFA",)))
     what = "reliability (Cronbach's alpha, composite reliability, AVE)"
     cells.append(_md(_heading(3, locations(rel_where), what)))
     cells.append(_code('''
-display(measurement["reliability"])
-reliability = compare.compare_reliability(record, measurement["reliability"])
+display(measurement.reliability)
+reliability = compare.compare_reliability(record, measurement.reliability)
 display(reliability)
 '''))
     desc_where = [getattr(st, f).where for st in res.constructs.values()
@@ -178,14 +178,14 @@ display(reliability)
 Square root of AVE on the diagonal against the latent correlations; HTMT below 0.85 (or 0.90)
 supports discriminant validity.
 """))
-    cells.append(_code('display(measurement["fornell_larcker"])\ndisplay(measurement["htmt"])'))
+    cells.append(_code('display(measurement.fornell_larcker)\ndisplay(measurement.htmt)'))
     harman_where = []
     if res.harman is not None:
         harman_where = [res.harman.first_factor_percent.where]
     cells.append(_md(_heading(3, locations(harman_where),
                              "common method variance (Harman's single factor)")))
-    cells.append(_code('display(pd.Series(measurement["harman"], name="replicated"))'
-                      + ("\nharman = compare.compare_harman(record, measurement[\"harman\"])"
+    cells.append(_code('display(pd.Series(measurement.harman, name="replicated"))'
+                      + ("\nharman = compare.compare_harman(record, measurement.harman)"
                          "\ndisplay(harman)" if res.harman is not None else "")))
     return cells
 
@@ -253,12 +253,12 @@ for m in record.model.moderations:
 '''))
         if rec.model.kind != "sem":
             cells.append(_code('''
-regression = moderation["regression"]
+regression = moderation.regression
 paths = compare.compare_paths(record, analysis.regression_paths(regression))
 display(paths)
 '''))
     else:
-        cells.append(_code("moderation = {}"))
+        cells.append(_code("moderation = analysis.Moderations()"))
     if rec.model.mediations:
         cells.append(_md(f"""
 ## Mediation
@@ -285,8 +285,8 @@ Replicated standardized estimates with significance stars; the value printed in 
 the record's assumption, marked "assumed") in brackets.
 """))
     cells.append(_code('''
-effects = compare.effects_table(sem_result, regression=moderation.get("regression"),
-                                moderation=moderation.get("latent"), mediation=mediation)
+effects = compare.effects_table(sem_result, regression=moderation.regression,
+                                moderation=list(moderation.latent), mediation=mediation)
 display(diagrams.path_diagram(record, effects, paths))
 '''))
     cells.append(_md("""
@@ -305,8 +305,8 @@ The paper's verdict beside the replicated one (supported: the hypothesised sign 
 for mediation, a bootstrap interval of the total indirect effect that excludes zero).
 """))
     cells.append(_code('''
-hypotheses = compare.hypothesis_verdicts(record, sem_result, regression=moderation.get("regression"),
-                                         moderation=moderation.get("latent"), mediation=mediation)
+hypotheses = compare.hypothesis_verdicts(record, sem_result, regression=moderation.regression,
+                                         moderation=list(moderation.latent), mediation=mediation)
 display(hypotheses)
 '''))
     return cells
