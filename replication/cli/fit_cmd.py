@@ -19,7 +19,27 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--bootstrap", type=int_at_least(2), default=None, metavar="N")
     p.add_argument("--seed", type=non_negative_int, default=2024)
+    p.add_argument("--estimator", default="ML", type=str.upper,
+                   choices=["ML", "MLM", "MLR", "DWLS", "WLSMV"],
+                   help="ML (default), MLM (Satorra-Bentler), MLR (Yuan-Bentler, Huber-White), "
+                        "DWLS or WLSMV (ordered items)")
+    p.add_argument("--ordered", default=None, metavar="all|COL,...",
+                   help="treat these items (or all) as ordinal")
+    p.add_argument("--missing", default="listwise", choices=["listwise", "fiml"])
+    p.add_argument("--group", default=None, metavar="COL", help="fit one model per group")
+    p.add_argument("--group-equal", default=None, metavar="LIST",
+                   help="equal across groups: loadings, intercepts, means, residuals, "
+                        "residual.covariances, lv.variances, lv.covariances, regressions")
+    p.add_argument("--group-partial", default=None, metavar="LIST",
+                   help="parameters freed from --group-equal, e.g. 'x3~1,f=~x2'")
     return p
+
+
+def _estimators(args: argparse.Namespace) -> bool:
+    """Whether the options ask for more than ML on complete rows of one group."""
+    return (args.estimator != "ML" or args.ordered is not None or args.missing != "listwise"
+            or args.group is not None or args.group_equal is not None
+            or args.group_partial is not None)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,11 +50,25 @@ def run(args: argparse.Namespace) -> int:
     from replication.engine.summary import format_text
     from replication.pipeline.fit_files import fit_files
 
-    result = fit_files(args.model_file, args.data_csv, bootstrap=args.bootstrap, seed=args.seed)
+    if _estimators(args):
+        from replication.pipeline import fit_estimators as fe
+
+        lists = {k: fe.parse_list(getattr(args, k)) for k in ("ordered", "group_equal",
+                                                              "group_partial")}
+        fe.check_options(args.estimator, lists["ordered"], args.missing, args.group,
+                         lists["group_equal"], lists["group_partial"], args.bootstrap)
+        result = fe.fit_files_estimator(args.model_file, args.data_csv,
+                                        estimator=args.estimator, missing=args.missing,
+                                        group=args.group, **lists)
+        text = fe.format_result(result)
+    else:
+        result = fit_files(args.model_file, args.data_csv, bootstrap=args.bootstrap,
+                           seed=args.seed)
+        text = format_text(result)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        print(format_text(result))
+        print(text)
     if not result.get("converged", True):
         print("replicate fit: the model did not converge; the estimates are not a "
               "maximum-likelihood solution", file=sys.stderr)
