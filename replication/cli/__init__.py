@@ -29,13 +29,33 @@ from replication.engine.errors import InputError
 
 __all__ = ["main", "build_parser"]
 
+DESCRIPTION = """\
+Re-run, check and teach the analyses of published CFA/SEM survey studies (confirmatory factor
+analysis, structural equation models, moderation and mediation) with numbers that match lavaan.
+Each paper has a published record (every number it printed, with where it stands); the suite
+audits those numbers, rebuilds item-level data from them or reads your responses, re-estimates
+every table and writes an HTML report with the published and the replicated values side by side.
+Run 'replicate COMMAND --help' for the options of a command."""
+
+EPILOG = """\
+examples:
+  replicate list                                   the bundled papers
+  replicate run                                    every paper: reports/index.html
+  replicate run live_commerce --data answers.csv   one paper on your own responses
+  replicate audit e_engagement                     which printed numbers disagree
+  replicate reconstruct social_crm --out x.csv     item-level data from the record
+  replicate fit model.lav data.csv --bootstrap 1000
+
+exit status: 0 success; 1 an analysis failed (for run: any paper); 2 bad input (one line on
+standard error naming the file, field or column and what was expected)."""
+
 COMMANDS = {"list": list_cmd, "run": run_cmd, "audit": audit_cmd, "reconstruct": reconstruct_cmd,
             "fit": fit_cmd, "power": power_cmd}
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``replicate``."""
-    parser = Parser(prog="replicate", description=__doc__.split("\n\n")[0])
+    parser = Parser(prog="replicate", description=DESCRIPTION, epilog=EPILOG)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
     for module in COMMANDS.values():

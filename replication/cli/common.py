@@ -4,14 +4,54 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["EXIT_OK", "EXIT_FAILED", "EXIT_INPUT", "Parser", "int_at_least", "positive_int",
-           "non_negative_int"]
+__all__ = ["EXIT_OK", "EXIT_FAILED", "EXIT_INPUT", "HelpFormatter", "Parser", "int_at_least",
+           "positive_int", "non_negative_int"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """Help that shows every option's default and keeps the layout of examples.
+
+    Each option's help ends with its default (``off`` for a flag) unless the text already says
+    it; paragraphs of a description are filled to the terminal width, blocks of lines that
+    start with spaces (examples) are kept as written.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text.lower() or action.default is argparse.SUPPRESS:
+            return text
+        if not action.option_strings and action.nargs in ("*", "?") and action.default is None:
+            return text
+        if not action.option_strings:
+            return text
+        if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
+            return f"{text} (default: {'on' if action.default else 'off'})"
+        if action.default is None:
+            return f"{text} (default: none)"
+        return f"{text} (default: %(default)s)"
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        blocks = text.split("\n\n")
+        out = []
+        for block in blocks:
+            lines = block.splitlines()
+            if any(line.startswith(" ") for line in lines[1:]) or \
+                    (lines and lines[0].endswith(":") and len(lines) > 1):
+                out.append("\n".join(indent + line for line in lines))
+            else:
+                out.append(super()._fill_text(" ".join(lines), width, indent))
+        return "\n\n".join(out)
+
+
 class Parser(argparse.ArgumentParser):
-    """An argument parser whose usage errors are one line and exit with status 2."""
+    """An argument parser whose usage errors are one line and exit with status 2; its help shows
+    every option's default (:class:`HelpFormatter`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # noqa: D401 - argparse API
         hint = "replicate --help" if self.prog == "replicate" else f"replicate {self.prog.split()[-1]} --help"

@@ -13,19 +13,36 @@ HELP = "fit a lavaan-syntax model to a CSV"
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """Register ``fit``."""
-    p = sub.add_parser("fit", help=HELP, description=HELP)
-    p.add_argument("model_file", metavar="MODEL_FILE")
-    p.add_argument("data_csv", metavar="DATA_CSV")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--bootstrap", type=int_at_least(2), default=None, metavar="N")
-    p.add_argument("--seed", type=non_negative_int, default=2024)
+    p = sub.add_parser(
+        "fit", help=HELP,
+        description="Fit a model written in lavaan syntax (=~, ~, ~~, :=) to the responses in a "
+                    "CSV file and print lavaan's output: estimates with S.E., z, p and "
+                    "standardized solutions, and the fit measures under lavaan's names (chisq, "
+                    "df, pvalue, cfi, tli, rmsea, srmr, ...; scaled and robust ones for MLM, MLR "
+                    "and WLSMV). Maximum likelihood by default; robust, ordinal, FIML and "
+                    "multi-group fits with the options below.",
+        epilog="examples:\n  replicate fit model.lav responses.csv\n"
+               "  replicate fit model.lav responses.csv --json > fit.json\n"
+               "  replicate fit model.lav responses.csv --estimator MLR --missing fiml\n"
+               "  replicate fit model.lav responses.csv --estimator WLSMV --ordered all\n"
+               "  replicate fit model.lav responses.csv --group school --group-equal loadings\n"
+               "  replicate fit mediation.lav responses.csv --bootstrap 2000 --seed 1")
+    p.add_argument("model_file", metavar="MODEL_FILE", help="model in lavaan syntax")
+    p.add_argument("data_csv", metavar="DATA_CSV",
+                   help="responses, one column per observed variable of the model")
+    p.add_argument("--json", action="store_true",
+                   help="print {parameters, fit_measures} as JSON instead of text")
+    p.add_argument("--bootstrap", type=int_at_least(2), default=None, metavar="N",
+                   help="bootstrap resamples for S.E. and intervals (default: none, no bootstrap)")
+    p.add_argument("--seed", type=non_negative_int, default=2024, help="seed of the bootstrap")
     p.add_argument("--estimator", default="ML", type=str.upper,
                    choices=["ML", "MLM", "MLR", "DWLS", "WLSMV"],
-                   help="ML (default), MLM (Satorra-Bentler), MLR (Yuan-Bentler, Huber-White), "
+                   help="ML, MLM (Satorra-Bentler), MLR (Yuan-Bentler, Huber-White), "
                         "DWLS or WLSMV (ordered items)")
     p.add_argument("--ordered", default=None, metavar="all|COL,...",
                    help="treat these items (or all) as ordinal")
-    p.add_argument("--missing", default="listwise", choices=["listwise", "fiml"])
+    p.add_argument("--missing", default="listwise", choices=["listwise", "fiml"],
+                   help="incomplete rows: removed (listwise) or full-information ML")
     p.add_argument("--group", default=None, metavar="COL", help="fit one model per group")
     p.add_argument("--group-equal", default=None, metavar="LIST",
                    help="equal across groups: loadings, intercepts, means, residuals, "

@@ -11,7 +11,11 @@ HELP = "list the papers with their evidence level"
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """Register ``list``."""
-    return sub.add_parser("list", help=HELP, description=HELP)
+    return sub.add_parser(
+        "list", help=HELP,
+        description="List the bundled papers, one a line: id, evidence level (tables: the "
+                    "paper's tables are recorded; abstract: only its abstract) and short title.",
+        epilog="example:\n  replicate list")
 
 
 def run(args: argparse.Namespace) -> int:

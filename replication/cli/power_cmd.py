@@ -42,29 +42,44 @@ def _n_list(text: str) -> list[int]:
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """Register ``power``."""
-    p = sub.add_parser("power", help=HELP, description=HELP)
+    p = sub.add_parser(
+        "power", help=HELP,
+        description="Two questions before collecting data. With --rmsea: the power of the RMSEA "
+                    "test of exact (or close) fit at a given N and df, or the N that reaches a "
+                    "target power (MacCallum, Browne and Sugawara 1996). With a paper: Monte Carlo "
+                    "power of each hypothesis, by generating data from the paper's population at "
+                    "each N and refitting the model as the paper tested it.",
+        epilog="examples:\n  replicate power --rmsea 0.05 --df 50 --target-power 0.8\n"
+               "  replicate power --rmsea 0.08 --rmsea0 0.05 --df 100 --n 200 --json\n"
+               "  replicate power live_commerce --n 200,300,465 --reps 500 --jobs 2")
     p.add_argument("paper", nargs="?", metavar="ID|RECORD",
                    help="paper id or paper.yaml for Monte Carlo power (omit with --rmsea)")
     p.add_argument("--rmsea", type=_number, default=None, metavar="E",
                    help="population RMSEA (analytic power of the RMSEA test)")
     p.add_argument("--rmsea0", type=_number, default=0.0, metavar="E0",
-                   help="RMSEA under the null: 0 exact fit (default), 0.05 close fit")
-    p.add_argument("--df", type=positive_int, default=None, metavar="DF")
-    p.add_argument("--n", type=_n_list, default=None, metavar="N[,N...]")
-    p.add_argument("--target-power", type=_number, default=None, metavar="P")
-    p.add_argument("--alpha", type=_number, default=0.05, metavar="A")
+                   help="RMSEA under the null: 0 exact fit, 0.05 close fit")
+    p.add_argument("--df", type=positive_int, default=None, metavar="DF",
+                   help="degrees of freedom of the model (with --rmsea)")
+    p.add_argument("--n", type=_n_list, default=None, metavar="N[,N...]",
+                   help="sample size(s) at which power is computed")
+    p.add_argument("--target-power", type=_number, default=None, metavar="P",
+                   help="find the N that reaches this power (between 0 and 1)")
+    p.add_argument("--alpha", type=_number, default=0.05, metavar="A",
+                   help="significance level of the tests")
     p.add_argument("--data", metavar="CSV", help="responses: the population is fitted to them")
     p.add_argument("--reps", type=int, default=1000, metavar="R",
-                   help="replications per N (default 1000)")
-    p.add_argument("--seed", type=non_negative_int, default=2024)
+                   help="replications per N")
+    p.add_argument("--seed", type=non_negative_int, default=2024,
+                   help="seed of the Monte Carlo replications (one stream each)")
     p.add_argument("--bootstrap", type=int_at_least(2), default=1000, metavar="B",
-                   help="bootstrap resamples per replication for mediations (default 1000)")
+                   help="bootstrap resamples per replication for mediations")
     p.add_argument("--continuous", action="store_true",
                    help="continuous responses instead of Likert on the record's scale")
-    p.add_argument("--jobs", type=positive_int, default=1, metavar="J")
+    p.add_argument("--jobs", type=positive_int, default=1, metavar="J",
+                   help="worker processes (results do not depend on it)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="dask.distributed scheduler, tcp://HOST:PORT")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     return p
 
 
