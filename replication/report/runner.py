@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from tqdm import tqdm
+
 from replication.engine.errors import InputError
 from replication.data.files import atomic_write_text, check_output_path, publish_mode
 from replication.report.summary import decorate, index_html
@@ -236,7 +238,6 @@ def _read_results(folder: Path) -> dict | None:
     except (OSError, ValueError):
         return None
 
-
 def write_index(out_dir: str | Path, outcomes: Sequence[PaperOutcome] | None = None) -> Path:
     """Write ``<out_dir>/index.html`` from the paper folders found there (atomically).
 
@@ -261,6 +262,14 @@ def write_index(out_dir: str | Path, outcomes: Sequence[PaperOutcome] | None = N
                      "error": (folder / "FAILED.txt").read_text(encoding="utf-8").strip()
                      if failed else ""})
     return atomic_write_text(out / "index.html", index_html(rows))
+
+
+def _progress_bar(total: int, unit: str):
+    """A tqdm bar on standard error, or None when standard error is not a terminal."""
+    if not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
+        return None
+    return tqdm(total=total, unit=unit.rstrip("s") or unit, desc="replicate run", file=sys.stderr,
+                dynamic_ncols=True, leave=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,7 +301,8 @@ def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
     show_code : bool
         Keep code cells in the HTML reports.
     progress : bool
-        Print one line per finished paper on standard error.
+        Show progress on standard error: a tqdm bar over the papers when standard error is a
+        terminal, otherwise one line per finished paper.
 
     Returns
     -------
@@ -364,15 +374,22 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
     start = time.perf_counter()
     done = 0
 
+    bar = _progress_bar(len(ids), "papers") if progress else None
+
     def report(o: PaperOutcome) -> None:
         nonlocal done
         done += 1
-        if progress:
-            state = "ok" if o.ok else f"FAILED ({o.error})"
+        state = "ok" if o.ok else f"FAILED ({o.error})"
+        if bar is not None:
+            bar.set_postfix_str(f"{o.paper}: {'ok' if o.ok else 'FAILED'}", refresh=False)
+            bar.update(1)
+            if not o.ok:
+                bar.write(f"{o.paper}: {state}", file=sys.stderr)
+        elif progress:
             print(f"[{done}/{len(ids)}] {o.paper}: {state} ({o.seconds:.1f} s)", file=sys.stderr,
                   flush=True)
 
-    if progress:
+    if progress and bar is None:
         print(f"running {len(ids)} notebook(s) with {min(jobs, len(ids))} job(s) into {out}",
               file=sys.stderr, flush=True)
     outcomes: dict[str, PaperOutcome] = {}
@@ -396,6 +413,8 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
                     o = PaperOutcome(pid, False, 0.0, error=msg, cell=cell)
                 outcomes[pid] = o
                 report(o)
+    if bar is not None:
+        bar.close()
     summary.outcomes = [outcomes[pid] for pid in ids]
     summary.seconds = time.perf_counter() - start
     write_index(out, summary.outcomes)
@@ -404,9 +423,14 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
 
 def main(paper_ids: Sequence[str] | None = None, *, source: str = "reconstructed",
          data_path: str | None = None, seed: int = 2024, n_bootstrap: int | None = None,
-         out_dir: str | Path = "reports", jobs: int = 1, show_code: bool = False) -> int:
-    """Run, print the summary on standard output, return the exit status (0 ok, 1 any failed)."""
+         out_dir: str | Path = "reports", jobs: int = 1, show_code: bool = False,
+         quiet: bool = False) -> int:
+    """Run, print the summary on standard output, return the exit status (0 ok, 1 any failed).
+
+    ``quiet`` turns the progress on standard error off.
+    """
     summary = run(paper_ids, source=source, data_path=data_path, seed=seed,
-                  n_bootstrap=n_bootstrap, out_dir=out_dir, jobs=jobs, show_code=show_code)
+                  n_bootstrap=n_bootstrap, out_dir=out_dir, jobs=jobs, show_code=show_code,
+                  progress=not quiet)
     print(summary.text())
     return summary.exit_status
