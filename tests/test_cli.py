@@ -1,4 +1,4 @@
-"""The `replicate` command: contracts from DESIGN.md, exit statuses, one-line errors."""
+"""The `replicate` command: contracts from docs/architecture.md, exit statuses, one-line errors."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The ``replicate`` command.
 
-Sub-commands (contracts in DESIGN.md), one module each in this package::
+Sub-commands (contracts in docs/architecture.md), one module each in this package::
 
     replicate list
     replicate run [ID|RECORD.yaml ...] [--source reconstructed|simulated] [--data CSV] [--seed N]

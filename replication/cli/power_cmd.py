@@ -1,6 +1,6 @@
 """``replicate power``: analytic RMSEA power, or Monte Carlo power of a paper's hypotheses.
 
-Two forms (DESIGN.md)::
+Two forms (contracts in docs/architecture.md)::
 
     replicate power --rmsea E [--rmsea0 E0] --df DF (--n N | --target-power P) [--alpha A] [--json]
     replicate power ID|RECORD [--data CSV] [--n N[,N...]] [--reps R] [--seed S]

@@ -1,6 +1,6 @@
 """Item-level responses reconstructed from a paper's published numbers.
 
-Two sources (DESIGN.md, "Three data sources for every paper"):
+Two sources (README, "Data availability and provenance"):
 
 ``reconstructed``
     Continuous responses at N whose sample covariance matrix (divisor N, lavaan's ML

@@ -145,7 +145,7 @@ def fit_files_estimator(model_path, data_path, *, estimator: str = "ML",
                         group: str | None = None, group_equal: list[str] | None = None,
                         group_partial: list[str] | None = None) -> dict:
     """Fit the model file to the CSV with the given estimator, missing-data treatment and
-    groups (the ``replicate fit`` options of DESIGN.md).
+    groups (the ``replicate fit`` options of docs/architecture.md).
 
     Returns
     -------
