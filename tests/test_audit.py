@@ -116,7 +116,12 @@ def test_statistic_from_estimate_and_se():
     assert f.status == "inconsistent" and f.severity == "major"  # 1.84: not significant at 0.05
     assert "S.E. 0.060" in f.detail
     f = ac.check_statistic(pub(1.00, "1.00"), pub(0.07, "0.07"), pub(17.05, "17.05"))
-    assert f.status == "inconsistent" and f.severity == "minor"  # 14.3: significant either way
+    # 14.3 (15.46 at most within rounding): significant either way, but 17.05 is 10% away from
+    # every value the printed estimate and S.E. allow: more than rounding and a few per cent
+    assert f.status == "inconsistent" and f.severity == "major" and "10% away" in f.detail
+    # 3% beyond rounding is minor: 1.00 / 0.07 is at most 15.462, printed 15.95
+    f = ac.check_statistic(pub(1.00, "1.00"), pub(0.07, "0.07"), pub(15.95, "15.95"))
+    assert f.status == "inconsistent" and f.severity == "minor"
     assert ac.check_statistic(pub(0.1, "0.1"), pub(0.0, "0.0"), pub(3.0, "3.0")).status == "not_checkable"
 
 

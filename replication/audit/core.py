@@ -65,6 +65,7 @@ from replication.audit.checks import (
 from replication.engine.errors import InputError
 from replication.audit.implied_r2 import ancestors, implied_r2, min_r2
 from replication.audit.model_df import items_implied_by_df, record_df
+from replication.audit.parameter_audit import cr_ave_findings, parameter_findings, smc_findings
 from replication.record.schema import PathResult, Published, Record, load_record
 
 __all__ = ["AuditReport", "Finding", "audit", "to_json", "to_frame", "format_text", "CLASSIFICATIONS"]
@@ -150,8 +151,9 @@ def _measurement(rec: Record) -> list[Finding]:
 
 def _fit(rec: Record) -> list[Finding]:
     out: list[Finding] = []
-    n = rec.sample.n
+    n = rec.sample.n_analysed or rec.sample.n  # N-based checks use the rows the model was fitted to
     baselines: dict[str, tuple] = {}
+    by_syntax = rec.model.syntax is not None or rec.model.kind == "cfa"
     for block in rec.results.fit:
         m = block.measures
         label = block.model.upper()
@@ -193,6 +195,8 @@ def _fit(rec: Record) -> list[Finding]:
             else:
                 out.append(not_checkable("rmsea", rmsea.where, rmsea.printed, f"{label} chi-square is not printed"))
         p_items = sum(len(v) for c, v in rec.items.items() if c in rec.latent_constructs)
+        if count is not None and (by_syntax or block.syntax is not None):
+            p_items = count.n_items  # observed variables of the model's syntax
         # df printed, and the item total printed or implied by the printed df
         inputs_printed = df is not None and (
             count is None or not count.assumed_items
@@ -478,9 +482,9 @@ def _nothing_printed(rec: Record, findings: list[Finding]) -> list[Finding]:
     """One not_checkable finding per family of checks the paper gives no numbers for."""
     have = {f.check for f in findings}
     fams = [
-        ({"ave", "cr", "loading_bound"}, "reliability", "no standardized loadings, AVE or CR are printed"),
+        ({"ave", "cr", "loading_bound", "cr_ave_bound", "smc"}, "reliability", "no standardized loadings, AVE or CR are printed"),
         ({"rmsea", "chisq_df", "chisq_pvalue", "df", "agfi", "incremental_fit"}, "fit", "no fit statistics are printed"),
-        ({"statistic", "p_value", "marker", "standardized_bound", "implied_r2"}, "estimates",
+        ({"statistic", "p_value", "marker", "standardized_bound", "implied_r2", "std_bound"}, "estimates",
          "no structural estimates, standard errors or test statistics are printed"),
         ({"sample_sum", "sample_percent", "percent_sum", "response_rate"}, "sample",
          "no sample description (group counts, percentages, response rate) is printed"),
@@ -511,10 +515,13 @@ def audit(record: Record | str) -> AuditReport:
         raise InputError(f"audit: expected a Record or a paper id, got {type(record).__name__}")
     findings: list[Finding] = []
     findings += _measurement(record)
+    findings += cr_ave_findings(record)
+    findings += smc_findings(record)
     findings += _fit(record)
     r2_findings, cache = _r2(record)
     findings += _paths(record, cache)
     findings += r2_findings
+    findings += parameter_findings(record, max(_legend(record)))
     findings += _hypotheses(record)
     findings += _sample(record)
     findings += _descriptives(record)

@@ -13,7 +13,10 @@ from replication.audit.rounding import TOL, fmt, fmt_interval, image, overlaps
 from replication.audit.finding import (Finding, _dp, _finding, _fmt_p, _fmt_p_range, _iv,
                                        not_checkable, p_range_from_statistic, two_sided_p)
 
-__all__ = ["check_statistic", "check_p_value", "check_marker"]
+__all__ = ["STATISTIC_MAJOR_SHARE", "check_statistic", "check_p_value", "check_marker"]
+
+STATISTIC_MAJOR_SHARE = 0.05
+"""Relative distance beyond rounding at which a printed statistic is a major finding."""
 
 
 def _sig_changes(printed_p: tuple[float, float], recomputed_p: tuple[float, float], alpha: float) -> bool:
@@ -39,7 +42,9 @@ def check_statistic(estimate: Published, se: Published, statistic: Published, la
         The statistic's name as printed.
     alpha : float
         The paper's significance level: an inconsistency is major when the recomputed statistic
-        falls on the other side of it.
+        falls on the other side of it, or when the printed statistic is more than
+        :data:`STATISTIC_MAJOR_SHARE` (5%) away from every value its printed estimate and S.E.
+        allow within rounding (it cannot follow from them by rounding and a few per cent).
 
     Returns
     -------
@@ -76,11 +81,19 @@ def check_statistic(estimate: Published, se: Published, statistic: Published, la
         if st_iv[0] > 0 or st_iv[1] < 0 else (math.nan, math.nan)
     p_printed = p_range_from_statistic(st_iv)
     p_rec = p_range_from_statistic(iv)
-    major = _sig_changes(p_printed, p_rec, alpha)
+    sig = _sig_changes(p_printed, p_rec, alpha)
+    gap = max(iv[0] - st_iv[1], st_iv[0] - iv[1])
+    nearest = iv[0] if st_iv[1] < iv[0] else iv[1]
+    share = gap / max(abs(nearest), 1e-12)
+    far = share > STATISTIC_MAJOR_SHARE
+    major = sig or far
     detail = (base + f" (any value in {fmt_interval(iv, d)} within rounding), not {statistic.printed}; "
               f"the printed {label} would need S.E. {fmt_interval(se_need, 3)}. The recomputed two-sided "
               f"p is {_fmt_p_range(p_rec)}"
-              + (f", on the other side of the paper's level {alpha:g}." if major else "."))
+              + (f", on the other side of the paper's level {alpha:g}" if sig else "")
+              + (f"; the printed {label} is {100 * share:.0f}% away from every value its estimate and "
+                 f"S.E. allow (more than rounding and {100 * STATISTIC_MAJOR_SHARE:.0f}%)" if far else "")
+              + ".")
     return _finding("statistic", where, statistic.printed, f"{fmt(point, d)} (feasible {fmt_interval(iv, d)})",
                     False, detail, "major" if major else "minor")
 

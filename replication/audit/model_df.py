@@ -15,9 +15,11 @@ import math
 from dataclasses import dataclass, field
 
 from replication.engine.errors import InputError
+from replication.engine.ram import specify
 
 __all__ = [
     "DfCount",
+    "syntax_df",
     "n_moments",
     "cfa_df",
     "sem_df",
@@ -224,6 +226,46 @@ def items_implied_by_df(df: int, structural: int) -> float:
     return (3 + math.sqrt(disc)) / 2
 
 
+def syntax_df(text: str) -> DfCount:
+    """Degrees of freedom of a model given in lavaan syntax, with its parameter count.
+
+    The free parameters are those of lavaan's parameter table (:func:`replication.engine.ram.specify`,
+    ``lavaan()`` defaults with ``auto.cov.lv.x``); parameters sharing a label count once, fixed
+    values and fixed.x moments not at all. Moments are ``p (p + 1) / 2 - k (k + 1) / 2`` for
+    ``p`` observed variables of which ``k`` are fixed.x.
+
+    References
+    ----------
+    lavaan ``R/lav_partable.R`` (``lav_partable_df``); Bollen (1989), ch. 4 (t-rule).
+    """
+    spec = specify(text)
+    lat = set(spec.lv)
+    parts = {"loadings": 0, "residuals": 0, "latent (co)variances": 0, "paths": 0,
+             "disturbances": 0, "covariances": 0}
+    seen: set[int] = set()
+    endo = {r["lhs"] for r in spec.rows if r["op"] == "~"}
+    for r in spec.rows:
+        if r["free"] < 0 or r["free"] in seen:
+            continue
+        seen.add(r["free"])
+        a, b = r["lhs"], r["rhs"]
+        if r["op"] == "=~":
+            kind = "loadings"
+        elif r["op"] == "~":
+            kind = "paths"
+        elif a == b:
+            kind = "residuals" if a not in lat else ("disturbances" if a in endo else "latent (co)variances")
+        elif a in lat and b in lat:
+            kind = "latent (co)variances"
+        else:
+            kind = "covariances"
+        parts[kind] += 1
+    p, k = len(spec.ov), len(spec.ov_x)
+    moments = p * (p + 1) // 2 - k * (k + 1) // 2
+    return DfCount(df=spec.df, moments=moments, free=spec.n_free, parts=parts, n_items=p,
+                   structural=spec.n_free - parts["loadings"] - parts["residuals"])
+
+
 def record_df(record, model: str = "sem") -> DfCount | None:
     """Degrees of freedom of the model a record describes.
 
@@ -231,8 +273,9 @@ def record_df(record, model: str = "sem") -> DfCount | None:
     ----------
     record : Record
         A published record (:mod:`replication.record.schema`).
-    model : {"cfa", "sem"}
-        The measurement model of all constructs, or the structural model.
+    model : str
+        ``cfa`` (the measurement model of all constructs), ``sem`` (the structural model), or the
+        name of a fit block with its own syntax.
 
     Returns
     -------
@@ -243,7 +286,8 @@ def record_df(record, model: str = "sem") -> DfCount | None:
 
     Notes
     -----
-    ``df = p (p + 1) / 2 - q`` with ``p`` the items of the latent constructs (printed or
+    A record with ``model.syntax`` (or of kind ``cfa``), and a fit block with its own syntax,
+    are counted from the syntax by :func:`syntax_df`. Otherwise ``df = p (p + 1) / 2 - q`` with ``p`` the items of the latent constructs (printed or
     assumed) and ``q`` the free parameters of :func:`cfa_df` (``model="cfa"``) or
     :func:`sem_df` (``model="sem"``: exogenous constructs are those no path points to;
     listed covariances other than those among exogenous constructs add one parameter each). A
@@ -256,10 +300,16 @@ def record_df(record, model: str = "sem") -> DfCount | None:
     Guilford (counting rule: ``df_M = v (v + 1) / 2 - q`` for ``v`` observed variables and
     ``q`` free parameters).
     """
+    own = {b.model: b for b in record.results.fit}
+    if model in own and own[model].syntax is not None:
+        return syntax_df(own[model].syntax)
     if model not in ("cfa", "sem"):
-        raise InputError(f"record_df: model must be 'cfa' or 'sem', got {model!r}")
-    if record.model.kind != "sem" or record.model.moderations:
+        raise InputError(f"record_df: model must be 'cfa', 'sem' or a fit block with its own syntax, "
+                         f"got {model!r}")
+    if record.model.moderations or record.model.kind == "regression":
         return None
+    if record.model.syntax is not None or record.model.kind == "cfa":
+        return syntax_df(record.cfa_syntax() if model == "cfa" else record.main_syntax())
     constructs = record.latent_constructs
     items = record.items
     p = sum(len(items[c]) for c in constructs)

@@ -6,11 +6,14 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from replication.record.lavaan import cfa_syntax_of, fit_syntaxes, main_syntax
 from replication.record.model import Construct, Model
 from replication.record.printed import _ID, Assumption, Published, _FieldError, _Strict
 from replication.record.results import Citation, FigureRef, Hypothesis, Results, Sample, Value
 from replication.record.validation import (check_assumption_refs, check_assumption_targets,
                                            check_hypotheses, check_model, check_results)
+from replication.record.syntax_checks import (check_constructs_in_model, check_fit_blocks, check_parameters,
+                                              check_syntax, paths_from_syntax)
 
 __all__ = ["Record", "item_names"]
 
@@ -34,15 +37,17 @@ class Record(_Strict):
     notes: list[str] = []
 
     # ---------------------------------------------------------------- validation
+    @model_validator(mode="before")
+    @classmethod
+    def _syntax_paths(cls, raw: Any) -> Any:
+        return paths_from_syntax(raw) if isinstance(raw, dict) else raw
+
     @model_validator(mode="after")
     def _cross_references(self) -> "Record":
         check_model(self)
         targets = check_assumption_targets(self)
         if self.sample.n is None and "sample.n" not in targets:
             raise _FieldError("sample.n", "expected a published N or an assumption with target sample.n")
-        if self.sample.scale_points is None and "sample.scale_points" not in targets:
-            raise _FieldError("sample.scale_points", "expected a published value or an assumption "
-                                                     "with target sample.scale_points")
         for c, con in self.constructs.items():
             if con.items is None and con.n_items is None and f"constructs.{c}.n_items" not in targets:
                 raise _FieldError(f"constructs.{c}", f"expected items, n_items or an assumption "
@@ -62,9 +67,20 @@ class Record(_Strict):
                                                      "construct; expected distinct names (rename one)")
         for i, a in enumerate(self.assumptions):
             check_assumption_refs(self, i, a)
+        self._check_ordered(seen)
+        check_syntax(self)
+        check_constructs_in_model(self)
         check_results(self)
+        check_parameters(self, check_fit_blocks(self))
         check_hypotheses(self, targets)
         return self
+
+    def _check_ordered(self, items: dict[str, str]) -> None:
+        if self.model.ordered == "all":
+            return
+        for j, it in enumerate(self.model.ordered):
+            if it not in items:
+                raise _FieldError(f"model.ordered[{j}]", f"item {it!r} is not an item of any construct")
 
     # ---------------------------------------------------------------- items
     def _assumed_n_items(self, c: str) -> int | None:
@@ -111,6 +127,7 @@ class Record(_Strict):
                                     where=p.where, printed=p.printed)
 
         put("sample.n", self.sample.n)
+        put("sample.n_analysed", self.sample.n_analysed)
         put("sample.scale_points", self.sample.scale_points)
         for c, con in self.constructs.items():
             if con.items is not None:
@@ -153,13 +170,43 @@ class Record(_Strict):
 
     @property
     def n(self) -> int:
-        """Sample size (published, else assumed)."""
+        """Reported sample size (published, else assumed)."""
         return int(self.values()["sample.n"].value)
 
     @property
-    def scale_points(self) -> int:
-        """Likert scale points (published, else assumed)."""
-        return int(self.values()["sample.scale_points"].value)
+    def n_analysed(self) -> int:
+        """Rows the model was fitted to: ``sample.n_analysed`` when printed, else :attr:`n`."""
+        if self.sample.n_analysed is not None:
+            return int(self.sample.n_analysed.value)
+        return self.n
+
+    @property
+    def scale_points(self) -> int | None:
+        """Likert scale points (published, else assumed); ``None`` for continuous indicators."""
+        v = self.values().get("sample.scale_points")
+        return None if v is None else int(v.value)
+
+    @property
+    def reversed_items(self) -> list[str]:
+        """Items reverse-scored before every analysis, in record order."""
+        return [it for con in self.constructs.values() for it in con.reversed]
+
+    @property
+    def ordered_items(self) -> list[str]:
+        """Items treated as ordinal (``model.ordered``; every item for ``all``)."""
+        return self.item_list if self.model.ordered == "all" else list(self.model.ordered)
+
+    def main_syntax(self) -> str:
+        """The model the paper reports, as lavaan syntax (:func:`replication.record.lavaan.main_syntax`)."""
+        return main_syntax(self)
+
+    def cfa_syntax(self) -> str:
+        """The record's CFA as lavaan syntax (:func:`replication.record.lavaan.cfa_syntax_of`)."""
+        return cfa_syntax_of(self)
+
+    def fit_syntaxes(self) -> dict[str, str]:
+        """``{fit block name: syntax}`` of every printed fit block."""
+        return fit_syntaxes(self)
 
     def exogenous(self) -> list[str]:
         """Constructs that receive no structural path (and are not controls)."""

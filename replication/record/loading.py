@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from replication.record.core import Record
 from replication.record.printed import RecordError, _FieldError, _got
 
-__all__ = ["load_record", "load_all", "paper_ids", "papers_dir"]
+__all__ = ["load_record", "load_all", "load_examples", "paper_ids", "papers_dir", "example_ids",
+           "examples_dir"]
 
 
 def papers_dir() -> FilePath:
@@ -22,6 +23,16 @@ def papers_dir() -> FilePath:
 def paper_ids() -> list[str]:
     """Ids of the bundled papers, sorted."""
     return sorted(p.parent.name for p in papers_dir().glob("*/paper.yaml"))
+
+
+def examples_dir() -> FilePath:
+    """Folder holding the bundled worked examples, ``<id>/paper.yaml`` with their ``data.csv``."""
+    return FilePath(__file__).resolve().parents[2] / "data" / "examples"
+
+
+def example_ids() -> list[str]:
+    """Ids of the bundled worked examples (real published analyses with public data), sorted."""
+    return sorted(p.parent.name for p in examples_dir().glob("*/paper.yaml"))
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -58,7 +69,7 @@ def _message(err: Any) -> str:
 
 
 def load_record(path_or_id: str | FilePath) -> Record:
-    """Load and validate a record from a YAML path or a bundled paper id.
+    """Load and validate a record from a YAML path, a bundled paper id or a worked example id.
 
     Raises
     ------
@@ -69,7 +80,10 @@ def load_record(path_or_id: str | FilePath) -> Record:
     if not p.suffix and not p.exists():
         candidate = papers_dir() / str(path_or_id) / "paper.yaml"
         if not candidate.exists():
-            raise RecordError(f"unknown paper {str(path_or_id)!r}; expected one of {', '.join(paper_ids())}")
+            candidate = examples_dir() / str(path_or_id) / "paper.yaml"
+        if not candidate.exists():
+            raise RecordError(f"unknown paper {str(path_or_id)!r}; expected one of "
+                              f"{', '.join(paper_ids() + example_ids())}")
         p = candidate
     if not str(path_or_id).strip():
         raise RecordError(f"empty paper name; expected one of {', '.join(paper_ids())} or a paper.yaml path")
@@ -102,3 +116,8 @@ def load_record(path_or_id: str | FilePath) -> Record:
 def load_all() -> dict[str, Record]:
     """All bundled records by id."""
     return {pid: load_record(pid) for pid in paper_ids()}
+
+
+def load_examples() -> dict[str, Record]:
+    """All bundled worked examples by id."""
+    return {eid: load_record(eid) for eid in example_ids()}

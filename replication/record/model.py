@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
-from replication.record.printed import _ID, Published, _Strict, _whole
+from replication.record.printed import _ID, Published, _FieldError, _Strict, _whole
 
 __all__ = ["Construct", "StructuralPath", "Covariance", "Moderation", "Mediation", "Model"]
 
@@ -17,13 +17,34 @@ class Construct(_Strict):
 
     ``items`` lists item names when the paper prints them; otherwise the item count comes from a
     published ``n_items`` or from an assumption ``constructs.<C>.n_items`` and items are named
-    ``<C>1 .. <C>k``.
+    ``<C>1 .. <C>k``. ``reversed`` lists the items the paper reverse-scored (``min + max - x``
+    on the scale) before every analysis: alpha, CR, AVE, HTMT and composites use them reversed.
     """
 
     name: str = Field(min_length=1)
     items: list[str] | None = None
     n_items: Published | None = None
     role: Literal["construct", "control"] = "construct"
+    reversed: list[str] = []
+
+    @field_validator("reversed")
+    @classmethod
+    def _reversed_once(cls, v: list[str]) -> list[str]:
+        dup = sorted({it for it in v if v.count(it) > 1})
+        if dup:
+            raise ValueError(f"item {dup[0]!r} listed twice")
+        return v
+
+    @model_validator(mode="after")
+    def _reversed_are_items(self) -> "Construct":
+        if self.reversed and self.items is None:
+            raise _FieldError("reversed", "expected the construct's items to be listed (items) "
+                                          "when some are reverse-keyed")
+        for j, it in enumerate(self.reversed):
+            if it not in (self.items or []):
+                raise _FieldError(f"reversed[{j}]", f"item {it!r} is not an item of this construct "
+                                                    f"(expected one of {', '.join(self.items or [])})")
+        return self
 
     @field_validator("items")
     @classmethod
@@ -91,14 +112,52 @@ class Mediation(_Strict):
 class Model(_Strict):
     """The model the paper describes.
 
-    ``kind`` is ``sem`` (latent variables, ML) or ``regression`` (OLS on composite scores).
-    Exogenous constructs covary freely, as in AMOS and LISREL path diagrams; any other free
-    covariance is listed in ``covariances``.
+    ``kind`` is ``cfa`` (a measurement model only: every construct measured, all factors
+    correlated), ``sem`` (latent variables with structural paths) or ``regression`` (OLS on
+    composite scores). Exogenous constructs covary freely, as in AMOS and LISREL path diagrams;
+    any other free covariance is listed in ``covariances``.
+
+    ``syntax`` gives the model exactly as the paper fitted it, in lavaan model syntax (``=~``,
+    ``~``, ``~~`` between factors or items, labels and equality constraints through shared
+    labels, fixed values ``1*x``, ``:=`` defined parameters, observed predictors, single
+    indicators). When it is given it is the model everywhere (audit, fits, reconstruction,
+    comparisons, diagram); ``paths`` may then be omitted (they are read from the syntax's ``~``
+    statements between constructs) and, if given, must agree with it. The CFA of a ``sem``
+    record with ``syntax`` is its measurement part with all factors correlated, keeping the
+    residual covariances between items.
+
+    ``estimator`` (``ML`` default, ``MLM``, ``MLR``, ``DWLS``, ``WLSMV``) and ``ordered`` (item
+    names, or ``all``: items treated as ordinal) say how the paper estimated the model.
     """
 
-    kind: Literal["sem", "regression"]
-    paths: list[StructuralPath] = Field(min_length=1)
+    kind: Literal["cfa", "sem", "regression"]
+    syntax: str | None = None
+    paths: list[StructuralPath] = []
+    estimator: Literal["ML", "MLM", "MLR", "DWLS", "WLSMV"] = "ML"
+    ordered: list[str] | Literal["all"] = []
     covariances: list[Covariance] = []
     moderations: list[Moderation] = []
     mediations: list[Mediation] = []
     controls: list[str] = []
+
+    @field_validator("syntax")
+    @classmethod
+    def _syntax_text(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("expected lavaan model syntax, got an empty text")
+        return v
+
+    @model_validator(mode="after")
+    def _paths_for_kind(self) -> "Model":
+        if self.kind == "cfa":
+            for name in ("paths", "moderations", "mediations"):
+                if getattr(self, name):
+                    raise _FieldError(name, f"expected no {name} in a model of kind cfa (a measurement "
+                                            "model); use kind sem")
+        elif not self.paths and self.syntax is None:
+            raise _FieldError("paths", f"expected at least one path for a model of kind {self.kind} "
+                                       "(or model.syntax; a model without paths is kind cfa)")
+        if self.estimator in ("DWLS", "WLSMV") and not self.ordered:
+            raise _FieldError("ordered", f"estimator {self.estimator} is for ordinal items; expected "
+                                         "the ordered items (a list of item names) or all")
+        return self

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from replication.record.printed import Published, PublishedText, _FieldError, _Strict, _whole
 
-__all__ = ["PathResult", "FitBlock", "SampleGroup", "Sample", "ConstructStat", "Harman", "Claim",
+__all__ = ["PathResult", "ParameterResult", "FitBlock", "SampleGroup", "Sample", "ConstructStat", "Harman", "Claim",
            "Marker", "Hypothesis", "Results", "FigureRef", "Citation", "Value"]
 
 
@@ -68,12 +68,20 @@ def _range_text(low: float, high: float) -> str:
 
 
 class FitBlock(_Strict):
-    """Fit indices printed for one model (``cfa`` or ``sem``), keyed by lavaan's names.
+    """Fit indices printed for one fitted model, keyed by lavaan's names.
+
+    ``model`` names the model: ``cfa`` (the record's CFA), ``sem`` (its structural model), or
+    any other name (a competing model, a model revised by modification indices, an invariance
+    step) with its own lavaan ``syntax``. ``cfa`` and ``sem`` may also give a ``syntax`` when the
+    paper fitted them differently from the main model. ``n`` is the N this model was fitted to
+    when it differs from the record's analysed N.
 
     Names: ``chisq, df, pvalue, chisq_df, cfi, tli, nfi, ifi, gfi, agfi, rmsea, srmr``.
     """
 
-    model: Literal["cfa", "sem"]
+    model: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    syntax: str | None = None
+    label: str | None = None
     measures: dict[str, Published]
 
     @field_validator("measures")
@@ -121,16 +129,32 @@ class SampleGroup(_Strict):
 
 
 class Sample(_Strict):
-    """Sample size, scale and the sample description."""
+    """Sample size, scale and the sample description.
+
+    ``n`` is the sample the paper reports; ``n_analysed`` the rows the model was fitted to
+    (when fewer, e.g. after listwise deletion): every N-based check and the reconstruction use
+    the analysed N. ``missing`` says how the paper treated incomplete rows (``listwise``,
+    default, or ``fiml``). ``scale_points`` is optional: absent means continuous indicators
+    (reconstruction and simulation give continuous data; no Likert range checks).
+    """
 
     n: Published | None = None
+    n_analysed: Published | None = None
+    missing: Literal["listwise", "fiml"] = "listwise"
     invited: Published | None = None
     response_rate: Published | None = None
     scale_points: Published | None = None
     software: PublishedText | None = None
     groups: list[SampleGroup] = []
 
-    @field_validator("n", "invited")
+    @model_validator(mode="after")
+    def _analysed_within_reported(self) -> "Sample":
+        if self.n is not None and self.n_analysed is not None and self.n_analysed.value > self.n.value:
+            raise _FieldError("n_analysed", f"expected at most the reported N ({self.n.value:g}), "
+                                            f"got {self.n_analysed.value:g}")
+        return self
+
+    @field_validator("n", "n_analysed", "invited")
     @classmethod
     def _positive(cls, v: Published | None) -> Published | None:
         if v is not None and (v.value <= 0 or v.value != int(v.value)):
@@ -242,13 +266,65 @@ class Hypothesis(_Strict):
         return None
 
 
+class ParameterResult(_Strict):
+    """Printed values of one model parameter, keyed as lavaan's parameter table: ``lhs op rhs``.
+
+    Any of ``est`` (unstandardized estimate), ``se``, ``z`` (z, t or C.R. as printed), ``pvalue``
+    and ``std_all`` (completely standardized) may be printed. ``model`` names the fit block the
+    values belong to (default: the record's main model). Factor correlations, residual
+    covariances between items, unstandardized loadings, variances and defined parameters
+    (``:=``, with ``rhs`` empty) are all recorded here.
+    """
+
+    lhs: str = Field(min_length=1)
+    op: Literal["=~", "~", "~~", ":=", "~1"]
+    rhs: str = ""
+    model: str | None = None
+    est: Published | None = None
+    se: Published | None = None
+    z: Published | None = None
+    pvalue: Published | None = None
+    std_all: Published | None = None
+
+    @field_validator("se")
+    @classmethod
+    def _se(cls, v: Published | None) -> Published | None:
+        if v is not None and v.value < 0:
+            raise ValueError(f"expected a standard error >= 0, got {v.value:g}")
+        return v
+
+    @field_validator("pvalue")
+    @classmethod
+    def _p(cls, v: Published | None) -> Published | None:
+        if v is not None and not 0.0 <= v.value <= 1.0:
+            raise ValueError(f"expected a p-value within [0, 1], got {v.value:g}")
+        return v
+
+    @model_validator(mode="after")
+    def _rhs_for_op(self) -> "ParameterResult":
+        if self.op not in (":=", "~1") and not self.rhs:
+            raise _FieldError("rhs", f"expected the right-hand side of {self.lhs} {self.op}")
+        return self
+
+    @property
+    def key(self) -> str:
+        """``"lhs op rhs"`` (``~~`` pairs in the order written)."""
+        return f"{self.lhs} {self.op} {self.rhs}".strip()
+
+
 class Results(_Strict):
-    """Every number the paper printed, grouped by kind."""
+    """Every number the paper printed, grouped by kind.
+
+    ``parameters`` holds printed values of any parameter keyed by lavaan's ``lhs op rhs``;
+    ``r2`` printed R-squared of items (squared multiple correlations) or dependent constructs.
+    """
 
     loadings: dict[str, Published] = {}
     constructs: dict[str, ConstructStat] = {}
     fit: list[FitBlock] = []
     paths: list[PathResult] = []
+    parameters: list[ParameterResult] = []
+    r2: dict[str, Published] = {}
     harman: Harman | None = None
     claims: list[Claim] = []
     significance: list[Marker] = []

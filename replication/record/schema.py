@@ -49,11 +49,12 @@ The schema is split by topic: :mod:`replication.record.printed` (printed numbers
 """
 
 from replication.record.core import Record, item_names
-from replication.record.loading import load_all, load_record, paper_ids, papers_dir
+from replication.record.loading import (example_ids, examples_dir, load_all, load_examples, load_record,
+                                        paper_ids, papers_dir)
 from replication.record.model import Construct, Covariance, Mediation, Model, Moderation, StructuralPath
 from replication.record.printed import Assumption, Published, PublishedText, RecordError
 from replication.record.results import (Claim, ConstructStat, FigureRef, FitBlock, Harman, Hypothesis,
-                                        Marker, PathResult, Results, Sample, SampleGroup, Value)
+                                        Marker, ParameterResult, PathResult, Results, Sample, SampleGroup, Value)
 
 __all__ = [
     "Published",
@@ -66,6 +67,7 @@ __all__ = [
     "Mediation",
     "Model",
     "PathResult",
+    "ParameterResult",
     "FitBlock",
     "SampleGroup",
     "Sample",
@@ -83,5 +85,8 @@ __all__ = [
     "load_all",
     "paper_ids",
     "papers_dir",
+    "load_examples",
+    "example_ids",
+    "examples_dir",
     "item_names",
 ]

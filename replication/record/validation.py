@@ -299,6 +299,10 @@ def check_results(rec) -> None:
     for c in rec.results.constructs:
         if c not in cons:
             raise _FieldError(f"results.constructs.{c}", "construct is not defined")
+    for name in rec.results.r2:
+        if name not in items and name not in cons:
+            raise _FieldError(f"results.r2.{name}", "expected an item or a construct of the record")
+
 
 def check_hypotheses(rec, targets: set[str]) -> None:
     cons = rec.constructs
