@@ -34,7 +34,6 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from replication.engine.ram import RAM, fit_ml, specify
-from replication.engine.syntax import cfa_syntax, sem_syntax
 
 __all__ = ["Calibration", "model_at_population", "chisq_targets", "whitened_tangent",
            "perturb_single", "calibrate", "sqrtm_sym"]
@@ -87,6 +86,8 @@ def model_at_population(pop, syntax: str) -> tuple[RAM, np.ndarray, bool]:
     """
     spec = specify(syntax, observed=pop.items)
     model = RAM(spec, pop.cov.loc[spec.ov, spec.ov].to_numpy())
+    if pop.syntax is not None and syntax == pop.syntax and spec.ov == pop.items:
+        return model, np.asarray(pop.theta, float), True
     names = spec.names
     m = len(names)
     idx = {v: i for i, v in enumerate(names)}
@@ -98,6 +99,9 @@ def model_at_population(pop, syntax: str) -> tuple[RAM, np.ndarray, bool]:
         for c in lat:
             A[idx[it], idx[c]] = pop.loadings.loc[it, c] if c in pop.loadings.columns else 0.0
         S[idx[it], idx[it]] = pop.residuals[it]
+    if pop.residual_cov is not None:  # residual covariances between items (syntax populations)
+        ov = list(spec.ov)
+        S[:len(ov), :len(ov)] = pop.residual_cov.loc[ov, ov].to_numpy()
     free_latent_edges = {(i, j) for i, j in zip(model.a_rows, model.a_cols) if i >= p and j >= p}
     fixed_latent_edges = {(i, j) for i in range(p, m) for j in range(p, m) if model.A0[i, j] != 0}
     for i, j in free_latent_edges | fixed_latent_edges:
@@ -322,7 +326,7 @@ def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration
     report: dict = {"n": n, "divisor": "N (lavaan ML convention: chisq = N * F_ML)",
                     "models": {}, "notes": [], "seed": seed}
     out = Calibration(cov=pop.cov.copy(), report=report)
-    if record.model.kind != "sem":
+    if record.model.kind == "regression":
         report["method"] = "none"
         report["notes"].append("model.kind is regression: no chi-square to calibrate.")
         return out
@@ -353,7 +357,7 @@ def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration
 def _models_and_targets(record, pop, report: dict):
     """The CFA and SEM at the population, their printed targets, and the targets usable here."""
     models: dict[str, tuple[RAM, np.ndarray, bool]] = {}
-    for name, syn in (("cfa", cfa_syntax(record)), ("sem", sem_syntax(record))):
+    for name, syn in (("cfa", record.cfa_syntax()), ("sem", record.main_syntax())):
         models[name] = model_at_population(pop, syn)
     targets = chisq_targets(record, {k: v[0] for k, v in models.items()})
     for name, (model, _, contains) in models.items():

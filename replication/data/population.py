@@ -30,6 +30,7 @@ from replication.data.population_formulas import (item_sd_from_composite, neares
                                                   spearman_brown_loading)
 from replication.data.population_model import Population
 from replication.data.population_steps import build_population
+from replication.data.syntax_population import syntax_population
 from replication.engine.reliability import composite_reliability
 
 __all__ = ["Population", "population", "spearman_brown_loading", "nearest_correlation",
@@ -106,4 +107,6 @@ def population(record, max_loading: float = 0.995, min_disturbance: float = 0.02
     Bohrnstedt, G. W., & Goldberger, A. S. (1969). On the exact covariance of products of random
     variables. *JASA*, 64, 1439-1442.
     """
+    if record.model.syntax is not None:
+        return syntax_population(record)
     return build_population(record, max_loading, min_disturbance, min_eigen)

@@ -61,6 +61,10 @@ class Population:
         :func:`population`).
     reliability : Series or None
         Composite reliability of each construct's item mean (``composite`` level only).
+    syntax, theta, residual_cov : str, ndarray, DataFrame or None
+        Level ``syntax`` (records with ``model.syntax``): the main model, its parameter vector
+        at the population and the covariance of the item residuals (residual covariances
+        between items included); see :mod:`replication.data.syntax_population`.
     """
 
     record_id: str
@@ -83,6 +87,9 @@ class Population:
     scale_points: int = 5
     level: str = "latent"
     reliability: pd.Series | None = None
+    syntax: str | None = None
+    theta: np.ndarray | None = None
+    residual_cov: pd.DataFrame | None = None
 
     @property
     def item_sd(self) -> pd.Series:

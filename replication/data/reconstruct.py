@@ -41,7 +41,7 @@ from replication.data.likert import thresholds_for, to_likert
 from replication.data.misfit import calibrate, sqrtm_sym
 from replication.data.population import Population, population
 
-__all__ = ["Reconstruction", "reconstruct", "exact_moments", "transport_map", "latent_draw",
+__all__ = ["Reconstruction", "reconstruct", "exact_moments", "transport_map", "latent_draw", "normal_draw",
            "composite_draw", "write_csv", "population"]
 
 SOURCES = ("reconstructed", "simulated")
@@ -238,6 +238,18 @@ def latent_draw(pop: Population, n: int, rng, exact: bool) -> np.ndarray:
     return Ulat @ Lam.T + E * np.sqrt(pop.residuals.to_numpy())
 
 
+def normal_draw(pop: Population, n: int, rng, exact: bool) -> np.ndarray:
+    """Centred normal responses with the population covariance (a model given as syntax).
+
+    With ``exact`` the draws are whitened first (identity sample covariance), so that the
+    transport map of :func:`reconstruct` lands exactly on the target.
+    """
+    Z = rng.standard_normal((n, len(pop.items)))
+    if exact:
+        Z = _orthogonal_whitened(Z)
+    return Z @ np.linalg.cholesky(pop.cov.to_numpy()).T
+
+
 def composite_draw(pop: Population, n: int, rng, exact: bool) -> np.ndarray:
     """Continuous item responses (centred) whose item means carry the composite-level model.
 
@@ -402,7 +414,7 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
     rng = np.random.default_rng([seed, 1])
     report = dict(cal.report)
     report["changes"] = pop.changes.to_dict(orient="records")
-    draw = composite_draw if pop.level == "composite" else latent_draw
+    draw = {"composite": composite_draw, "syntax": normal_draw}.get(pop.level, latent_draw)
     if source == "reconstructed":
         X = draw(pop, n_use, rng, exact=True)
         Xc = X - X.mean(axis=0)
@@ -416,6 +428,12 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
         X = draw(pop, n_use, rng, exact=False)
         T = transport_map(pop.cov.to_numpy(), Sigma)
         X = X @ T
+        if pop.scale_points is None:  # continuous indicators: no Likert coding
+            report["source"] = source
+            data = pd.DataFrame(X + mu, columns=pop.items)
+            return Reconstruction(data=data, population=pop, cov=cal.cov, calibration=report,
+                                  changes=pop.changes, source=source, seed=int(seed), n=n_use,
+                                  notes=notes + ["No scale_points: continuous indicators, no Likert coding."])
         sd = np.sqrt(np.diag(Sigma))
         Z = X / sd
         K = pop.scale_points
