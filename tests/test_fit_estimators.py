@@ -84,3 +84,17 @@ def test_cli_group_json(cli, model_file):
     assert out["fit_measures"]["chisq"] == pytest.approx(ref["chisq"], rel=STAT_TOL)
     assert out["fit_measures"]["df"] == ref["df"]
     assert {p["group"] for p in out["parameters"]} == {"Pasteur", "Grant-White"}
+
+
+def test_wlsmv_with_ordered_items(tmp_path):
+    fx = json.loads((FX / "ordinal_bfi_n_wlsmv.json").read_text())
+    model = tmp_path / "n.lav"
+    model.write_text(fx["model"])
+    out = fit_files_estimator(model, FX / fx["data"], estimator="WLSMV", ordered=["all"])
+    ref = fx["fit_measures"]
+    for key in ("chisq", "chisq.scaled", "cfi.scaled", "rmsea.scaled", "srmr"):
+        assert out["fit_measures"][key] == pytest.approx(ref[key], rel=STAT_TOL), key
+    assert any(p["op"] == "|" for p in out["parameters"])
+    assert "Robust.sem" in format_result(out)
+    with pytest.raises(InputError, match="not ordered"):
+        fit_files_estimator(model, FX / fx["data"], estimator="WLSMV", ordered=["N1"])

@@ -188,7 +188,8 @@ _ROBUST_LABELS = [
 ]
 
 
-_SE_LABELS = {"MLM": ("Robust.sem", "Expected"), "MLR": ("Robust.huber.white", "Observed")}
+_SE_LABELS = {"MLM": ("Robust.sem", "Expected"), "MLR": ("Robust.huber.white", "Observed"),
+              "WLSMV": ("Robust.sem", "Expected")}
 
 
 def _se_labels(text: str, est: str) -> str:
