@@ -527,3 +527,83 @@ def test_e_engagement_cfa_and_sem_share_a_baseline(e_engagement):
 
 def test_audit_is_deterministic_and_accepts_an_id(live_commerce):
     assert to_json(audit("live_commerce")) == to_json(live_commerce)
+
+
+# ------------------------------------------------------------------------------------------------
+# Worked examples (lavaan tutorial output) and records with one printed number broken
+# ------------------------------------------------------------------------------------------------
+def _example(eid: str) -> dict:
+    import yaml
+    from tests.conftest import ROOT
+    return yaml.safe_load((ROOT / "data" / "examples" / eid / "paper.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("eid", ["holzinger_swineford", "political_democracy"])
+def test_worked_examples_have_nothing_inconsistent(eid):
+    from replication.audit import audit
+    rep = audit(eid)
+    assert not [f for f in rep.findings if f.status == "inconsistent"]
+    checks = {f.check for f in rep.findings if f.status == "consistent"}
+    assert {"df", "rmsea", "incremental_fit", "statistic", "p_value", "smc", "std_bound"} <= checks
+    df = next(f for f in rep.findings if f.check == "df")
+    assert df.recomputed.startswith("24" if eid == "holzinger_swineford" else "35")
+
+
+def _break(raw: dict, what: str) -> dict:
+    fit = raw["results"]["fit"][0]["measures"]
+    if what == "rmsea":  # 0.092 printed by lavaan; 0.150 cannot follow from chi-square, df and N
+        fit["rmsea"] = {"value": 0.150, "printed": "0.150", "where": "broken RMSEA"}
+    elif what == "df":
+        fit["df"] = {"value": 27, "printed": "27", "where": "broken df"}
+    else:  # a z 27% away from est/SE: visual =~ x2 est 0.554, SE 0.100, z 5.554 printed
+        p = next(p for p in raw["results"]["parameters"] if p["lhs"] == "visual" and p["rhs"] == "x2")
+        z = round(p["z"]["value"] * 1.27, 3)
+        p["z"] = {"value": z, "printed": f"{z:.3f}", "where": "broken z"}
+        p.pop("pvalue")
+    return raw
+
+
+@pytest.mark.parametrize("what, check", [("rmsea", "rmsea"), ("df", "df"), ("z", "statistic")])
+def test_one_broken_printed_number_is_a_major_finding(what, check):
+    from replication.audit import audit
+    from replication.record.core import Record
+    rec = Record.model_validate(_break(_example("holzinger_swineford"), what))
+    bad = [f for f in audit(rec).findings if f.status == "inconsistent"]
+    mine = [f for f in bad if f.check == check]
+    assert len(mine) == 1 and mine[0].severity == "major" and mine[0].where.startswith("broken")
+    if what != "df":  # a wrong df also breaks the statistics computed from it (RMSEA, CFI, TLI)
+        assert len(bad) == 1
+
+
+def test_n_based_checks_use_the_analysed_n():
+    from replication.audit import audit
+    from replication.record.core import Record
+    raw = _example("holzinger_swineford")
+    raw["sample"]["n"] = {"value": 400, "printed": "400", "where": "reported sample"}
+    assert any(f.check == "rmsea" and f.status == "inconsistent" for f in audit(Record.model_validate(raw)).findings)
+    raw["sample"]["n_analysed"] = {"value": 301, "printed": "301", "where": "complete rows"}
+    assert all(f.status != "inconsistent" for f in audit(Record.model_validate(raw)).findings)
+
+
+def test_cr_bounds_from_ave_and_item_count():
+    from replication.audit.bound_checks import check_cr_ave_bound, cr_bounds
+    # equal loadings reach the upper bound: CR of three loadings 0.8 (AVE 0.64)
+    lo, hi = cr_bounds(0.64, 3)
+    assert lo == 0.64 and hi == pytest.approx(composite_reliability([0.8] * 3), abs=1e-15)
+    # unequal loadings stay inside
+    lam = [0.9, 0.7, 0.5]
+    lo, hi = cr_bounds(average_variance_extracted(lam), 3)
+    assert lo < composite_reliability(lam) < hi
+    assert check_cr_ave_bound(pub(0.84, "0.84"), pub(0.64, "0.64"), 3).status == "consistent"
+    f = check_cr_ave_bound(pub(0.95, "0.95"), pub(0.64, "0.64"), 3, "C")
+    assert f.status == "inconsistent" and f.severity == "minor"
+
+
+def test_smc_against_squared_loading_and_standardized_bounds():
+    from replication.audit.bound_checks import check_smc, check_std_all
+    assert check_smc(pub(0.772, "0.772"), pub(0.596, "0.596")).status == "consistent"  # 0.772^2 = 0.5960
+    assert check_smc(pub(0.772, "0.772"), pub(0.650, "0.650")).status == "inconsistent"
+    assert check_std_all(pub(0.99, "0.99"), "F =~ x").status == "consistent"
+    f = check_std_all(pub(1.04, "1.04"), "F =~ x")
+    assert f.status == "inconsistent" and f.severity == "major"
+    assert check_std_all(pub(-0.02, "-0.02"), "x ~~ x", variance=True).status == "inconsistent"

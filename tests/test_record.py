@@ -476,3 +476,107 @@ def test_cli_usage_error_is_one_line():
     res = run_cli("run", "--jobs", "0")
     assert res.returncode == 2
     assert "Traceback" not in res.stderr and "--jobs" in res.stderr
+
+
+# ------------------------------------------------------------------------------------------------
+# Records in lavaan syntax: worked examples, model kinds, new fields, refusals
+# ------------------------------------------------------------------------------------------------
+EXAMPLES = ROOT / "data" / "examples"
+
+
+def _example_raw(eid: str) -> dict:
+    return yaml.safe_load((EXAMPLES / eid / "paper.yaml").read_text(encoding="utf-8"))
+
+
+def _refused(tmp_path, raw: dict) -> str:
+    path = tmp_path / "paper.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    with pytest.raises(RecordError) as exc:
+        load_record(path)
+    msg = str(exc.value)
+    assert "\n" not in msg and msg.startswith(f"{path}: field ")
+    return msg
+
+
+def test_examples_load_by_id_and_path_and_stay_apart_from_the_papers():
+    from replication.record.schema import example_ids, load_examples
+    assert example_ids() == ["holzinger_swineford", "political_democracy"]
+    assert set(example_ids()).isdisjoint(paper_ids())
+    hs = load_record("holzinger_swineford")
+    assert hs == load_record(EXAMPLES / "holzinger_swineford" / "paper.yaml")
+    assert set(load_examples()) == set(example_ids())
+    assert hs.model.kind == "cfa" and hs.model.paths == [] and hs.scale_points is None
+    pd_ = load_record("political_democracy")
+    assert [p.key for p in pd_.model.paths] == ["ind60->dem60", "ind60->dem65", "dem60->dem65"]
+    assert pd_.n == pd_.n_analysed == 75
+
+
+def test_cfa_of_a_sem_syntax_keeps_item_residual_covariances_and_correlates_all_factors():
+    from replication.engine.ram import specify
+    rec = load_record("political_democracy")
+    cfa = rec.cfa_syntax()
+    assert "dem60 ~ ind60" not in cfa and "y2 ~~ y4" in cfa and "ind60 ~~ dem65" in cfa
+    # lavaan: the SEM has df 35 (printed); its CFA is an equivalent model with the same df
+    assert specify(rec.main_syntax()).df == 35 and specify(cfa).df == 35
+    assert rec.fit_syntaxes() == {"sem": rec.main_syntax()}
+
+
+def test_new_sample_and_construct_fields(tmp_path):
+    raw = _example_raw("holzinger_swineford")
+    raw["sample"]["n"] = {"value": 320, "printed": "320", "where": "text"}
+    raw["sample"]["n_analysed"] = {"value": 301, "printed": "301", "where": "text"}
+    raw["sample"]["missing"] = "fiml"
+    raw["sample"]["scale_points"] = {"value": 5, "printed": "five", "where": "text"}
+    raw["constructs"]["speed"]["reversed"] = ["x9"]
+    raw["model"]["estimator"] = "MLR"
+    from replication.record.core import Record
+    rec = Record.model_validate(raw)
+    assert (rec.n, rec.n_analysed, rec.sample.missing, rec.scale_points) == (320, 301, "fiml", 5)
+    assert rec.reversed_items == ["x9"] and rec.model.estimator == "MLR"
+    assert rec.values()["sample.n_analysed"].value == 301
+
+
+@pytest.mark.parametrize("change, field, words", [
+    (lambda r: r["model"].update(syntax="visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed x7 + x8 + x9"),
+     "model.syntax", "line 3"),
+    (lambda r: r["constructs"].update(memory={"name": "Memory", "items": ["m1", "m2"]}),
+     "constructs.memory", "not in model.syntax"),
+    (lambda r: r["constructs"]["visual"].update(items=["x1", "x2"]),
+     "model.syntax", "indicator 'x3' of visual"),
+    (lambda r: r["model"].update(syntax=r["model"]["syntax"] + "g =~ x1 + x4\n"),
+     "model.syntax", "latent variable 'g' is not in constructs"),
+    (lambda r: r["results"]["parameters"].append({"lhs": "x1", "op": "~~", "rhs": "x9",
+                                                  "est": {"value": 0.1, "printed": "0.1", "where": "t"}}),
+     "results.parameters[24]", "x1 ~~ x9 is not in the main model"),
+    (lambda r: r["results"]["fit"].append({"model": "bifactor", "measures": {}}),
+     "results.fit[1].syntax", "expected its lavaan syntax"),
+    (lambda r: r["results"]["fit"].append({"model": "one", "syntax": "g =~ x1 + x2 + \n", "measures": {}}),
+     "results.fit[1].syntax", "line"),
+    (lambda r: r["constructs"]["speed"].update(reversed=["x1"]),
+     "constructs.speed.reversed[0]", "not an item of this construct"),
+    (lambda r: r["sample"].update(n_analysed={"value": 400, "printed": "400", "where": "t"}),
+     "sample.n_analysed", "at most the reported N"),
+    (lambda r: r["model"].update(paths=[{"from": "visual", "to": "speed"}]),
+     "model.paths", "no paths in a model of kind cfa"),
+    (lambda r: r["model"].update(estimator="WLSMV"), "model.ordered", "ordinal"),
+    (lambda r: r["model"].update(ordered=["x1", "z1"]), "model.ordered[1]", "not an item"),
+])
+def test_bad_syntax_records_end_with_one_line_naming_the_field(tmp_path, change, field, words):
+    raw = _example_raw("holzinger_swineford")
+    change(raw)
+    msg = _refused(tmp_path, raw)
+    assert f"field {field}" in msg and words in msg, msg
+
+
+def test_sem_without_syntax_refuses_a_construct_in_no_path(tmp_path):
+    raw = yaml.safe_load((ROOT / "data" / "papers" / "e_engagement" / "paper.yaml").read_text(encoding="utf-8"))
+    raw["constructs"]["EXTRA"] = {"name": "Unused", "items": ["EX1", "EX2", "EX3"]}
+    msg = _refused(tmp_path, raw)
+    assert "field constructs.EXTRA" in msg and "in no path" in msg
+
+
+def test_syntax_paths_must_agree_with_model_paths(tmp_path):
+    raw = _example_raw("political_democracy")
+    raw["model"]["paths"] = [{"from": "dem60", "to": "dem65"}, {"from": "dem65", "to": "ind60"}]
+    msg = _refused(tmp_path, raw)
+    assert "field model.paths[1]" in msg and "dem65->ind60 is not in model.syntax" in msg
