@@ -467,9 +467,10 @@ def test_replicate_list():
     res = run_cli("list")
     assert res.returncode == 0, res.stderr
     lines = res.stdout.strip().splitlines()
-    assert [ln.split()[0] for ln in lines] == IDS
+    assert [ln.split()[0] for ln in lines] == IDS + ["holzinger_swineford", "political_democracy"]
     levels = {ln.split()[0]: ln.split()[1] for ln in lines}
     assert levels["live_commerce"] == "tables" and levels["value_cocreation"] == "abstract"
+    assert levels["holzinger_swineford"] == levels["political_democracy"] == "example"
 
 
 def test_cli_usage_error_is_one_line():

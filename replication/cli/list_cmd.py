@@ -1,4 +1,4 @@
-"""``replicate list``: the papers with their evidence level."""
+"""``replicate list``: the papers with their evidence level, then the worked examples."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 
 from replication.cli.common import EXIT_OK
 
-HELP = "list the papers with their evidence level"
+HELP = "list the papers with their evidence level, then the worked examples (evidence 'example')"
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -19,11 +19,16 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print one paper a line: id, evidence level, short title."""
-    from replication.record.schema import load_all
+    """Print one paper a line: id, evidence level, short title; the bundled worked examples
+    (real published analyses with their public data, ``data/examples``) follow as a group of
+    their own, with evidence level ``example``."""
+    from replication.record.schema import load_all, load_examples
 
     records = load_all()
-    width = max(len(k) for k in records) if records else 0
+    examples = load_examples()
+    width = max((len(k) for k in [*records, *examples]), default=0)
     for pid, rec in records.items():
         print(f"{pid:<{width}}  {rec.evidence:<8}  {rec.short_title}")
+    for eid, rec in examples.items():
+        print(f"{eid:<{width}}  {'example':<8}  {rec.short_title}")
     return EXIT_OK
