@@ -59,7 +59,8 @@ def test_fit_measures_match_lavaan(fitted):
     for key, val in res.fit_measures.items():
         assert val == pytest.approx(ref[key], rel=STAT_TOL, abs=1e-8), key
     if fx["estimator"] == "WLSMV":
-        assert {"chisq.scaled", "cfi.scaled", "rmsea.scaled"} <= set(res.fit_measures)
+        assert {"chisq.scaled", "cfi.scaled", "rmsea.scaled", "cfi.robust", "tli.robust",
+                "rmsea.robust"} <= set(res.fit_measures)
 
 
 def test_bivariate_normal_against_quadrature():

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from replication.engine.bvnorm import bvn_cdf
 from replication.engine.errors import InputError
 from replication.engine.numbers import json_float
 from replication.engine.partable import ModelSpec, specify
@@ -63,88 +64,6 @@ __all__ = ["bvn_cdf", "thresholds", "polychoric", "sample_statistics", "OrdinalR
            "fit_ordinal"]
 
 _BIG = 12.0  # stands for an infinite threshold (Phi(12) = 1 in double precision)
-_GL = {
-    6: (np.array([0.1713244923791705, 0.3607615730481384, 0.4679139345726904]),
-        np.array([0.9324695142031522, 0.6612093864662647, 0.2386191860831970])),
-    12: (np.array([.04717533638651177, 0.1069393259953183, 0.1600783285433464,
-                   0.2031674267230659, 0.2334925365383547, 0.2491470458134029]),
-         np.array([0.9815606342467191, 0.9041172563704750, 0.7699026741943050,
-                   0.5873179542866171, 0.3678314989981802, 0.1252334085114692])),
-    20: (np.array([.01761400713915212, .04060142980038694, .06267204833410906,
-                   .08327674157670475, 0.1019301198172404, 0.1181945319615184,
-                   0.1316886384491766, 0.1420961093183821, 0.1491729864726037,
-                   0.1527533871307259]),
-         np.array([0.9931285991850949, 0.9639719272779138, 0.9122344282513259,
-                   0.8391169718222188, 0.7463319064601508, 0.6360536807265150,
-                   0.5108670019508271, 0.3737060887154196, 0.2277858511416451,
-                   0.07652652113349733])),
-}
-
-
-def _bvnu(h: np.ndarray, k: np.ndarray, r: float) -> np.ndarray:
-    """``P(X > h, Y > k)`` for a standard bivariate normal with correlation ``r`` (Genz's
-    ``bvnu``, double precision)."""
-    Phi = stats.norm.cdf
-    if r == 0:
-        return Phi(-h) * Phi(-k)
-    w, x = _GL[6 if abs(r) < 0.3 else 12 if abs(r) < 0.75 else 20]
-    hk = h * k
-    if abs(r) < 0.925:
-        hs = (h * h + k * k) / 2
-        asr = math.asin(r) / 2
-        bvn = np.zeros_like(h, dtype=float)
-        for xs in (1 - x, 1 + x):
-            sn = np.sin(asr * xs)
-            bvn = bvn + (np.exp((sn[None, :] * hk[:, None] - hs[:, None])
-                                / (1 - sn[None, :] ** 2)) @ w)
-        return np.clip(bvn * asr / (2 * math.pi) + Phi(-h) * Phi(-k), 0, 1)
-    if r < 0:
-        k = -k
-        hk = -hk
-    bvn = np.zeros_like(h, dtype=float)
-    if abs(r) < 1:
-        as_ = 1 - r * r
-        a = math.sqrt(as_)
-        bs = (h - k) ** 2
-        asr = -(bs / as_ + hk) / 2
-        c = (4 - hk) / 8
-        d = (12 - hk) / 80
-        bvn = np.where(asr > -100, a * np.exp(asr) * (1 - c * (bs - as_) * (1 - d * bs) / 3
-                                                      + c * d * as_ * as_), 0.0)
-        b = np.sqrt(bs)
-        sp = math.sqrt(2 * math.pi) * Phi(-b / a)
-        bvn = np.where(hk > -100, bvn - np.exp(-hk / 2) * sp * b * (1 - c * bs * (1 - d * bs) / 3),
-                       bvn)
-        a = a / 2
-        tot = np.zeros_like(bvn)
-        for sgn in (-1, 1):
-            xs = (a * (sgn * x + 1)) ** 2
-            asr2 = -(bs[:, None] / xs[None, :] + hk[:, None]) / 2
-            sp2 = 1 + c[:, None] * xs[None, :] * (1 + 5 * d[:, None] * xs[None, :])
-            rs = np.sqrt(1 - xs)
-            ep = np.exp(-(hk[:, None] / 2) * xs[None, :] / (1 + rs[None, :]) ** 2) / rs[None, :]
-            term = np.where(asr2 > -100, np.exp(np.maximum(asr2, -100)) * (sp2 - ep), 0.0)
-            tot = tot + term @ w
-        bvn = (a * tot - bvn) / (2 * math.pi)
-    if r > 0:
-        bvn = bvn + Phi(-np.maximum(h, k))
-    else:
-        L = np.where(h < 0, Phi(k) - Phi(h), Phi(-h) - Phi(-k))
-        bvn = np.where(h >= k, -bvn, L - bvn)
-    return np.clip(bvn, 0, 1)
-
-
-def bvn_cdf(h, k, r: float) -> np.ndarray:
-    """Bivariate standard normal distribution function ``P(X <= h, Y <= k)``, correlation ``r``.
-
-    References
-    ----------
-    Genz, A. (2004). *Statistics and Computing*, 14, 251-260 (``bvnu``; Drezner &
-    Wesolowsky 1990 with Gauss-Legendre quadrature).
-    """
-    h = np.atleast_1d(np.asarray(h, float))
-    k = np.atleast_1d(np.asarray(k, float))
-    return _bvnu(-h, -k, float(r))
 
 
 def thresholds(codes: np.ndarray, n_cat: int) -> np.ndarray:
@@ -389,7 +308,8 @@ class OrdinalResult:
         lavaan's names: ``npar, ntotal, chisq, df, pvalue, baseline.chisq, baseline.df, cfi,
         tli, rmsea, srmr`` and, for WLSMV, ``chisq.scaled, df.scaled, pvalue.scaled,
         chisq.scaling.factor, chisq.shift.parameters, baseline.chisq.scaled,
-        baseline.pvalue.scaled, cfi.scaled, tli.scaled, rmsea.scaled``.
+        baseline.pvalue.scaled, cfi.scaled, tli.scaled, rmsea.scaled, cfi.robust, tli.robust,
+        rmsea.robust, rmsea.ci.lower.robust, rmsea.ci.upper.robust``.
     thresholds : dict
     polychoric : DataFrame
     estimator : str
@@ -487,6 +407,45 @@ def _table(spec, dspec, old, theta, vcov, tau, levels, Sigma) -> pd.DataFrame:
     return out[["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_all"]]
 
 
+def _catml(R: np.ndarray, Sigma: np.ndarray, J: np.ndarray, w_cor: np.ndarray,
+           Gamma_cor: np.ndarray, N: int, df: int) -> dict:
+    """lavaan's robust CFI, TLI and RMSEA of a DWLS fit to ordered items (``cfi.robust``,
+    ``tli.robust``, ``rmsea.robust`` with its interval).
+
+    ``T3 = N F_ML(R, Sigma(theta))`` (the normal-theory ML discrepancy of the DWLS solution
+    from the polychoric matrix) and ``c3 = tr(M' V M Gamma) / df`` with ``M = I - J (J' W J)^-1
+    J' W``, ``V`` the normal-theory weight of the correlations at ``Sigma(theta)``; for the
+    baseline ``T3 = -N log|R|`` and ``c3 = tr(Gamma) / p*``; then the formulas of
+    :func:`replication.engine.robust.scaled_measures` with ``N - 1``.
+
+    References
+    ----------
+    Savalei, V. (2021). Improving fit indices in structural equation modeling with categorical
+    data. *Multivariate Behavioral Research*, 56, 390-407.
+    lavaan ``R/lav_fit_utils.R`` (``lav_fit_catml_dwls``), ``R/lav_object_generate.R``
+    (``lav_object_catml``).
+    """
+    from replication.engine import robust as rb  # same layer
+
+    p = len(R)
+    Si = np.linalg.inv(Sigma)
+    vr, vc = rb.vech_index(p)
+    off = np.flatnonzero(vr != vc)  # the order of _offdiag
+    Dp = rb.duplication(p)
+    V = (0.5 * Dp.T @ np.kron(Si, Si) @ Dp)[np.ix_(off, off)]
+    M = np.eye(len(w_cor)) - J @ np.linalg.solve(J.T @ (w_cor[:, None] * J), J.T) * w_cor[None, :]
+    t3 = N * float(np.linalg.slogdet(Sigma)[1] + np.sum(R * Si) - np.linalg.slogdet(R)[1] - p)
+    t3b = -N * float(np.linalg.slogdet(R)[1])
+    c3 = float(np.trace(M.T @ V @ M @ Gamma_cor)) / df
+    bdf = len(w_cor)
+    c3b = float(np.trace(Gamma_cor)) / bdf
+    lo, hi = rb._rmsea_ci(t3 / c3, df, N - 1, 1, c3)
+    return {"cfi.robust": rb._cfi(t3, df, t3b, bdf, c3, c3b),
+            "tli.robust": rb._tli(t3, df, t3b, bdf, c3, c3b),
+            "rmsea.robust": rb._rmsea(t3, df, N - 1, 1, c3),
+            "rmsea.ci.lower.robust": lo, "rmsea.ci.upper.robust": hi}
+
+
 def _measures(estimator, N, T, q, chisq, base_chisq, UG, UG0, r_res, p) -> dict:
     pstar = p * (p - 1) // 2
     df, bdf = pstar - q, pstar
@@ -571,6 +530,10 @@ def fit_ordinal(model: str, data: pd.DataFrame, *, ordered=None, estimator: str 
     chisq = float((N - 1) * np.sum(w[T:] * e ** 2))
     base = float((N - 1) * np.sum(w[T:] * r ** 2))
     fm = _measures(estimator, N, T, q, chisq, base, U @ Gamma, U0 @ Gamma, e, p)
+    if estimator == "WLSMV" and fm["df"] > 0:
+        S1 = Sigma.copy()
+        np.fill_diagonal(S1, 1.0)
+        fm.update(_catml(R, S1, Delta[T:, T:], w[T:], Gamma[T:, T:], N, int(fm["df"])))
     warn = [] if conv else ["the optimizer did not converge; estimates are not a DWLS solution"]
     return OrdinalResult(
         parameters=_table(spec, dspec, old, theta, vcov, tau, levels, Sigma),
