@@ -410,3 +410,26 @@ def test_simulated_data_of_continuous_indicators_are_not_likert_coded():
     out = reconstruct(load_record("holzinger_swineford"), source="simulated", seed=3)
     assert out.data.shape == (301, 9) and out.data.dtypes.eq(float).all()
     assert not np.allclose(out.data.to_numpy(), np.round(out.data.to_numpy()))
+
+
+def test_reverse_keyed_items_are_written_as_answered_and_reversed_back_for_analysis():
+    import yaml
+
+    from replication.data.likert import reverse_items
+    from replication.data.reconstruct import reconstruct
+    from replication.record.core import Record
+    from tests.conftest import ROOT
+
+    raw = yaml.safe_load((ROOT / "data" / "examples" / "holzinger_swineford" / "paper.yaml").read_text())
+    raw["sample"]["scale_points"] = {"value": 7, "printed": "seven", "where": "test"}
+    raw["constructs"]["speed"]["reversed"] = ["x9"]
+    rec = Record.model_validate(raw)
+    out = reconstruct(rec, seed=5)
+    assert out.data[["x7", "x9"]].corr().iloc[0, 1] < 0  # as answered: x9 keyed the other way
+    back = reverse_items(out.data, ["x9"], 7)
+    S = np.cov(back.to_numpy().T, bias=True)
+    assert np.max(np.abs(S - out.cov.to_numpy())) < 1e-9
+    assert back["x9"].mean() == pytest.approx(out.population.means["x9"], abs=1e-9)
+    del raw["sample"]["scale_points"]
+    with pytest.raises(Exception, match="constructs.speed.reversed"):
+        Record.model_validate(raw)

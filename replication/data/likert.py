@@ -23,7 +23,7 @@ from scipy.stats import norm
 
 from replication.engine.errors import InputError
 
-__all__ = ["category_probabilities", "discrete_moments", "thresholds_for", "to_likert"]
+__all__ = ["category_probabilities", "discrete_moments", "thresholds_for", "to_likert", "reverse_items"]
 
 
 def category_probabilities(mu: float, sigma: float, K: int) -> np.ndarray:
@@ -162,3 +162,21 @@ def to_likert(z: np.ndarray, tau: np.ndarray) -> np.ndarray:
     categorical, and continuous latent variable indicators. *Psychometrika*, 49, 115-132.
     """
     return 1 + np.sum(np.asarray(z)[..., None] > np.asarray(tau), axis=-1)
+
+
+def reverse_items(data, items, K: int):
+    """Reverse-score ``items`` of a response table on a 1..K scale: ``x -> (1 + K) - x``.
+
+    The scoring a paper applies to reverse-keyed items before every analysis (min + max - x);
+    applied twice it gives the responses back, so response files keep the answers as given and
+    the analyses read them reversed. Missing values stay missing. Returns a copy.
+
+    References
+    ----------
+    Nunnally, J. C., & Bernstein, I. H. (1994). *Psychometric theory* (3rd ed.), ch. 8
+    (reverse-keyed items are reflected before scale scores and reliabilities are computed).
+    """
+    out = data.copy()
+    for it in items:
+        out[it] = (1 + K) - out[it]
+    return out

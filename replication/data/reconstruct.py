@@ -37,7 +37,7 @@ import pandas as pd
 from replication.engine.errors import InputError
 from replication.engine.moments import sample_cov
 from replication.data.files import atomic_write_text
-from replication.data.likert import thresholds_for, to_likert
+from replication.data.likert import reverse_items, thresholds_for, to_likert
 from replication.data.misfit import calibrate, sqrtm_sym
 from replication.data.population import Population, population
 
@@ -451,6 +451,10 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
         report["likert"] = lik
         data = pd.DataFrame(cols, columns=pop.items)
     report["source"] = source
+    if record.reversed_items:  # files hold the answers as given: reverse-keyed items unreversed
+        data = reverse_items(data, record.reversed_items, int(record.scale_points))
+        notes.append("Reverse-keyed items (" + ", ".join(record.reversed_items) + ") are written as "
+                     "answered; the analyses reverse-score them (min + max - x) as the paper did.")
     return Reconstruction(data=data, population=pop, cov=cal.cov, calibration=report,
                           changes=pop.changes, source=source, seed=int(seed), n=n_use, notes=notes)
 

@@ -68,6 +68,10 @@ class Record(_Strict):
         for i, a in enumerate(self.assumptions):
             check_assumption_refs(self, i, a)
         self._check_ordered(seen)
+        if self.reversed_items and self.scale_points is None:
+            c = next(c for c, con in self.constructs.items() if con.reversed)
+            raise _FieldError(f"constructs.{c}.reversed", "reverse-scoring (min + max - x) needs the "
+                                                          "scale: expected sample.scale_points")
         check_syntax(self)
         check_constructs_in_model(self)
         check_results(self)
