@@ -607,3 +607,36 @@ def test_smc_against_squared_loading_and_standardized_bounds():
     f = check_std_all(pub(1.04, "1.04"), "F =~ x")
     assert f.status == "inconsistent" and f.severity == "major"
     assert check_std_all(pub(-0.02, "-0.02"), "x ~~ x", variance=True).status == "inconsistent"
+
+
+def _two_model_record(break_cfi: bool = False):
+    """HS three-factor CFA with the competing one-factor model as a second fit block, printed to
+    three decimals from tests/fixtures/record/hs_models.json (scripts/record_fixtures.R)."""
+    import json
+
+    from replication.record.core import Record
+    from tests.conftest import ROOT
+
+    ref = json.loads((ROOT / "tests" / "fixtures" / "record" / "hs_models.json").read_text())
+    one = next(m for m in ref["models"] if m["model"] == "one")
+    fm = one["fit_measures"]
+    measures = {k: {"value": round(fm[k], 3 if k != "df" else 0),
+                    "printed": f"{fm[k]:.{3 if k != 'df' else 0}f}", "where": f"one-factor model, {k}"}
+                for k in ("chisq", "df", "cfi", "tli", "rmsea")}
+    if break_cfi:  # a CFI of 0.800 needs another baseline chi-square than the three-factor CFI
+        measures["cfi"] = {"value": 0.8, "printed": "0.800", "where": "one-factor model, cfi"}
+    raw = _example("holzinger_swineford")
+    raw["results"]["fit"].append({"model": "one_factor", "syntax": one["syntax"], "measures": measures})
+    return Record.model_validate(raw)
+
+
+def test_several_fitted_models_each_checked_and_one_baseline_across_them():
+    from replication.audit import audit
+    rec = _two_model_record()
+    fs = audit(rec).findings
+    assert not [f for f in fs if f.status == "inconsistent"]
+    dfs = [f for f in fs if f.check == "df"]
+    assert sorted(f.recomputed.split()[0] for f in dfs) == ["24", "27"]
+    assert any(f.check == "baseline" and f.status == "consistent" for f in fs)
+    bad = [f for f in audit(_two_model_record(break_cfi=True)).findings if f.status == "inconsistent"]
+    assert bad and all(f.severity == "major" for f in bad)
