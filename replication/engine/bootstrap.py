@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -278,11 +278,25 @@ def _chunk(args):
     return [_one(s) for s in seeds]
 
 
+class _Callback:
+    """A progress callback with the two methods of a tqdm bar that :func:`bootstrap` uses."""
+
+    def __init__(self, fn: Callable[[int], None]):
+        self.fn = fn
+
+    def update(self, k: int) -> None:
+        self.fn(int(k))
+
+    def close(self) -> None:
+        pass
+
+
 # ------------------------------------------------------------------------------------------
 # Public
 # ------------------------------------------------------------------------------------------
 def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | None = None,
-              jobs: int = 1, progress: bool = False, *, cov_y: bool = False) -> BootstrapResult:
+              jobs: int = 1, progress: bool | Callable[[int], None] = False, *,
+              cov_y: bool = False) -> BootstrapResult:
     """Nonparametric bootstrap of every free and defined parameter of an ML SEM.
 
     Parameters
@@ -297,8 +311,9 @@ def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | No
         Seed of ``numpy.random.SeedSequence``; resample ``b`` uses its ``b``-th child.
     jobs : int, default 1
         Worker processes (results do not depend on it).
-    progress : bool, default False
-        Show a tqdm progress bar.
+    progress : bool or callable, default False
+        ``True`` shows a tqdm progress bar; a callable is called with the number of resamples
+        finished since its last call (a command line passes its own bar's ``update``).
     cov_y : bool, default False
         As :func:`replication.engine.sem.fit`.
 
@@ -342,7 +357,9 @@ def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | No
     cols += [(name, ":=", expr.replace(" ", "")) for name, expr in spec.defined]
     names = [f"{a} {o} {b}" for a, o, b in cols]
     bar = None
-    if progress:
+    if callable(progress):
+        bar = _Callback(progress)
+    elif progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=int(n_boot), desc="bootstrap")
