@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 __all__ = ["EXIT_OK", "EXIT_FAILED", "EXIT_INPUT", "HelpFormatter", "Parser", "int_at_least",
-           "positive_int", "non_negative_int"]
+           "positive_int", "non_negative_int", "progress_bar", "add_quiet"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -76,3 +79,29 @@ def int_at_least(minimum: int):
 
 positive_int = int_at_least(1)
 non_negative_int = int_at_least(0)
+
+
+def add_quiet(parser: argparse.ArgumentParser) -> None:
+    """The ``--quiet`` option of a command with long steps."""
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar (it is also off when standard error is not a "
+                             "terminal)")
+
+
+@contextmanager
+def progress_bar(total: int | None, desc: str, quiet: bool = False
+                 ) -> Iterator[Callable[[int], None] | bool]:
+    """A tqdm bar on standard error, given as a callback ``update(k)``; ``False`` when off.
+
+    Off with ``quiet`` or when standard error is not a terminal (logs and pipes stay clean).
+    """
+    if quiet or not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
+        yield False
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=desc, file=sys.stderr, dynamic_ncols=True, leave=False)
+    try:
+        yield lambda k=1: bar.update(k)
+    finally:
+        bar.close()

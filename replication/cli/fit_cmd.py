@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from replication.cli.common import EXIT_FAILED, EXIT_OK, int_at_least, non_negative_int
+from replication.cli.common import (EXIT_FAILED, EXIT_OK, add_quiet, int_at_least, non_negative_int,
+                                     progress_bar)
 
 HELP = "fit a lavaan-syntax model to a CSV"
 
@@ -49,6 +50,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
                         "residual.covariances, lv.variances, lv.covariances, regressions")
     p.add_argument("--group-partial", default=None, metavar="LIST",
                    help="parameters freed from --group-equal, e.g. 'x3~1,f=~x2'")
+    add_quiet(p)
     return p
 
 
@@ -79,8 +81,9 @@ def run(args: argparse.Namespace) -> int:
                                         group=args.group, **lists)
         text = fe.format_result(result)
     else:
-        result = fit_files(args.model_file, args.data_csv, bootstrap=args.bootstrap,
-                           seed=args.seed)
+        with progress_bar(args.bootstrap, "bootstrap", args.quiet) as progress:
+            result = fit_files(args.model_file, args.data_csv, bootstrap=args.bootstrap,
+                               seed=args.seed, progress=progress)
         text = format_text(result)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -51,8 +51,9 @@ def _fit(text: str, data, mp: Path, dp: Path):
         raise InputError(f"{mp}: {msg}") from None
 
 
-def _bootstrap_block(text: str, data, n_boot: int, seed: int | None, jobs: int) -> dict:
-    b = run_bootstrap(text, data, n_boot=int(n_boot), seed=seed, jobs=jobs)
+def _bootstrap_block(text: str, data, n_boot: int, seed: int | None, jobs: int,
+                     progress=False) -> dict:
+    b = run_bootstrap(text, data, n_boot=int(n_boot), seed=seed, jobs=jobs, progress=progress)
     summ = b.summary()
     return {
         "n_boot": int(n_boot), "n_failed": int(b.n_failed), "seed": seed,
@@ -66,13 +67,16 @@ def _bootstrap_block(text: str, data, n_boot: int, seed: int | None, jobs: int) 
 
 
 def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | None = None,
-              seed: int | None = None, jobs: int = 1) -> dict:
+              seed: int | None = None, jobs: int = 1, progress=False) -> dict:
     """Fit the model in ``model_path`` to the CSV ``data_path`` (the ``replicate fit`` command).
 
     The data file is read as :func:`replication.data.responses.read_table` reads response files
     (comma, semicolon or tab delimited; byte-order mark removed; empty files and duplicate
     headers refused); the model's columns must hold numbers, and rows with missing values are
     left out (listwise deletion, with a warning that counts them).
+
+    ``progress`` (a callable given the number of resamples finished, or a bool) follows the
+    bootstrap (:func:`replication.engine.bootstrap.bootstrap`).
 
     Returns
     -------
@@ -99,6 +103,6 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
     if bootstrap is not None:
         if int(bootstrap) != bootstrap or bootstrap < 1:
             raise InputError(f"--bootstrap: expected a positive number of resamples, got {bootstrap}")
-        out["bootstrap"] = _bootstrap_block(text, data, bootstrap, seed, jobs)
+        out["bootstrap"] = _bootstrap_block(text, data, bootstrap, seed, jobs, progress)
     json.dumps(out)
     return out
