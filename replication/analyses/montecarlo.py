@@ -55,6 +55,7 @@ Mathematical Statistics*, 27, 1075-1090.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -413,23 +414,38 @@ def _tasks(n_list: list[int], reps: int, size: int) -> list[tuple[int, range]]:
 
 
 def _execute(design: Design, tasks, seed: int, alpha: float, jobs: int,
-             scheduler: str | None) -> list[list[dict]]:
-    """Run the batches in this process, with joblib (``jobs > 1``) or on a Dask cluster."""
+             scheduler: str | None, progress: Callable[[int], None] | None = None
+             ) -> list[list[dict]]:
+    """Run the batches in this process, with joblib (``jobs > 1``) or on a Dask cluster.
+
+    ``progress`` is called with the number of replications of each finished batch; results keep
+    the order of ``tasks`` whatever the order of completion.
+    """
+    tick = progress or (lambda k: None)
     if scheduler:
-        return _on_dask(design, tasks, seed, alpha, scheduler)
+        return _on_dask(design, tasks, seed, alpha, scheduler, tick)
     if jobs > 1:
         from joblib import Parallel, delayed
 
-        return Parallel(n_jobs=jobs, backend="loky")(
-            delayed(run_batch)(design, n, r, seed, alpha) for n, r in tasks)
-    return [run_batch(design, n, r, seed, alpha) for n, r in tasks]
+        outs = []
+        for (_, r), out in zip(tasks, Parallel(n_jobs=jobs, backend="loky", return_as="generator")(
+                delayed(run_batch)(design, n, r, seed, alpha) for n, r in tasks)):
+            outs.append(out)
+            tick(len(r))
+        return outs
+    outs = []
+    for n, r in tasks:
+        outs.append(run_batch(design, n, r, seed, alpha))
+        tick(len(r))
+    return outs
 
 
-def _on_dask(design: Design, tasks, seed: int, alpha: float, scheduler: str) -> list[list[dict]]:
+def _on_dask(design: Design, tasks, seed: int, alpha: float, scheduler: str,
+             tick: Callable[[int], None] = lambda k: None) -> list[list[dict]]:
     """Batches on the ``dask.distributed`` scheduler at ``scheduler`` (``tcp://HOST:PORT``)."""
     import logging
 
-    from dask.distributed import Client
+    from dask.distributed import Client, as_completed
 
     if not scheduler.startswith(("tcp://", "tls://", "inproc://")) or ":" not in scheduler[6:]:
         raise InputError(f"--scheduler: {scheduler!r}; expected an address tcp://HOST:PORT")
@@ -444,6 +460,9 @@ def _on_dask(design: Design, tasks, seed: int, alpha: float, scheduler: str) -> 
         shared = client.scatter(design, broadcast=True)
         futures = [client.submit(run_batch, shared, n, r, seed, alpha, pure=False)
                    for n, r in tasks]
+        sizes = {f.key: len(r) for f, (_, r) in zip(futures, tasks)}
+        for f in as_completed(futures):
+            tick(sizes[f.key])
         return client.gather(futures)
     finally:
         client.close()
@@ -451,7 +470,8 @@ def _on_dask(design: Design, tasks, seed: int, alpha: float, scheduler: str) -> 
 
 def simulate(design: Design, n_list: list[int], reps: int, seed: int = 2024,
              alpha: float = 0.05, jobs: int = 1, scheduler: str | None = None,
-             batch: int | None = None, target_power: float = 0.80) -> dict:
+             batch: int | None = None, target_power: float = 0.80,
+             progress: Callable[[int], None] | None = None) -> dict:
     """Monte Carlo power of every hypothesis of ``design`` at each N of ``n_list``.
 
     Parameters
@@ -474,6 +494,9 @@ def simulate(design: Design, n_list: list[int], reps: int, seed: int = 2024,
         most 50).
     target_power : float
         Power for :func:`n_for_power`.
+    progress : callable, optional
+        Called with the number of replications finished (a command line passes its bar's
+        ``update``); it does not change any result.
 
     Returns
     -------
@@ -485,7 +508,7 @@ def simulate(design: Design, n_list: list[int], reps: int, seed: int = 2024,
     workers = max(1, int(jobs))
     size = batch or max(1, min(50, math.ceil(reps / (4 * workers))))
     tasks = _tasks(sorted(set(int(n) for n in n_list)), int(reps), int(size))
-    outs = _execute(design, tasks, int(seed), float(alpha), workers, scheduler)
+    outs = _execute(design, tasks, int(seed), float(alpha), workers, scheduler, progress)
     by_n: dict[int, list[dict]] = {}
     for (n, _), out in zip(tasks, outs):
         by_n.setdefault(n, []).extend(out)
