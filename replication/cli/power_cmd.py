@@ -13,7 +13,8 @@ import argparse
 import json
 from pathlib import Path
 
-from replication.cli.common import EXIT_OK, int_at_least, non_negative_int, positive_int
+from replication.cli.common import (EXIT_OK, add_quiet, int_at_least, non_negative_int,
+                                     positive_int, progress_bar)
 from replication.engine.errors import InputError
 
 HELP = "sample size and power: RMSEA tests of fit, or Monte Carlo power per hypothesis"
@@ -80,6 +81,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="dask.distributed scheduler, tcp://HOST:PORT")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    add_quiet(p)
     return p
 
 
@@ -123,8 +125,11 @@ def _monte_carlo(args: argparse.Namespace) -> dict:
                            bootstrap=args.bootstrap, data_name=Path(args.data).name if args.data else "")
     n_list = args.n or [len(data) if data is not None else record.n]
     target = 0.80 if args.target_power is None else args.target_power
-    out = mc.simulate(design, n_list, args.reps, seed=args.seed, alpha=args.alpha, jobs=args.jobs,
-                      scheduler=args.scheduler, target_power=target)
+    total = args.reps * len(set(n_list))
+    with progress_bar(total, "Monte Carlo", args.quiet) as progress:
+        out = mc.simulate(design, n_list, args.reps, seed=args.seed, alpha=args.alpha,
+                          jobs=args.jobs, scheduler=args.scheduler, target_power=target,
+                          progress=progress or None)
     if args.target_power is not None:
         missed = [h for h, e in out["n_for_power"].items() if not e["reached"]]
         if missed:
