@@ -27,6 +27,7 @@ minimizer and a specified minimum discrepancy function value. *Psychometrika*, 5
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -285,7 +286,8 @@ def _admissible(model: RAM, theta: np.ndarray) -> bool:
     return bool(np.all(np.diag(S)[:p] > 0) and np.linalg.eigvalsh(S[p:, p:]).min() > 0)
 
 
-def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration:
+def calibrate(record, pop, seed: int = 2024, max_draws: int = 20,
+              progress: Callable[[int], None] | None = None) -> Calibration:
     """Calibrate the population covariance to the printed chi-square(s).
 
     Parameters
@@ -297,6 +299,9 @@ def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration
     max_draws : int
         With two targets, directions are drawn until the CFA solution is admissible (at most
         ``max_draws`` times); the number of draws is reported.
+    progress : callable, optional
+        Called with 1 after each model fit of the root search (a command line passes its bar's
+        ``update``); it changes no result.
 
     Returns
     -------
@@ -336,7 +341,7 @@ def calibrate(record, pop, seed: int = 2024, max_draws: int = 20) -> Calibration
     Hinv = np.linalg.inv(H)
     Sigma = Sigma0
     if "cfa" in usable and "sem" in usable and usable["cfa"]["target_chisq"] < usable["sem"]["target_chisq"]:
-        Sigma = _two_targets(models, usable, n, H, Hinv, rng, max_draws, report)
+        Sigma = _two_targets(models, usable, n, H, Hinv, rng, max_draws, report, progress)
     elif "sem" in usable or "cfa" in usable:
         Sigma = _one_target(models, usable, pop, n, Sigma0, Hinv, rng, report)
     else:
@@ -372,7 +377,8 @@ def _models_and_targets(record, pop, report: dict):
     return models, targets, usable
 
 
-def _two_targets(models, usable, n, H, Hinv, rng, max_draws, report: dict) -> np.ndarray:
+def _two_targets(models, usable, n, H, Hinv, rng, max_draws, report: dict,
+                 progress: Callable[[int], None] | None = None) -> np.ndarray:
     """Cudeck-Browne with both printed chi-squares: a root search on ``(a, b)`` (module notes)."""
     p = len(H)
     report["method"] = "Cudeck-Browne, two targets (CFA and SEM)"
@@ -401,6 +407,8 @@ def _two_targets(models, usable, n, H, Hinv, rng, max_draws, report: dict) -> np
 
         def g(a):
             fit = fit_ml(mc, sigma_ab(a)[0], state["theta"])
+            if progress is not None:
+                progress(1)
             if fit.converged:
                 state["theta"] = fit.theta
             return fit.fmin - f_c

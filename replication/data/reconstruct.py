@@ -353,7 +353,7 @@ def _mean_product(pop: Population, x: str, m: str) -> float:
 # Public API
 # ------------------------------------------------------------------------------------------------
 def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
-                n: int | None = None) -> Reconstruction:
+                n: int | None = None, progress=None) -> Reconstruction:
     """Responses for a record from its published numbers.
 
     Parameters
@@ -368,6 +368,8 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
     n : int, optional
         Number of respondents (default: the published or assumed N). The misfit is calibrated
         at the published N; at another n the chi-square scales with n.
+    progress : callable, optional
+        Follows the misfit calibration (:func:`replication.data.misfit.calibrate`).
 
     Returns
     -------
@@ -404,7 +406,7 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
         raise InputError(f"n: expected an integer above the number of items ({len(pop.items)}), "
                          f"got {n_use!r}")
     n_use = int(n_use)
-    cal = calibrate(record, pop, seed=seed)
+    cal = calibrate(record, pop, seed=seed, progress=progress)
     Sigma = cal.cov.to_numpy()
     mu = pop.means.to_numpy()
     notes = list(pop.notes) + list(cal.report.get("notes", []))
