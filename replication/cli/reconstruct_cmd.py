@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from replication.cli.common import EXIT_OK, non_negative_int, positive_int
+from replication.cli.common import EXIT_OK, add_quiet, non_negative_int, positive_int, progress_bar
 from replication.engine.errors import InputError
 
 HELP = "write item-level data reconstructed from a paper"
@@ -32,6 +32,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="number of rows (default: the published N)")
     p.add_argument("--out", required=True, metavar="FILE.csv",
                    help="CSV file to write (required; never one of the inputs)")
+    add_quiet(p)
     return p
 
 
@@ -47,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
     check_output_path(out, inputs=(record_file,))
     if not out.parent.exists():
         raise InputError(f"{out.parent}: folder does not exist (from --out)")
-    result = rc.reconstruct(record, source=args.source, seed=args.seed, n=args.n)
+    with progress_bar(None, "calibrating misfit (model fits)", args.quiet) as progress:
+        result = rc.reconstruct(record, source=args.source, seed=args.seed, n=args.n,
+                                progress=progress or None)
     rc.write_csv(result.data, out)
     print(f"wrote {out} ({len(result.data)} rows, {result.data.shape[1]} items, "
           f"source {args.source}, seed {args.seed})")
