@@ -108,3 +108,14 @@ def test_empty_and_duplicate_columns_are_left_out():
 def test_same_table_gives_same_html():
     df = pd.DataFrame({"a": [1.0, 2.0]})
     assert tables.show(df).to_html() == tables.show(df.copy()).to_html()
+
+
+def test_notebook_display_of_frames_goes_through_the_layer():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    assert tables.use_for_display(shell)
+    fmt = shell.display_formatter.formatters["text/html"]
+    out = fmt(pd.DataFrame({"pvalue": [1e-9], "df": [168.0]}))
+    assert "&lt; .001" in out and ">168<" in out and "row_heading" not in out
+    assert "nan" not in fmt(pd.Series([np.nan], name="x")).lower()

@@ -35,8 +35,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMN_NAMES", "VALUE_NAMES", "DASH", "Table", "show", "p_text", "number_text",
-           "cell_text", "plain_numbers", "rule_of", "verdict_class", "readable_column", "TABLE_CSS"]
+__all__ = ["COLUMN_NAMES", "VALUE_NAMES", "DASH", "Table", "show", "use_for_display", "p_text",
+           "number_text", "cell_text", "plain_numbers", "rule_of", "verdict_class",
+           "readable_column", "TABLE_CSS"]
 
 #: Missing values print as an en dash.
 DASH = "\u2013"
@@ -556,3 +557,35 @@ def show(data, caption: str | None = None, *, columns: Sequence[str] | None = No
         footnotes.append(f"{ASSUMED_MARK} Assumed by the record: the paper does not print this "
                          "value.")
     return Table(styler=styler, text=shown, footnotes=footnotes)
+
+
+def use_for_display(shell=None) -> bool:
+    """Show every DataFrame and Series that a notebook displays through :func:`show`.
+
+    Registers :func:`show` as the HTML formatter of ``pandas.DataFrame`` and ``pandas.Series``
+    in the running IPython kernel (IPython's ``display_formatter.formatters["text/html"]
+    .for_type``), so ``display(df)`` in a paper notebook prints the formatted table; the
+    plain-text form is unchanged.
+
+    Parameters
+    ----------
+    shell : IPython InteractiveShell, optional
+        Default: the running one.
+
+    Returns
+    -------
+    bool
+        False outside IPython (nothing registered).
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover - IPython ships with the notebook stack
+            return False
+        shell = get_ipython()
+    if shell is None:
+        return False
+    html_formatter = shell.display_formatter.formatters["text/html"]
+    html_formatter.for_type(pd.DataFrame, lambda df: show(df).to_html())
+    html_formatter.for_type(pd.Series, lambda s: show(s).to_html())
+    return True
