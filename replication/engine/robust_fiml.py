@@ -108,6 +108,32 @@ def _moments(v: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     return v[:p], Sigma
 
 
+def _summaries(pats) -> list:
+    """Per pattern: observed indices, count, mean and scatter (divisor n) of its rows."""
+    out = []
+    for idx, Xp in pats:
+        m = Xp.mean(axis=0)
+        Z = Xp - m
+        out.append((idx, len(Xp), m, Z.T @ Z / len(Xp)))
+    return out
+
+
+def _score_sum(summ, mu: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
+    """Sum over rows of :func:`casewise_scores`, from the pattern summaries: ``n Sigma_oo^-1
+    d`` and ``n/2 (Sigma_oo^-1 (C + d d') Sigma_oo^-1 - Sigma_oo^-1)`` (``d = m - mu_o``)."""
+    p = len(mu)
+    vr, vc = rb.vech_index(p)
+    G = np.zeros((p, p))
+    g_mu = np.zeros(p)
+    for idx, n, m, C in summ:
+        Si = np.linalg.inv(Sigma[np.ix_(idx, idx)])
+        d = m - mu[idx]
+        g_mu[idx] += n * (Si @ d)
+        G[np.ix_(idx, idx)] += 0.5 * n * (Si @ (C + np.outer(d, d)) @ Si - Si)
+    mult = np.where(vr == vc, 1.0, 2.0)
+    return np.concatenate([g_mu, mult * G[vr, vc]])
+
+
 def observed_information(X, mu: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
     """Unit observed information of the saturated FIML log-likelihood in ``(mu, vech Sigma)``,
     minus the Hessian over N by central differences of the analytic score sum.
@@ -121,14 +147,15 @@ def observed_information(X, mu: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
     vr, vc = rb.vech_index(p)
     v0 = np.concatenate([mu, Sigma[vr, vc]])
     pats = _patterns(X) if isinstance(X, np.ndarray) else X
+    summ = _summaries(pats)
     n = sum(len(Xp) for _, Xp in pats)
     H = np.zeros((len(v0), len(v0)))
     for j in range(len(v0)):
         h = 1e-5 * max(1.0, abs(v0[j]))
         e = np.zeros(len(v0))
         e[j] = h
-        gp = casewise_scores(pats, *_moments(v0 + e, p)).sum(axis=0)
-        gm = casewise_scores(pats, *_moments(v0 - e, p)).sum(axis=0)
+        gp = _score_sum(summ, *_moments(v0 + e, p))
+        gm = _score_sum(summ, *_moments(v0 - e, p))
         H[:, j] = -(gp - gm) / (2 * h) / n
     return 0.5 * (H + H.T)
 
