@@ -95,6 +95,7 @@ def test_wlsmv_with_ordered_items(tmp_path):
     for key in ("chisq", "chisq.scaled", "cfi.scaled", "rmsea.scaled", "srmr"):
         assert out["fit_measures"][key] == pytest.approx(ref[key], rel=STAT_TOL), key
     assert any(p["op"] == "|" for p in out["parameters"])
-    assert "Robust.sem" in format_result(out)
+    text = format_result(out)
+    assert "Robust.sem" in text and "Thresholds:" in text and "N1|t1" in text
     with pytest.raises(InputError, match="not ordered"):
         fit_files_estimator(model, FX / fx["data"], estimator="WLSMV", ordered=["N1"])

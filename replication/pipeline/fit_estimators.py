@@ -180,6 +180,23 @@ def fit_files_estimator(model_path, data_path, *, estimator: str = "ML",
     return out
 
 
+def _threshold_lines(params: list[dict]) -> str:
+    """lavaan's ``Thresholds:`` section of an ordinal fit (empty without thresholds)."""
+    rows = [r for r in params if r["op"] == "|"]
+    if not rows:
+        return ""
+
+    def cell(x):
+        return " " * 9 if x is None else f"{x:9.3f}"
+
+    out = ["", "Thresholds:", " " * 20 + "".join(f"{t:>9}" for t in
+                                                 ("Estimate", "Std.Err", "z-value", "P(>|z|)"))]
+    for r in rows:
+        out.append(f"    {r['lhs']}|{r['rhs']}"[:19].ljust(20)
+                   + "".join(cell(r[c]) for c in ("est", "se", "z", "pvalue")))
+    return "\n".join(out) + "\n"
+
+
 _ROBUST_LABELS = [
     ("chisq.scaled", "Test statistic (scaled)"), ("chisq.scaling.factor", "Scaling factor"),
     ("pvalue.scaled", "P-value (scaled)"), ("cfi.scaled", "CFI (scaled)"),
@@ -220,7 +237,7 @@ def _format(result: dict) -> str:
     extra = [f"  {label:<42}{fm[k]:>10.3f}   {k}" for k, label in _ROBUST_LABELS
              if fm.get(k) is not None]
     if "groups" not in result:
-        text = format_text(result, estimator=est)
+        text = format_text(result, estimator=est) + _threshold_lines(result["parameters"])
         if extra:
             text += "\nScaled and robust fit measures:\n\n" + "\n".join(extra) + "\n"
         return text
