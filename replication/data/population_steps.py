@@ -495,7 +495,7 @@ def _item_level(b: _Build, st: _Structure, order, endo, products, prod_edges, me
         products=products,
         params=pd.DataFrame(b.params, columns=PARAM_COLUMNS),
         changes=pd.DataFrame(b.changes, columns=CHANGE_COLUMNS),
-        notes=b.notes, metric=b.metric, n=record.n, scale_points=b.K,
+        notes=b.notes, metric=b.metric, n=record.n_analysed, scale_points=b.K,
         level="composite" if b.composite else "latent", reliability=reliability,
     )
 

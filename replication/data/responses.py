@@ -191,7 +191,7 @@ def load_responses(path: str | Path, record: Record, *,
     k = record.scale_points
     whole = np.equal(np.mod(finite, 1), 0)
     integer_valued = finite.size > 0 and bool(np.all(whole))
-    if finite.size and not integer_valued and whole.mean() >= 0.95:
+    if k is not None and finite.size and not integer_valued and whole.mean() >= 0.95:
         # mostly whole numbers: Likert responses with a few stray cells, not continuous scores
         stray = ~np.equal(np.mod(data.fillna(1.0), 1), 0)
         col = next(c for c in items if stray[c].any())
@@ -199,7 +199,9 @@ def load_responses(path: str | Path, record: Record, *,
         val = data[col].iloc[rows[0] - 1]
         raise InputError(f"{p}: column {col}, {describe_rows(rows)}: value {val:g} is not a whole "
                          f"number; expected whole numbers 1 to {k} (the {k}-point scale)")
-    if integer_valued:
+    if k is None:  # no scale_points in the record: continuous indicators
+        notes.append("the record has no scale points: responses read as continuous scores")
+    elif integer_valued:
         out_of_range = (data < 1) | (data > k)
         if out_of_range.to_numpy().any():
             col = next(c for c in items if out_of_range[c].any())
