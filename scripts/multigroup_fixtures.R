@@ -86,3 +86,26 @@ if (file.exists(bfi_file)) {
   sequence_case("bfi_sex_ml", mb, "bfi_nc_complete.csv", bfi, "sex", "ML")
   sequence_case("bfi_sex_mlr", mb, "bfi_nc_complete.csv", bfi, "sex", "MLR")
 }
+
+# parameters compared between the two schools in the configural model: the difference of each
+# free loading and its standard error from vcov() (independent groups)
+fit <- cfa(m3, data = hs, group = "school")
+V <- vcov(fit)
+pe <- parameterEstimates(fit)
+labels <- lavInspect(fit, "group.label")
+free <- pe[pe$op == "=~" & pe$se > 0 & pe$group == 1, ]
+rows <- list()
+for (k in seq_len(nrow(free))) {
+  a <- paste0(free$lhs[k], "=~", free$rhs[k])
+  b <- paste0(a, ".g2")
+  est2 <- pe$est[pe$op == "=~" & pe$lhs == free$lhs[k] & pe$rhs == free$rhs[k] & pe$group == 2]
+  se <- sqrt(V[a, a] + V[b, b] - 2 * V[a, b])
+  d <- free$est[k] - est2
+  rows[[k]] <- list(lhs = free$lhs[k], op = "=~", rhs = free$rhs[k], difference = d, se = se,
+                    pvalue = 2 * pnorm(-abs(d / se)))
+}
+write_json_file(list(case = "hs_school_compare", model = m3, data = hs_file, group = "school",
+                     groups = as.list(labels), call = "cfa(model, data, group = \"school\"); vcov()",
+                     lavaan_version = as.character(packageVersion("lavaan")),
+                     loadings = rows),
+                file.path(out_dir, "compare_hs_school.json"))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replication.analyses.invariance import chen_2007, invariance_sequence
+from replication.analyses.invariance import chen_2007, compare_groups, invariance_sequence
 from replication.engine.errors import InputError
 from replication.engine.multigroup import fit_groups
 
@@ -127,3 +127,24 @@ def test_bad_groups_refused():
                    group_partial=["x3"])
     with pytest.raises(InputError, match="estimator"):
         fit_groups(fx["model"], data, "school", estimator="WLSMV")
+
+
+def test_compare_groups_matches_lavaan():
+    fx, data = _load("compare_hs_school")
+    cmp = compare_groups(fx["model"], data, fx["group"], categories=("loadings",))
+    assert cmp.groups == fx["groups"]
+    t = cmp.table.set_index(["lhs", "op", "rhs"])
+    assert len(t) == len(fx["loadings"])
+    for ref in fx["loadings"]:
+        row = t.loc[(ref["lhs"], ref["op"], ref["rhs"])]
+        assert row["difference"] == pytest.approx(ref["difference"], abs=EST_TOL)
+        assert row["se"] == pytest.approx(ref["se"], rel=SE_TOL)
+        assert row["pvalue"] == pytest.approx(ref["pvalue"], abs=1e-3)
+        assert row["differs"] == (ref["pvalue"] < 0.05)
+    # the joint test is lavTestLRT(configural, metric)
+    lrt = _load("lrt_hs_school_ml")[0]["tests"][0]
+    assert cmp.test["df_diff"] == lrt["df_diff"]
+    assert cmp.test["chisq_diff"] == pytest.approx(lrt["chisq_diff"], rel=STAT_TOL)
+    with pytest.raises(InputError, match="two"):
+        compare_groups(fx["model"], data.assign(school=data["school"].where(
+            data.index % 3 > 0, "third")), "school")

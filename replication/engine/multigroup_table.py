@@ -17,7 +17,7 @@ import pandas as pd
 from replication.engine.errors import InputError
 from replication.engine.partable import ModelSpec
 
-__all__ = ["EQUAL_CATEGORIES", "GroupTable", "group_table", "split_groups"]
+__all__ = ["EQUAL_CATEGORIES", "GroupTable", "category", "group_table", "split_groups"]
 
 EQUAL_CATEGORIES = ("loadings", "intercepts", "means", "residuals", "residual.covariances",
                     "lv.variances", "lv.covariances", "regressions")
@@ -26,7 +26,10 @@ EQUAL_CATEGORIES = ("loadings", "intercepts", "means", "residuals", "residual.co
 # ------------------------------------------------------------------------------------------
 # Parameter table
 # ------------------------------------------------------------------------------------------
-def _category(row: dict, lv: set) -> str:
+def category(row: dict, lv: set) -> str:
+    """lavaan's group.equal category of a parameter-table row (``loadings``, ``intercepts``,
+    ``means``, ``residuals``, ``residual.covariances``, ``lv.variances``, ``lv.covariances``,
+    ``regressions``)."""
     op, lhs, rhs = row["op"], row["lhs"], row["rhs"]
     if op == "=~":
         return "loadings"
@@ -141,7 +144,7 @@ def group_table(base: ModelSpec, labels: list[str], equal=(), partial=()) -> Gro
                     by_label[r["label"]] = n_free
                     n_free += 1
                 r["free"] = by_label[r["label"]]
-            elif _category(r, lv) in equal and key not in part and g > 0 and key in shared:
+            elif category(r, lv) in equal and key not in part and g > 0 and key in shared:
                 r["free"] = shared[key]
             else:
                 r["free"] = n_free
