@@ -8,6 +8,9 @@ Sub-commands (contracts in docs/architecture.md), one module each in this packag
     replicate audit ID [--json]
     replicate reconstruct ID [--source reconstructed|simulated] [--seed N] [--n N] --out FILE.csv
     replicate fit MODEL_FILE DATA_CSV [--json] [--bootstrap N] [--seed N]
+                  [--estimator ML|MLM|MLR|DWLS|WLSMV] [--ordered all|COL,...]
+                  [--missing listwise|fiml] [--group COL] [--group-equal LIST]
+                  [--group-partial LIST]
     replicate power --rmsea E [--rmsea0 E0] --df DF (--n N | --target-power P) [--alpha A] [--json]
     replicate power ID|RECORD [--data CSV] [--n N[,N...]] [--reps R] [--seed S] [--target-power P]
                     [--alpha A] [--jobs J] [--scheduler ADDRESS] [--json]
