@@ -250,12 +250,12 @@ def test_reports_render_in_headless_chromium(reconstructed, tmp_path):
     for href in parsed.links:
         target = reconstructed / unquote(urlparse(href).path)
         assert target.is_file(), href
-    assert len(parsed.links) == len(IDS)
+    assert {unquote(urlparse(h).path).split("/")[0] for h in parsed.links} == set(IDS)
     page = _dump_dom(browser, reconstructed / "live_commerce" / "live_commerce.html", tmp_path / "profile2")
     report = _Links()
     report.feed(page)
     assert report.tags.get("table", 0) >= 10
-    assert len(report.images) >= 2
+    assert len(report.images) >= 1 and report.tags.get("svg", 0) >= 1  # plots; vector diagram
     assert all(src.startswith("data:image/png;base64,") for src in report.images)
     for href in report.links:
         u = urlparse(href)

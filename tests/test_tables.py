@@ -62,7 +62,7 @@ def test_comparison_table_names_verdict_colours_and_assumed_values():
     t = tables.show(df)
     heads = list(t.text.columns)
     assert "Record field" not in heads  # the record's field path is left out
-    assert heads[-1] == "Verdict" and "Reference" in heads and "Where" in heads
+    assert heads[-1] == "Where" and heads[-2] == "Verdict" and "Reference" in heads
     row0, row1 = t.text.iloc[0], t.text.iloc[1]
     assert row0["Difference"] == "0.000" and row1["Difference"] == "-0.150"
     assert row1["Reference"].endswith(tables.ASSUMED_MARK) and row1["Status"] == "assumed"

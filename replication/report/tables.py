@@ -115,6 +115,8 @@ _VALUE_COLUMNS = {"value", "reference", "replicated", "difference", "tolerance",
                   "recomputed", "cfa", "sem", "original", "replication"}
 #: Columns whose cells name a measure or quantity (row keys; their text is translated).
 _KEY_COLUMNS = ("measure", "quantity", "statistic", "index", "")
+#: Columns of long text, placed after the verdicts.
+_LONG_TEXT = ("read_as", "where", "detail", "reason", "note", "statement")
 #: Columns holding verdicts (coloured).
 _VERDICT_COLUMNS = {"verdict", "status", "magnitude_status", "effect_status", "passes",
                     "excludes_zero", "bc_excludes_zero", "agreement", "classification",
@@ -147,7 +149,7 @@ TABLE_CSS = [
     {"selector": "tbody tr:hover", "props": "background: #eef3f8;"},
     {"selector": "td.num", "props": "text-align: right;"},
     {"selector": "th.num", "props": "text-align: right;"},
-    {"selector": "td.wrap", "props": "white-space: normal; min-width: 14em; max-width: 30em;"},
+    {"selector": "td.wrap", "props": "white-space: normal; min-width: 11em; max-width: 30em;"},
     {"selector": "td.v-ok", "props": "color: #0a6b2c; font-weight: 600;"},
     {"selector": "td.v-minor", "props": "color: #8a5a00; font-weight: 600;"},
     {"selector": "td.v-bad", "props": "color: #b3141b; font-weight: 600;"},
@@ -381,7 +383,12 @@ def _reshape(df: pd.DataFrame, columns: Sequence[str] | None, hide: Iterable[str
         hide |= {"ci_low", "ci_high"}
     if "bc_ci" in cols:
         hide |= {"bc_low", "bc_high"}
-    return df[[c for c in df.columns if c not in hide]]
+    keep = [c for c in df.columns if c not in hide]
+    if any(str(c) in _VERDICT_COLUMNS for c in keep):
+        # long text goes to the right of the verdicts, where it can wrap without hiding them
+        tail = [c for c in keep if str(c) in _LONG_TEXT]
+        keep = [c for c in keep if c not in tail] + tail
+    return df[keep]
 
 
 def _frame(data) -> pd.DataFrame:
