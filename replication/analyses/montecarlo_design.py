@@ -55,7 +55,7 @@ def _sem_targets(record, spec, k: int, skipped: list[str]) -> list[Target]:
 
 def _analyses(record, items: list[str], skipped: list[str]):
     """Analyses and targets of a record, with observed variables mapped onto ``items``."""
-    from replication.analyses.moderation import latent_interaction_syntax
+    from replication.analyses.latent_moderation import latent_interaction_syntax
     from replication.engine import syntax
     from replication.engine.ram import specify
 
