@@ -96,3 +96,20 @@ def test_gfi_is_one_at_perfect_fit():
 def test_agfi_needs_p_or_sigma():
     with pytest.raises(TypeError):
         fi.agfi(0.9, 10)
+
+
+def test_noncentral_tail_survives_scipy_overflow(monkeypatch):
+    from scipy import stats
+
+    from replication.engine import fit_indices as fi
+
+    cases = [(350.0, 300.0, 30.0), (420.0, 168.0, 105.0), (60.0, 24.0, 15.0)]
+    expected = [float(stats.ncx2.sf(*c)) for c in cases]
+
+    def overflow(*args, **kwargs):
+        raise OverflowError("tgamma")
+
+    monkeypatch.setattr(fi.stats.ncx2, "sf", overflow)
+    for case, value in zip(cases, expected):
+        assert fi.noncentral_chi2_sf(*case) == pytest.approx(value, rel=1e-9, abs=1e-15)
+    assert fi.rmsea_pvalue(5000.0, 300, 451) == pytest.approx(0.0, abs=1e-300)

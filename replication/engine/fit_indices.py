@@ -231,7 +231,41 @@ def rmsea_pvalue(chisq: float, df: float, n: float, h0: float = 0.05) -> float:
     """
     if not _finite(chisq, df, n) or df <= 0:
         return float("nan")
-    return float(stats.ncx2.sf(chisq, df, n * df * h0 ** 2))
+    return noncentral_chi2_sf(chisq, df, n * df * h0 ** 2)
+
+
+def noncentral_chi2_sf(x: float, df: float, ncp: float) -> float:
+    """Upper tail of the noncentral chi-square, safe where scipy's Boost routine overflows.
+
+    Parameters
+    ----------
+    x, df, ncp : float
+        Quantile, degrees of freedom and noncentrality (``ncp >= 0``).
+
+    Returns
+    -------
+    float
+        ``P(X > x)``. scipy's ``ncx2.sf`` is used where it succeeds; for very large ``x`` it can
+        overflow, and the tail is then summed as its Poisson mixture of central chi-squares,
+        ``sum_j Pois(j; ncp/2) P(chi2_{df+2j} > x)``, over the terms carrying the mass (in
+        log space).
+
+    References
+    ----------
+    Johnson, N. L., Kotz, S., & Balakrishnan, N. (1995). *Continuous Univariate
+    Distributions*, Vol. 2 (2nd ed.), ch. 29 (the Poisson mixture representation). Wiley.
+    """
+    try:
+        value = float(stats.ncx2.sf(x, df, ncp))
+    except (OverflowError, FloatingPointError):
+        value = float("nan")
+    if math.isfinite(value):
+        return value
+    half = ncp / 2.0
+    spread = 12.0 * math.sqrt(half + 1.0)
+    j = np.arange(max(0, int(half - spread)), int(half + spread) + 1)
+    log_terms = stats.poisson.logpmf(j, half) + stats.chi2.logsf(x, df + 2 * j)
+    return float(np.exp(np.logaddexp.reduce(log_terms)))
 
 
 def cfi(chisq: float, df: float, base_chisq: float, base_df: float) -> float:
