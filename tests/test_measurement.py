@@ -153,3 +153,55 @@ def test_bad_inputs():
         reliability_table(_fake_fit(_case("hs")[0]), None, {"nope": ["x1"]})
     with pytest.raises(InputError, match="params"):
         fornell_larcker(object())
+
+
+# ------------------------------------------------------------------ fits that find nothing
+def _fit_with_undefined_loadings(converged=True):
+    """A fitted model whose factor ``b`` has a negative variance: its std_all are undefined."""
+    rows = [("a", "=~", "x1", 0.7), ("a", "=~", "x2", 0.8), ("a", "=~", "x3", 0.6),
+            ("b", "=~", "x4", np.nan), ("b", "=~", "x5", np.nan), ("b", "=~", "x6", np.nan),
+            ("a", "~~", "b", np.nan), ("a", "~~", "a", 1.0), ("b", "~~", "b", np.nan)]
+    params = pd.DataFrame([{"lhs": l, "op": o, "rhs": r, "est": 1.0, "std_all": v}
+                           for l, o, r, v in rows])
+    return SimpleNamespace(params=params, converged=converged)
+
+
+def test_undefined_loadings_give_undefined_cr_and_ave_with_the_reason():
+    _, data = _case("hs")
+    items = {"a": ["x1", "x2", "x3"], "b": ["x4", "x5", "x6"]}
+    tab = reliability_table(_fit_with_undefined_loadings(), data, items)
+    assert list(tab.columns) == ["n_items", "alpha", "cr", "ave", "min_loading", "max_loading", "note"]
+    assert np.isnan(tab.loc["b", "cr"]) and np.isnan(tab.loc["b", "ave"])
+    assert np.isnan(tab.loc["b", "min_loading"])
+    assert "x4, x5, x6 undefined" in tab.loc["b", "note"]
+    assert tab.loc["a", "note"] == ""
+    assert tab.loc["a", "cr"] == pytest.approx(composite_reliability([0.7, 0.8, 0.6]), abs=1e-15)
+    # alpha comes from the data, not the fit: defined whatever the fit
+    assert tab.loc["b", "alpha"] == pytest.approx(cronbach_alpha(data, items["b"]), abs=1e-15)
+
+
+def test_non_converged_fit_is_noted_for_every_construct():
+    _, data = _case("hs")
+    items = {"a": ["x1", "x2", "x3"], "b": ["x4", "x5", "x6"]}
+    tab = reliability_table(_fit_with_undefined_loadings(converged=False), data, items)
+    assert all(n.startswith("the fit did not converge") for n in tab["note"])
+
+
+def test_fornell_larcker_undefined_after_a_negative_variance():
+    fit = _fit_with_undefined_loadings()
+    R = latent_correlations(fit)
+    assert R.isna().all().all()
+    fl = fornell_larcker(fit)
+    assert fl.loc["a", "sqrt_ave"] == pytest.approx(np.sqrt(np.mean(np.square([0.7, 0.8, 0.6]))))
+    assert np.isnan(fl.loc["b", "sqrt_ave"])
+    assert fl["passes"].tolist() == [None, None]
+
+
+def test_htmt_uncorrelated_items_is_undefined():
+    # a1 and a2 are exactly orthogonal (correlation 0): the monotrait mean of "a" is 0
+    a1, a2 = np.tile([1.0, -1.0, 1.0, -1.0], 50), np.tile([1.0, 1.0, -1.0, -1.0], 50)
+    rng = np.random.default_rng(5)
+    b1 = rng.normal(size=200)
+    data = pd.DataFrame({"a1": a1, "a2": a2, "b1": b1, "b2": b1 + rng.normal(size=200)})
+    out = htmt(data, {"a": ["a1", "a2"], "b": ["b1", "b2"]})
+    assert np.isnan(out.loc["a", "b"]) and out.loc["a", "a"] == 1.0

@@ -8,6 +8,12 @@ loadings. The wrappers that read a fitted model (:func:`reliability_table`,
 
 Every wrapper takes the fitted model as an object with a ``params`` DataFrame holding lavaan's
 columns ``lhs, op, rhs, est, std_all`` (the result of :func:`replication.engine.sem.fit`).
+
+A fit that did not converge or is inadmissible is reported, not refused: a standardized loading
+is undefined (NaN) when the fitted variance of its factor or item is negative, and every
+quantity built on it in the wrappers (CR, AVE, the Fornell-Larcker criterion) is then NaN, with the reason in
+the ``note`` column of :func:`reliability_table`. The same numbers are undefined in lavaan
+(``standardizedSolution`` gives ``NA`` for the square root of a negative variance).
 """
 
 from __future__ import annotations
@@ -119,6 +125,29 @@ def _std_loadings(params: pd.DataFrame) -> dict[str, pd.Series]:
     return {c: g.set_index("rhs")["std_all"].astype(float) for c, g in load.groupby("lhs", sort=False)}
 
 
+def _defined(formula, lam: np.ndarray) -> float:
+    """``formula(lam)``, or NaN (undefined) when a loading is NaN (a negative fitted variance)."""
+    return formula(lam) if np.all(np.isfinite(lam)) else float("nan")
+
+
+def _fit_note(sem_result) -> str:
+    """``"the fit did not converge"`` for a fit that did not, else ``""``."""
+    return "" if bool(getattr(sem_result, "converged", True)) else "the fit did not converge"
+
+
+def _loading_note(lam: pd.Series) -> str:
+    """Why CR and AVE of one construct are undefined or out of range ("" when they are not)."""
+    parts = []
+    undefined = [str(i) for i, v in lam.items() if not np.isfinite(v)]
+    if undefined:
+        parts.append(f"standardized loading of {', '.join(undefined)} undefined "
+                     "(a negative fitted variance): CR and AVE undefined")
+    heywood = [str(i) for i, v in lam.items() if np.isfinite(v) and abs(v) > 1]
+    if heywood:
+        parts.append(f"standardized loading of {', '.join(heywood)} above 1 (Heywood case)")
+    return "; ".join(parts)
+
+
 def reliability_table(
     sem_result, data: pd.DataFrame | None, items_by_construct: Mapping[str, Sequence[str]]
 ) -> pd.DataFrame:
@@ -138,7 +167,10 @@ def reliability_table(
     -------
     DataFrame
         Indexed by construct, columns ``n_items, alpha, cr, ave, min_loading, max_loading``.
-        ``alpha`` is NaN for a single-item construct.
+        ``alpha`` is NaN for a single-item construct. When the fit did not converge, or a
+        loading is undefined (NaN: CR and AVE are then NaN) or above 1, a last column ``note``
+        says so for each construct concerned (empty for the others); a table without such a
+        problem has no ``note`` column.
 
     Notes
     -----
@@ -147,6 +179,7 @@ def reliability_table(
     """
     items = _items_map(items_by_construct, "reliability_table")
     loads = _std_loadings(_params(sem_result))
+    fit_note = _fit_note(sem_result)
     rows = []
     for c, its in items.items():
         if c not in loads:
@@ -156,22 +189,27 @@ def reliability_table(
             raise InputError(
                 f"reliability_table: item(s) {', '.join(missing)} do not load on {c} in the model"
             )
-        lam = loads[c].loc[its].to_numpy()
+        lam = loads[c].loc[its]
         alpha = np.nan
         if data is not None and len(its) > 1:
             alpha = cronbach_alpha(data, its)
+        finite = lam.to_numpy()[np.isfinite(lam.to_numpy())]
         rows.append(
             {
                 "construct": c,
                 "n_items": len(its),
                 "alpha": alpha,
-                "cr": composite_reliability(lam),
-                "ave": average_variance_extracted(lam),
-                "min_loading": float(lam.min()),
-                "max_loading": float(lam.max()),
+                "cr": _defined(composite_reliability, lam.to_numpy()),
+                "ave": _defined(average_variance_extracted, lam.to_numpy()),
+                "min_loading": float(finite.min()) if finite.size else np.nan,
+                "max_loading": float(finite.max()) if finite.size else np.nan,
+                "note": "; ".join(n for n in (fit_note, _loading_note(lam)) if n),
             }
         )
-    return pd.DataFrame(rows).set_index("construct")
+    table = pd.DataFrame(rows).set_index("construct")
+    if not table["note"].astype(bool).any():
+        table = table.drop(columns="note")
+    return table
 
 
 def latent_correlations(sem_result) -> pd.DataFrame:
@@ -186,7 +224,8 @@ def latent_correlations(sem_result) -> pd.DataFrame:
     -------
     DataFrame
         Square correlation matrix over the latent variables (those with ``=~`` rows), in the
-        order they first appear.
+        order they first appear; all NaN when a standardized estimate among them is undefined
+        (a negative fitted variance) or ``I - B`` is singular.
 
     Notes
     -----
@@ -215,7 +254,14 @@ def latent_correlations(sem_result) -> pd.DataFrame:
                 B[idx[r.lhs], idx[r.rhs]] = v
             elif r.op == "~~":
                 Psi[idx[r.lhs], idx[r.rhs]] = Psi[idx[r.rhs], idx[r.lhs]] = v
-    inv = np.linalg.inv(np.eye(k) - B)
+    if not (np.all(np.isfinite(B)) and np.all(np.isfinite(Psi))):
+        # an undefined standardized estimate (negative fitted variance): the implied
+        # correlations are undefined too
+        return pd.DataFrame(np.full((k, k), np.nan), index=lv, columns=lv)
+    try:
+        inv = np.linalg.inv(np.eye(k) - B)
+    except np.linalg.LinAlgError:
+        return pd.DataFrame(np.full((k, k), np.nan), index=lv, columns=lv)
     R = inv @ Psi @ inv.T
     d = np.sqrt(np.clip(np.diag(R), 1e-300, None))
     R = R / np.outer(d, d)
@@ -238,7 +284,8 @@ def fornell_larcker(sem_result, items_by_construct: Mapping[str, Sequence[str]] 
         Indexed by construct: one column per construct holding ``sqrt(AVE)`` on the diagonal and
         the latent correlations off the diagonal, then ``sqrt_ave``, ``max_abs_corr`` (largest
         absolute correlation with another construct) and ``passes`` (bool: ``sqrt_ave >
-        max_abs_corr``).
+        max_abs_corr``; ``None``, undefined, when either side is NaN, as after a fit with a
+        negative variance).
 
     Notes
     -----
@@ -262,14 +309,17 @@ def fornell_larcker(sem_result, items_by_construct: Mapping[str, Sequence[str]] 
     sq, mx = [], []
     for c in lv:
         its = [i for i in items.get(c, list(loads[c].index)) if i in loads[c].index]
-        s = np.sqrt(average_variance_extracted(loads[c].loc[its].to_numpy()))
+        s = np.sqrt(_defined(average_variance_extracted, loads[c].loc[its].to_numpy()))
         table.loc[c, c] = s
         sq.append(s)
         others = R.loc[c].drop(c).abs()
-        mx.append(float(others.max()) if len(others) else np.nan)
+        mx.append(float(others.max(skipna=False)) if len(others) else np.nan)
     table["sqrt_ave"] = sq
     table["max_abs_corr"] = mx
-    table["passes"] = [bool(s > m) if np.isfinite(m) else True for s, m in zip(sq, mx)]
+    single = len(lv) == 1
+    table["passes"] = [True if single and np.isfinite(s) else
+                       bool(s > m) if np.isfinite(s) and np.isfinite(m) else None
+                       for s, m in zip(sq, mx)]
     table.index.name = "construct"
     return table
 
@@ -298,7 +348,8 @@ def htmt(
     -------
     DataFrame
         Symmetric construct x construct matrix with 1 on the diagonal. A pair involving a
-        single-item construct is NaN (its monotrait mean is undefined).
+        single-item construct, or a construct whose items are uncorrelated, is NaN (its
+        monotrait mean is undefined, or zero: below 1e-10).
 
     Notes
     -----
@@ -344,7 +395,11 @@ def htmt(
             ia = [pos[i] for i in items[names[a]]]
             ib = [pos[i] for i in items[names[b]]]
             het = mean(R[np.ix_(ia, ib)].ravel())
-            v = het / np.sqrt(mono[names[a]] * mono[names[b]])
+            denom = mono[names[a]] * mono[names[b]]
+            # undefined when a construct's items are uncorrelated (monotrait mean zero up to
+            # rounding: below 1e-10)
+            ok = np.isfinite(denom) and min(mono[names[a]], mono[names[b]]) > 1e-10
+            v = het / np.sqrt(denom) if ok else np.nan
             out.iloc[a, b] = out.iloc[b, a] = v
     return out
 
