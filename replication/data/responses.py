@@ -1,30 +1,43 @@
 """Reading item-level response files (CSV) and checking them against a record.
 
 A response file has one row per respondent and one column per item, named as in the record
-(``<CONSTRUCT><k>``). :func:`read_table` reads any delimited text file robustly (BOM, comma,
-semicolon or tab delimiter, duplicate headers refused); :func:`load_responses` then checks it against
-a record: every item present (all missing ones named at once), numeric cells, values on the record's
-Likert scale, enough complete rows, and missing values handled by listwise deletion (counted) or kept
-for full-information ML. Every problem a user can fix raises :class:`~replication.engine.errors.InputError`
-with one line naming the file, the columns and rows, and what was expected; what can still run is
-returned as a note. The input file is only ever read.
+(``<CONSTRUCT><k>``). :mod:`replication.data.csvfile` reads it once (encoding from a byte-order
+mark, comma, semicolon or tab delimiter, bounded size, declared missing-value codes);
+:func:`load_responses` then checks it against a record: every item present (all missing ones
+named at once), numeric cells, values on the record's Likert scale, no empty, constant, identical
+or collinear columns, enough complete rows, and missing values handled by listwise deletion
+(counted) or kept for full-information ML. Every problem a user can fix raises
+:class:`~replication.engine.errors.InputError` with one line naming the file, the columns and
+rows, and what was expected; what can still run is returned as a note. The input file is only
+ever read.
+
+``replicate run --data`` parses the file once: :func:`read_responses` reads the item columns of
+every record run, :func:`save_validated` keeps them (numbers, with the file's name and SHA-256)
+as an Arrow file in the run's staging folder, and the notebooks' :func:`load_responses` reads
+that copy instead of parsing the CSV again.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
 
+from replication.data.csvfile import (check_structure, describe_rows, read_numeric, sniff,
+                                      problem_message, text_to_float)
 from replication.engine.errors import InputError
 from replication.record.schema import Record
 
-__all__ = ["ResponseData", "read_table", "to_numeric", "load_responses", "describe_rows"]
+__all__ = ["ResponseData", "read_table", "to_numeric", "load_responses", "describe_rows",
+           "read_responses", "validate_responses", "save_validated", "file_sha256"]
+
+_ARROW_MAGIC = b"ARROW1"
+_META_KEY = b"replication.responses"
 
 
 @dataclass(frozen=True)
@@ -42,7 +55,15 @@ class ResponseData:
     n_dropped : int
         Rows removed by listwise deletion.
     notes : list of str
-        Warnings about what could still run (extra columns, dropped rows, continuous scores).
+        Warnings about what could still run (extra columns, dropped rows, continuous scores,
+        declared missing-value codes found).
+    file : str
+        Name of the response file (without folders; the original CSV when read from a
+        validated copy).
+    sha256 : str
+        SHA-256 of the response file's bytes.
+    na : tuple of str
+        Missing-value codes declared besides empty cells and ``NA``.
     """
 
     data: pd.DataFrame
@@ -50,110 +71,165 @@ class ResponseData:
     n_read: int
     n_dropped: int
     notes: list[str] = field(default_factory=list)
+    file: str = ""
+    sha256: str = ""
+    na: tuple[str, ...] = ()
 
 
-def describe_rows(rows: list[int] | np.ndarray, limit: int = 5) -> str:
-    """Human row numbers (1 = first data row, as a spreadsheet shows after the header)."""
-    rows = [int(r) for r in rows]
-    shown = ", ".join(str(r) for r in rows[:limit])
-    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (read in blocks)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a delimited text file into a DataFrame of strings-or-numbers, refusing ambiguity.
+def read_table(path: str | Path, na: Sequence[str] = ()) -> pd.DataFrame:
+    """Read a delimited text file: numeric columns as floats, other columns kept as text.
 
-    The delimiter (comma, semicolon, tab) is detected from the header line; a UTF-8 byte-order mark is
-    removed; empty files, files with a header only and duplicate column names are refused.
+    The delimiter (comma, semicolon, tab) is detected from the header line, the encoding from a
+    byte-order mark; empty files, files with a header only, duplicate column names, binary files
+    and files that are too large are refused (see :mod:`replication.data.csvfile`). Empty cells,
+    ``NA`` and the codes in ``na`` are missing (NaN).
 
     Raises
     ------
     InputError
-        File missing, unreadable, empty, or with duplicate headers.
+        File missing, unreadable, empty, binary, too large, or with duplicate headers.
     """
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{p}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{p}: is a directory; expected a CSV file") from None
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("latin-1")
-        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
-            raise InputError(f"{p}: not a text file; expected a UTF-8 CSV") from None
-    if not text.strip():
-        raise InputError(f"{p}: file is empty; expected a header line with item names and one row per respondent")
-    header = text.splitlines()[0]
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d]) if max(counts.values()) > 0 else ","
-    names = next(csv.reader([header], delimiter=delimiter))
-    names = [n.strip() for n in names]
-    if any(n == "" for n in names):
-        pos = [i + 1 for i, n in enumerate(names) if n == ""]
-        raise InputError(f"{p}: empty column name at position {', '.join(map(str, pos))}; expected item names in the header")
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise InputError(f"{p}: duplicate column name{'s' if len(dup) > 1 else ''} {', '.join(dup)}; each item must appear once")
-    try:
-        df = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                         skipinitialspace=True)
-    except (pd.errors.ParserError, ValueError) as exc:
-        first = str(exc).splitlines()[0]
-        raise InputError(f"{p}: not a well-formed {'CSV' if delimiter == ',' else 'delimited'} file ({first})") from None
-    df.columns = names
-    if len(df) == 0:
-        raise InputError(f"{p}: header only, no responses; expected one row per respondent")
-    return df
+    return read_numeric(path, na=tuple(na), strict=False).data
 
 
-_MISSING = {"", "na", "nan", "n/a", "null", "none", ".", "-99", "-999"}
-
-
-def to_numeric(df: pd.DataFrame, columns: list[str], path: Path) -> pd.DataFrame:
-    """Columns of a table read by :func:`read_table` as floats (missing codes become NaN).
-
-    Empty cells and ``NA``, ``NaN``, ``N/A``, ``null``, ``none``, ``.``, ``-99``, ``-999`` are
-    missing; a decimal comma is accepted.
+def to_numeric(df: pd.DataFrame, columns: list[str], path: Path, *,
+               missing: Literal["listwise", "fiml"] = "listwise") -> pd.DataFrame:
+    """Columns of a table read by :func:`read_table` as floats, checked for a usable covariance.
 
     Raises
     ------
     InputError
-        A cell that is not a number: names the column, the rows and the first bad value.
+        A cell that is not a number (names the column, the rows and the first bad value; a
+        thousands separator is named as such), or columns that cannot give a positive definite
+        covariance matrix (:func:`replication.data.csvfile.check_structure`: empty, constant,
+        identical or collinear columns, fewer rows than columns).
     """
     out = {}
-    bad: list[tuple[str, list[int]]] = []
     for c in columns:
-        s = df[c].astype(str).str.strip()
-        missing = s.str.lower().isin(_MISSING)
-        num = pd.to_numeric(s.where(~missing, None).str.replace(",", ".", regex=False), errors="coerce")
-        wrong = num.isna() & ~missing
-        if wrong.any():
-            bad.append((c, list(np.flatnonzero(wrong.to_numpy()) + 1)))
-        out[c] = num.astype(float)
-    if bad:
-        col, rows = bad[0]
-        extra = f" (and {len(bad) - 1} more column{'s' if len(bad) > 2 else ''})" if len(bad) > 1 else ""
-        sample = df[col].iloc[rows[0] - 1]
-        raise InputError(f"{path}: column {col}, {describe_rows(rows)}: non-numeric value {sample!r}{extra}; "
-                         f"expected numbers (empty cell or NA for missing)")
-    return pd.DataFrame(out, index=df.index)
+        col = df[c]
+        if pd.api.types.is_float_dtype(col):
+            out[c] = col
+            continue
+        values, problem = text_to_float(col)
+        if problem is not None:
+            raise InputError(problem_message(Path(path), c, problem))
+        out[c] = pd.Series(values, index=df.index)
+    data = pd.DataFrame(out, index=df.index)
+    check_structure(data, path, listwise=missing == "listwise")
+    return data
+
+
+def read_responses(path: str | Path, items: Sequence[str], *, na: Sequence[str] = (),
+                   record_id: str = "") -> tuple[pd.DataFrame, list[str]]:
+    """The item columns of a response file as floats (NaN missing), parsed once.
+
+    Returns
+    -------
+    tuple
+        ``(data, notes)``: the items in the order given, and notes on ignored columns and on the
+        declared codes found.
+
+    Raises
+    ------
+    InputError
+        Missing item columns (all named at once) and every problem of
+        :func:`replication.data.csvfile.read_numeric`.
+    """
+    p = Path(path)
+    if _is_arrow(p):
+        data, meta = _read_validated(p)
+        absent = [c for c in items if c not in data.columns]
+        if absent:
+            raise InputError(f"{meta['file']}: missing item columns {', '.join(absent)}")
+        return data[list(items)], list(meta.get("notes", []))
+    _, _, names = sniff(p)
+    absent = [c for c in items if c not in names]
+    if absent:
+        raise InputError(f"{p}: missing item column{'s' if len(absent) > 1 else ''} "
+                         f"{', '.join(absent)}; expected the item names of record {record_id}")
+    table = read_numeric(p, list(items), na=tuple(na))
+    notes: list[str] = []
+    extra = [c for c in names if c not in items]
+    if extra:
+        notes.append(f"{len(extra)} column(s) not in the record were ignored: {', '.join(extra[:8])}"
+                     + (" ..." if len(extra) > 8 else ""))
+    if table.na_counts:
+        total = sum(table.na_counts.values())
+        notes.append(f"{total} cell(s) with the declared missing-value code(s) "
+                     f"{', '.join(na)} read as missing")
+    return table.data, notes
+
+
+def save_validated(data: pd.DataFrame, out: str | Path, *, source: str | Path,
+                   na: Sequence[str] = (), notes: Sequence[str] = ()) -> Path:
+    """Keep responses read by :func:`read_responses` as an Arrow file for the notebooks.
+
+    The file holds the numbers and, as metadata, the source file's name and SHA-256, the declared
+    missing-value codes and the reader's notes, so that :func:`load_responses` on it gives what it
+    gives on the source file, without parsing it again.
+    """
+    import pyarrow as pa
+
+    src = Path(source)
+    meta = {"file": src.name, "sha256": file_sha256(src), "na": list(na), "notes": list(notes)}
+    table = pa.Table.from_pandas(data, preserve_index=False)
+    table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode("utf-8")})
+    target = Path(out)
+    with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return target
+
+
+def _is_arrow(p: Path) -> bool:
+    try:
+        with open(p, "rb") as fh:
+            return fh.read(len(_ARROW_MAGIC)) == _ARROW_MAGIC
+    except OSError:
+        return False
+
+
+def _validated_meta(p: Path, schema=None) -> dict:
+    import pyarrow as pa
+
+    if schema is None:
+        with pa.memory_map(str(p)) as source:
+            schema = pa.ipc.open_file(source).schema
+    raw = (schema.metadata or {}).get(_META_KEY)
+    if raw is None:
+        raise InputError(f"{p}: an Arrow file not written by replicate run; expected a CSV file")
+    return json.loads(raw.decode("utf-8"))
+
+
+def _read_validated(p: Path) -> tuple[pd.DataFrame, dict]:
+    import pyarrow as pa
+
+    with pa.memory_map(str(p)) as source:
+        table = pa.ipc.open_file(source).read_all()
+    meta = _validated_meta(p, table.schema)
+    data = pd.DataFrame({c: table.column(c).to_numpy(zero_copy_only=False).astype(float)
+                         for c in table.column_names})
+    return data, meta
 
 
 def load_responses(path: str | Path, record: Record, *,
                    missing: Literal["listwise", "fiml"] = "listwise",
-                   min_rows: int | None = None) -> ResponseData:
+                   min_rows: int | None = None, na: Sequence[str] = ()) -> ResponseData:
     """Read and validate a response file for a record.
 
     Parameters
     ----------
     path : str or Path
-        CSV (comma, semicolon or tab delimited) with item names as columns.
+        CSV (comma, semicolon or tab delimited) with item names as columns, or the validated
+        copy :func:`save_validated` wrote.
     record : Record
         The published record; its item names and scale are what is expected.
     missing : {"listwise", "fiml"}
@@ -162,6 +238,9 @@ def load_responses(path: str | Path, record: Record, *,
     min_rows : int, optional
         Minimum number of complete rows; default: number of items + 1 (a sample covariance matrix of
         full rank needs more rows than items).
+    na : sequence of str
+        Missing-value codes besides empty cells and ``NA`` (``("-99", "-999")``); a numeric code
+        also matches ``-99.0``. A validated copy carries the codes it was read with.
 
     Returns
     -------
@@ -170,48 +249,50 @@ def load_responses(path: str | Path, record: Record, *,
     Raises
     ------
     InputError
-        Missing item columns (all named), non-numeric cells, Likert values outside the scale, too few
-        rows.
+        Missing item columns (all named), non-numeric cells, Likert values outside the scale, an
+        empty, constant, identical or collinear column, too few rows.
     """
     p = Path(path)
-    table = read_table(p)
     items = record.item_list
-    absent = [c for c in items if c not in table.columns]
-    if absent:
-        raise InputError(f"{p}: missing item column{'s' if len(absent) > 1 else ''} {', '.join(absent)}; "
-                         f"expected the item names of record {record.id}")
-    notes: list[str] = []
-    extra = [c for c in table.columns if c not in items]
-    if extra:
-        notes.append(f"{len(extra)} column(s) not in the record were ignored: {', '.join(extra[:8])}"
-                     + (" ..." if len(extra) > 8 else ""))
-    data = to_numeric(table, items, p)
-    values = data.to_numpy()
-    finite = values[np.isfinite(values)]
-    k = record.scale_points
-    whole = np.equal(np.mod(finite, 1), 0)
-    integer_valued = finite.size > 0 and bool(np.all(whole))
-    if k is not None and finite.size and not integer_valued and whole.mean() >= 0.95:
-        # mostly whole numbers: Likert responses with a few stray cells, not continuous scores
-        stray = ~np.equal(np.mod(data.fillna(1.0), 1), 0)
-        col = next(c for c in items if stray[c].any())
-        rows = list(np.flatnonzero(stray[col].to_numpy()) + 1)
-        val = data[col].iloc[rows[0] - 1]
-        raise InputError(f"{p}: column {col}, {describe_rows(rows)}: value {val:g} is not a whole "
-                         f"number; expected whole numbers 1 to {k} (the {k}-point scale)")
-    if k is None:  # no scale_points in the record: continuous indicators
-        notes.append("the record has no scale points: responses read as continuous scores")
-    elif integer_valued:
-        out_of_range = (data < 1) | (data > k)
-        if out_of_range.to_numpy().any():
-            col = next(c for c in items if out_of_range[c].any())
-            rows = list(np.flatnonzero(out_of_range[col].to_numpy()) + 1)
-            val = data[col].iloc[rows[0] - 1]
-            raise InputError(f"{p}: column {col}, {describe_rows(rows)}: value {val:g} outside the "
-                             f"{k}-point scale; expected whole numbers 1 to {k}")
+    copy = _is_arrow(p)
+    if copy:
+        meta = _validated_meta(p)
+        name, sha, na = meta["file"], meta["sha256"], tuple(meta.get("na", ()))
     else:
-        notes.append("responses are not whole numbers: read as continuous scores (scale range not enforced)")
+        name, sha, na = p.name, "", tuple(na)
+    data, notes = read_responses(p, items, na=na, record_id=record.id)
+    data, n_dropped, notes = validate_responses(data, record, Path(name) if copy else p,
+                                                missing=missing, min_rows=min_rows,
+                                                declared=bool(na), notes=notes)
+    return ResponseData(data=data, path=str(p), n_read=len(data) + n_dropped,
+                        n_dropped=n_dropped, notes=notes, file=name,
+                        sha256=sha or file_sha256(p), na=tuple(na))
+
+
+def validate_responses(data: pd.DataFrame, record: Record, where: str | Path, *,
+                       missing: Literal["listwise", "fiml"] = "listwise",
+                       min_rows: int | None = None, declared: bool = False,
+                       notes: Sequence[str] = ()) -> tuple[pd.DataFrame, int, list[str]]:
+    """Check item columns read by :func:`read_responses` against a record.
+
+    Returns
+    -------
+    tuple
+        ``(data, n_dropped, notes)``: the items in record order as floats after missing-value
+        handling, the rows removed (listwise), and the notes with what was done.
+
+    Raises
+    ------
+    InputError
+        Values off the record's scale, and every problem of
+        :func:`replication.data.csvfile.check_structure`.
+    """
+    items = record.item_list
+    data = data[items]
+    notes = list(notes)
+    notes += _check_scale(data, items, record.scale_points, Path(where), declared)
     n_read = len(data)
+    check_structure(data, where, listwise=missing == "listwise", min_rows=min_rows)
     incomplete = data.isna().any(axis=1)
     n_dropped = 0
     if incomplete.any():
@@ -221,14 +302,37 @@ def load_responses(path: str | Path, record: Record, *,
             notes.append(f"{n_dropped} of {n_read} rows with missing values removed (listwise deletion)")
         else:
             notes.append(f"{int(incomplete.sum())} of {n_read} rows have missing values (kept for FIML)")
-    need = min_rows if min_rows is not None else len(items) + 1
-    complete_rows = int((~data.isna().any(axis=1)).sum()) if missing == "fiml" else len(data)
-    if (len(data) if missing == "fiml" else complete_rows) < need:
-        raise InputError(f"{p}: {complete_rows} complete rows; expected at least {need} "
-                         f"(more respondents than the {len(items)} items)")
-    constant = [c for c in items if data[c].nunique(dropna=True) <= 1]
-    if constant:
-        raise InputError(f"{p}: constant column{'s' if len(constant) > 1 else ''} {', '.join(constant)}: "
-                         "every respondent gave the same answer; expected items that vary")
-    return ResponseData(data=data[items].astype(float), path=str(p), n_read=n_read,
-                        n_dropped=n_dropped, notes=notes)
+    return data.astype(float), n_dropped, notes
+
+
+def _check_scale(data: pd.DataFrame, items: list[str], k: int | None, p: Path,
+                 declared: bool) -> list[str]:
+    """Refuse values off the record's ``k``-point scale (whole numbers 1 to k), naming them.
+
+    A record without scale points (``k`` None) has continuous indicators: nothing is refused.
+    """
+    if k is None:
+        return ["the record has no scale points: responses read as continuous scores"]
+    values = data.to_numpy()
+    finite = values[np.isfinite(values)]
+    whole = np.equal(np.mod(finite, 1), 0)
+    integer_valued = finite.size > 0 and bool(np.all(whole))
+    hint = "" if declared else "; a code for a missing answer must be declared (--na CODES)"
+    if finite.size and not integer_valued and whole.mean() >= 0.95:
+        # mostly whole numbers: Likert responses with a few stray cells, not continuous scores
+        stray = ~np.equal(np.mod(data.fillna(1.0), 1), 0)
+        col = next(c for c in items if stray[c].any())
+        rows = list(np.flatnonzero(stray[col].to_numpy()) + 1)
+        val = data[col].iloc[rows[0] - 1]
+        raise InputError(f"{p}: column {col}, {describe_rows(rows)}: value {val:g} is not a whole "
+                         f"number; expected whole numbers 1 to {k} (the {k}-point scale)")
+    if integer_valued:
+        out_of_range = (data < 1) | (data > k)
+        if out_of_range.to_numpy().any():
+            col = next(c for c in items if out_of_range[c].any())
+            rows = list(np.flatnonzero(out_of_range[col].to_numpy()) + 1)
+            val = data[col].iloc[rows[0] - 1]
+            raise InputError(f"{p}: column {col}, {describe_rows(rows)}: value {val:g} outside the "
+                             f"{k}-point scale; expected whole numbers 1 to {k}{hint}")
+        return []
+    return ["responses are not whole numbers: read as continuous scores (scale range not enforced)"]

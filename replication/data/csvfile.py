@@ -1,0 +1,577 @@
+"""Reading a delimited text file of numbers once, with bounded memory and named problems.
+
+:func:`read_numeric` parses a response file (comma, semicolon or tab delimited) with pyarrow's
+multi-threaded CSV reader straight into one float64 array, so memory stays within about twice
+the numeric data, and every problem a user can fix is one :class:`InputError` line naming the
+file, the column, the rows and the value:
+
+- what the file is: only regular files are read (a device such as ``/dev/zero`` or a pipe never
+  ends); at most :data:`MAX_FILE_BYTES` bytes and :data:`MAX_CELLS` numbers; a workbook, archive
+  or other binary file is named as such;
+- its encoding, from a byte-order mark (UTF-8, UTF-16 LE/BE; UTF-16 without a mark is recognised
+  by its zero bytes); text without a mark that is not UTF-8 is read as Latin-1;
+- missing values: empty cells and ``NA`` only, plus the codes the user declares (``--na
+  -99,-999``: numbers are compared as numbers, so ``-99`` also matches ``-99.0``);
+- numbers: a decimal comma (``3,5``) is read as a decimal point; a thousands separator
+  (``3,844`` or ``1.234.567``) is refused, never rescaled; any other text (including ``nan`` and
+  ``inf``) is refused with its rows.
+
+:func:`check_structure` then names what makes a covariance matrix singular: an empty or constant
+column, identical or collinear columns, fewer complete rows than columns.
+
+The fast path converts every requested column to float64 in the reader; only when that fails
+is the file read a second time as text, to say exactly which cells are wrong.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from replication.engine.errors import InputError
+
+__all__ = ["MAX_FILE_BYTES", "MAX_CELLS", "MISSING", "NumericTable", "parse_na_codes",
+           "describe_rows", "sniff", "read_numeric", "text_to_float", "problem_message",
+           "check_structure"]
+
+#: Largest response file read (bytes): 2 GiB.
+MAX_FILE_BYTES = 2 * 1024**3
+#: Most numbers read from one file (rows times columns read): 100 million, 800 MB as float64.
+MAX_CELLS = 100_000_000
+#: Cells read as missing without any declaration: empty (or blank) cells and ``NA``.
+MISSING = ("", "NA")
+
+_SAMPLE = 1 << 16
+_MAGIC = [
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"PK\x05\x06", "a ZIP archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls) or other OLE file"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"BZh", "a bzip2-compressed file"),
+    (b"\xfd7zXZ\x00", "an xz-compressed file"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"%PDF", "a PDF document"),
+    (b"PAR1", "a Parquet file"),
+    (b"ARROW1", "an Arrow file"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"$FL2", "an SPSS data file (.sav)"),
+]
+_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$|^[+-]?[1-9]\d{0,2}(?:\.\d{3}){2,}(?:,\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+
+
+@dataclass(frozen=True)
+class NumericTable:
+    """Numbers read from a delimited text file.
+
+    Attributes
+    ----------
+    data : DataFrame
+        The columns read, float64, NaN where a cell is missing (empty, ``NA`` or a declared code).
+    path : Path
+        The file read.
+    columns : list of str
+        Every column name of the header, in file order (including those not read).
+    encoding : str
+        ``utf-8``, ``utf-16`` or ``latin-1``.
+    delimiter : str
+    na_counts : dict
+        Column -> number of cells that held a declared missing-value code.
+    """
+
+    data: pd.DataFrame
+    path: Path
+    columns: list[str]
+    encoding: str
+    delimiter: str
+    na_counts: dict[str, int] = field(default_factory=dict)
+
+
+def describe_rows(rows: Sequence[int] | np.ndarray, limit: int = 5) -> str:
+    """Human row numbers (1 = first data row, as a spreadsheet shows after the header)."""
+    rows = [int(r) for r in rows]
+    shown = ", ".join(str(r) for r in rows[:limit])
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+
+
+def parse_na_codes(text: str | Iterable[str] | None, option: str = "--na") -> tuple[str, ...]:
+    """Missing-value codes from ``"-99,-999"`` (or a list of codes).
+
+    Returns
+    -------
+    tuple of str
+        The codes, stripped, duplicates removed, in the order given.
+
+    Raises
+    ------
+    InputError
+        An empty code, or a code with a comma, quote or line break in it.
+    """
+    if text is None:
+        return ()
+    parts = text.split(",") if isinstance(text, str) else [str(t) for t in text]
+    out: list[str] = []
+    for part in parts:
+        code = part.strip()
+        if not code or any(ch in code for ch in "\"'\n\r\t"):
+            raise InputError(f"{option} {text if isinstance(text, str) else ','.join(parts)}: "
+                             f"expected missing-value codes separated by commas, such as -99,-999")
+        if code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+def _numeric_codes(codes: Sequence[str]) -> np.ndarray:
+    vals = []
+    for c in codes:
+        try:
+            v = float(c)
+        except ValueError:
+            continue
+        if np.isfinite(v):
+            vals.append(v)
+    return np.asarray(vals, dtype=float)
+
+
+# --------------------------------------------------------------------------------------------
+# What the file is
+# --------------------------------------------------------------------------------------------
+def _open_regular(path: Path) -> os.stat_result:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path}: is a directory; expected a CSV file")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a pipe" if stat.S_ISFIFO(st.st_mode) else
+                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        raise InputError(f"{path}: is {kind}, which may never end; expected a CSV file "
+                         "(save the data to a file first)")
+    if st.st_size > MAX_FILE_BYTES:
+        raise InputError(f"{path}: {st.st_size / 1024**3:.1f} GiB; expected at most "
+                         f"{MAX_FILE_BYTES // 1024**3} GiB (keep only the item columns, or a sample)")
+    return st
+
+
+def _binary_kind(head: bytes) -> str | None:
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            if what == "a ZIP archive" and (b"xl/" in head or b"[Content_Types].xml" in head):
+                return "an Excel workbook (.xlsx)"
+            if what == "a ZIP archive" and b"opendocument.spreadsheet" in head:
+                return "an OpenDocument spreadsheet (.ods)"
+            return what
+    return None
+
+
+def sniff(path: str | os.PathLike) -> tuple[str, str, list[str]]:
+    """Encoding, delimiter and column names of a delimited text file (header line only).
+
+    Returns
+    -------
+    tuple
+        ``(encoding, delimiter, names)``: encoding ``utf-8``, ``utf-16-le``, ``utf-16-be`` or
+        ``latin-1``; delimiter ``,``, ``;`` or a tab (the most frequent in the header).
+
+    Raises
+    ------
+    InputError
+        Not a regular file, too large, binary, empty, an empty or duplicate column name.
+    """
+    p = Path(path)
+    _open_regular(p)
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(_SAMPLE)
+            while b"\n" not in head[-_SAMPLE:] and len(head) < 16 * _SAMPLE:
+                more = fh.read(_SAMPLE)
+                if not more:
+                    break
+                head += more
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    kind = _binary_kind(head)
+    if kind is not None:
+        raise InputError(f"{p}: is {kind}, not a text file; expected a CSV file (in a spreadsheet "
+                         "program: save as CSV)")
+    encoding, text = _decode(p, head)
+    if not text.strip():
+        raise InputError(f"{p}: file is empty; expected a header line with item names and one row "
+                         "per respondent")
+    header = text.splitlines()[0]
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: counts[d]) if max(counts.values()) > 0 else ","
+    names = [n.strip() for n in next(csv.reader([header], delimiter=delimiter))]
+    if any(n == "" for n in names):
+        pos = [i + 1 for i, n in enumerate(names) if n == ""]
+        raise InputError(f"{p}: empty column name at position {', '.join(map(str, pos))}; "
+                         "expected item names in the header")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError(f"{p}: duplicate column name{'s' if len(dup) > 1 else ''} "
+                         f"{', '.join(dup)}; each item must appear once")
+    return encoding, delimiter, names
+
+
+def _decode(p: Path, head: bytes) -> tuple[str, str]:
+    """Encoding of a file from its first bytes (byte-order mark, zero bytes) and the text."""
+    if head.startswith(codecs.BOM_UTF8):
+        enc, body = "utf-8", head[3:]
+    elif head.startswith(codecs.BOM_UTF16_LE):
+        enc, body = "utf-16-le", head[2:]
+    elif head.startswith(codecs.BOM_UTF16_BE):
+        enc, body = "utf-16-be", head[2:]
+    elif b"\x00" in head:
+        even, odd = head[0::2], head[1::2]
+        if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
+            enc, body = "utf-16-be", head
+        elif odd.count(0) > 0.4 * len(odd) and even.count(0) == 0:
+            enc, body = "utf-16-le", head
+        else:
+            raise InputError(f"{p}: is a binary file (zero bytes), not text; expected a CSV file")
+    else:
+        enc, body = "utf-8", head
+    if enc.startswith("utf-16"):
+        body = body[: len(body) - len(body) % 2]
+    text = body.decode(enc, errors="ignore")
+    if enc == "utf-8":
+        cut = body[: body.rfind(b"\n") + 1] or body
+        try:
+            cut.decode("utf-8")
+        except UnicodeDecodeError:
+            enc, text = "latin-1", body.decode("latin-1")
+        if sum(ch < 32 and ch not in (9, 10, 13) for ch in body[:4096]) > 0:
+            raise InputError(f"{p}: is a binary file (control bytes), not text; expected a CSV file")
+    return enc, text
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+def _count_lines(p: Path, limit: int) -> int:
+    """Lines in the file (newline bytes), stopping once ``limit`` is passed."""
+    n = 0
+    with open(p, "rb") as fh:
+        while True:
+            block = fh.read(1 << 24)
+            if not block:
+                return n
+            n += block.count(b"\n")
+            if n > limit:
+                return n
+
+
+def read_numeric(path: str | os.PathLike, columns: Sequence[str] | None = None, *,
+                 na: Sequence[str] = (), strict: bool = True) -> NumericTable:
+    """Read columns of a delimited text file as numbers.
+
+    Parameters
+    ----------
+    path : path
+        A comma, semicolon or tab delimited text file with a header line.
+    columns : sequence of str, optional
+        Columns to read (default: all); each must be in the header.
+    na : sequence of str
+        Declared missing-value codes besides empty cells and ``NA`` (see
+        :func:`parse_na_codes`); a numeric code matches numerically.
+    strict : bool
+        Raise for a column that does not hold numbers (default). With ``False`` such a column
+        is kept as text (object dtype) and :func:`text_to_float` says what is wrong with it
+        when it is needed.
+
+    Returns
+    -------
+    NumericTable
+
+    Raises
+    ------
+    InputError
+        Every problem :func:`sniff` names; a column not in the header; a row with more or fewer
+        fields than the header; a header without rows; too many numbers; a cell that is not a
+        number (column, rows, value).
+    """
+    import pyarrow as pa
+
+    p = Path(path)
+    encoding, delimiter, names = sniff(p)
+    wanted = list(names) if columns is None else list(dict.fromkeys(columns))
+    absent = [c for c in wanted if c not in names]
+    if absent:
+        raise InputError(f"{p}: no column {', '.join(absent)}; expected a header naming it")
+    lines = _count_lines(p, MAX_CELLS // max(len(wanted), 1) + 2)
+    if lines * len(wanted) > MAX_CELLS + 2 * len(wanted):
+        raise InputError(f"{p}: more than {MAX_CELLS:,} numbers in the {len(wanted)} columns read; "
+                         f"expected at most {MAX_CELLS // max(len(wanted), 1):,} rows")
+    codes = tuple(na)
+    table, text_cols = _read_fast(p, encoding, delimiter, names, wanted, codes)
+    if table is None:
+        table = _read_text(p, encoding, delimiter, names, wanted, codes)
+    n = table.num_rows
+    if n == 0:
+        raise InputError(f"{p}: header only, no responses; expected one row per respondent")
+    values = np.empty((n, len(wanted)), dtype=float, order="F")
+    kept_text: dict[str, pd.Series] = {}
+    for j, c in enumerate(wanted):
+        col = table.column(c)
+        if pa.types.is_floating(col.type) and c not in text_cols:
+            values[:, j] = col.to_numpy(zero_copy_only=False)
+        else:
+            num, problem = text_to_float(pd.Series(col.to_pylist(), dtype=object), codes)
+            if problem is not None:
+                if strict:
+                    raise InputError(problem_message(p, c, problem))
+                kept_text[c] = pd.Series(col.to_pylist(), dtype=object)
+                values[:, j] = np.nan
+            else:
+                values[:, j] = num
+        table = table.drop_columns([c])
+    del table
+    counts = _apply_codes(values, wanted, codes)
+    data = pd.DataFrame(values, columns=wanted, copy=False)
+    for c, s in kept_text.items():
+        data[c] = s
+    return NumericTable(data=data, path=p, columns=names, encoding=encoding,
+                        delimiter=delimiter, na_counts=counts)
+
+
+def _options(encoding: str, delimiter: str, names: list[str], wanted: list[str], codes, types,
+             handler=None):
+    import pyarrow.csv as pcsv
+
+    read = pcsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8" if encoding == "utf-8" else encoding,
+                            use_threads=handler is None)
+    parse = pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler)
+    conv = pcsv.ConvertOptions(column_types={c: types for c in wanted}, include_columns=wanted,
+                               null_values=list(MISSING) + [c for c in codes],
+                               strings_can_be_null=True, quoted_strings_can_be_null=True)
+    return read, parse, conv
+
+
+def _source(p: Path, encoding: str):
+    import pyarrow as pa
+
+    return pa.memory_map(str(p)) if encoding == "utf-8" else str(p)
+
+
+def _read_fast(p, encoding, delimiter, names, wanted, codes):
+    """All columns as float64 in one multi-threaded parse; ``(None, ...)`` if a cell is not a
+    plain number (the text path then says which)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    read, parse, conv = _options(encoding, delimiter, names, wanted, codes, pa.float64())
+    try:
+        table = pcsv.read_csv(_source(p, encoding), read_options=read, parse_options=parse,
+                              convert_options=conv)
+    except pa.ArrowInvalid as exc:
+        if "conversion error" in str(exc):
+            return None, set()
+        raise InputError(_parse_error(p, exc, encoding, delimiter, names, wanted, codes)) from None
+    # text the reader took for numbers but which are not answers: 'nan', 'inf'
+    for c in wanted:
+        col = table.column(c)
+        if pc.any(pc.or_(pc.is_nan(col), pc.is_inf(col))).as_py():
+            return None, set()
+    return table, set()
+
+
+def _read_text(p, encoding, delimiter, names, wanted, codes):
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    read, parse, conv = _options(encoding, delimiter, names, wanted, codes, pa.string())
+    try:
+        return pcsv.read_csv(_source(p, encoding), read_options=read, parse_options=parse,
+                             convert_options=conv)
+    except pa.ArrowInvalid as exc:
+        if "invalid UTF8" in str(exc) or "UTF8" in str(exc):
+            raise InputError(f"{p}: text that is not UTF-8 in a data row; expected a CSV saved as "
+                             "UTF-8") from None
+        raise InputError(_parse_error(p, exc, encoding, delimiter, names, wanted, codes)) from None
+
+
+def _parse_error(p, exc, encoding, delimiter, names, wanted, codes) -> str:
+    """One line for a row the reader cannot split (found again, single-threaded, by number)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    bad: list = []
+
+    def handler(row):
+        bad.append(row)
+        return "error"
+
+    read, parse, conv = _options(encoding, delimiter, names, wanted, codes, pa.string(), handler)
+    try:
+        pcsv.read_csv(_source(p, encoding), read_options=read, parse_options=parse,
+                      convert_options=conv)
+    except pa.ArrowInvalid:
+        pass
+    if bad and bad[0].number is not None:
+        r = bad[0]
+        return (f"{p}: row {r.number - 1} has {r.actual_columns} field"
+                f"{'s' if r.actual_columns != 1 else ''}; expected {r.expected_columns} "
+                f"(as many as the header)")
+    first = str(exc).splitlines()[0]
+    return f"{p}: not a well-formed {'CSV' if delimiter == ',' else 'delimited'} file ({first})"
+
+
+# --------------------------------------------------------------------------------------------
+# Cells
+# --------------------------------------------------------------------------------------------
+def text_to_float(cells: pd.Series, na: Sequence[str] = ()) -> tuple[np.ndarray, tuple | None]:
+    """Numbers from text cells.
+
+    Parameters
+    ----------
+    cells : Series of str or None
+        ``None`` (or an empty or blank cell, ``NA``, a declared code) is missing.
+    na : sequence of str
+        Declared missing-value codes.
+
+    Returns
+    -------
+    tuple
+        ``(values, problem)``: float64 values (NaN where missing) and ``None``, or ``problem`` =
+        ``(kind, rows, value)`` with ``kind`` ``"thousands"`` or ``"text"``, the 1-based rows
+        and the first offending cell.
+    """
+    s = cells.astype(object).where(cells.notna(), None)
+    s = s.map(lambda v: v.strip() if isinstance(v, str) else v)
+    missing = s.isna() | s.isin(list(MISSING) + list(na))
+    text = s.where(~missing, None)
+    thousands = text.map(lambda v: bool(_THOUSANDS.match(v)) if isinstance(v, str) else False)
+    if thousands.any():
+        rows = np.flatnonzero(thousands.to_numpy(bool)) + 1
+        return np.array([]), ("thousands", rows, text.iloc[rows[0] - 1])
+    comma = text.map(lambda v: bool(_DECIMAL_COMMA.match(v)) if isinstance(v, str) else False)
+    if comma.any():
+        text = text.where(~comma, text.str.replace(",", ".", regex=False))
+    words = text.map(lambda v: isinstance(v, str) and v.lower().lstrip("+-") in
+                     ("nan", "inf", "infinity"))
+    num = pd.to_numeric(text.where(~words, "x"), errors="coerce").astype(float)
+    wrong = (num.isna() | np.isinf(num)) & ~missing
+    if wrong.any():
+        rows = np.flatnonzero(wrong.to_numpy(bool)) + 1
+        return np.array([]), ("text", rows, cells.iloc[rows[0] - 1])
+    return num.to_numpy(float), None
+
+
+def problem_message(p: Path, column: str, problem: tuple) -> str:
+    """The one-line error for a ``problem`` of :func:`text_to_float` in ``column`` of ``p``."""
+    kind, rows, value = problem
+    if kind == "thousands":
+        return (f"{p}: column {column}, {describe_rows(rows)}: {value!r} has a thousands separator; "
+                "expected plain numbers without digit grouping (3844, not 3,844)")
+    return (f"{p}: column {column}, {describe_rows(rows)}: non-numeric value {value!r}; expected "
+            "numbers (empty cell or NA for missing, other codes declared with --na)")
+
+
+def _apply_codes(values: np.ndarray, columns: list[str], codes: Sequence[str]) -> dict[str, int]:
+    """Declared numeric codes become NaN, in place; counts per column."""
+    nums = _numeric_codes(codes)
+    counts: dict[str, int] = {}
+    if nums.size == 0:
+        return counts
+    for j, c in enumerate(columns):
+        hit = np.isin(values[:, j], nums)
+        k = int(np.count_nonzero(hit))
+        if k:
+            values[hit, j] = np.nan
+            counts[c] = k
+    return counts
+
+
+# --------------------------------------------------------------------------------------------
+# Structure
+# --------------------------------------------------------------------------------------------
+def check_structure(data: pd.DataFrame, path: str | os.PathLike, *, listwise: bool = True,
+                    min_rows: int | None = None) -> None:
+    """Refuse columns whose covariance matrix cannot be positive definite, naming them.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Numeric columns (NaN missing), before missing-value handling.
+    path : path
+        Named in the messages.
+    listwise : bool
+        Check the complete rows (listwise deletion); with ``False`` (full-information ML) the
+        rows with at least one value.
+    min_rows : int, optional
+        Fewest usable rows; default the number of columns plus one.
+
+    Raises
+    ------
+    InputError
+        In this order: an empty column; fewer usable rows than ``min_rows``; a constant column;
+        two identical columns; a set of collinear columns (the smallest eigenvalue of their
+        correlation matrix below 1e-10 times the largest; the columns with weight in its
+        eigenvector are named).
+    """
+    p = Path(path)
+    cols = list(data.columns)
+    X = data.to_numpy(dtype=float, copy=False)
+    observed = ~np.isnan(X)
+    empty = [c for c, k in zip(cols, observed.sum(axis=0)) if k == 0]
+    if empty:
+        raise InputError(f"{p}: empty column{'s' if len(empty) > 1 else ''} {', '.join(empty)}: "
+                         "no answers at all; expected responses in every item column")
+    rows = observed.all(axis=1) if listwise else observed.any(axis=1)
+    n_ok = int(rows.sum())
+    need = min_rows if min_rows is not None else len(cols) + 1
+    if n_ok < need:
+        what = "complete rows" if listwise else "rows with answers"
+        what = what[:-1] if n_ok == 1 else what
+        raise InputError(f"{p}: {n_ok} {what}; expected at least {need} (more respondents than "
+                         f"the {len(cols)} items)")
+    Xc = X[rows] if listwise else X
+    constant = [c for j, c in enumerate(cols)
+                if np.nanmax(Xc[:, j]) == np.nanmin(Xc[:, j])]
+    if constant:
+        raise InputError(f"{p}: constant column{'s' if len(constant) > 1 else ''} "
+                         f"{', '.join(constant)}: every respondent gave the same answer; "
+                         "expected items that vary")
+    _identical(Xc, cols, p)
+    if listwise:
+        _collinear(Xc, cols, p)
+
+
+def _identical(X: np.ndarray, cols: list[str], p: Path) -> None:
+    seen: dict[bytes, str] = {}
+    for j, c in enumerate(cols):
+        key = np.ascontiguousarray(X[:, j]).tobytes()
+        if key in seen:
+            raise InputError(f"{p}: columns {seen[key]} and {c} are identical; expected items that "
+                             "differ (check the export for a duplicated column)")
+        seen[key] = c
+
+
+def _collinear(X: np.ndarray, cols: list[str], p: Path) -> None:
+    Z = X - X.mean(axis=0)
+    Z /= np.sqrt((Z * Z).sum(axis=0))
+    R = Z.T @ Z
+    w, v = np.linalg.eigh(R)
+    if w[0] > 1e-10 * w[-1]:
+        return
+    weight = np.abs(v[:, 0])
+    names = [c for c, a in zip(cols, weight) if a > 1e-6]
+    raise InputError(f"{p}: columns {', '.join(names)} are collinear (one is an exact linear "
+                     "combination of the others, such as a sum score); expected items only")
