@@ -213,7 +213,7 @@ def test_fit_positive_definiteness_does_not_depend_on_units(tmp_path):
     assert abs(a["chisq"] - b["chisq"]) < 1e-4 and abs(a["cfi"] - b["cfi"]) < 1e-6
     collinear = data.assign(x3=data["x1"] + data["x2"])
     collinear.to_csv(csv, index=False)
-    _one_line_error(run_cli("fit", str(model), str(csv)), str(csv), "not positive definite")
+    _one_line_error(run_cli("fit", str(model), str(csv)), str(csv), "columns x1, x2, x3 are collinear")
 
 
 RAW_BAD = [
