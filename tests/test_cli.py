@@ -193,7 +193,7 @@ def test_fit_reports_dropped_rows_and_names_the_data_file(tmp_path):
     data["x2"] = data["x2"].astype(object)
     data.loc[4, "x2"] = "inf"
     data.to_csv(csv, index=False)
-    _one_line_error(run_cli("fit", str(model), str(csv)), str(csv), "'x2'", "row 5", "infinite")
+    _one_line_error(run_cli("fit", str(model), str(csv)), str(csv), "column x2", "row 5", "infinite")
     _one_line_error(run_cli("fit", str(tmp_path), str(csv)), "is a directory")
 
 

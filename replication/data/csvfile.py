@@ -450,8 +450,8 @@ def text_to_float(cells: pd.Series, na: Sequence[str] = ()) -> tuple[np.ndarray,
     -------
     tuple
         ``(values, problem)``: float64 values (NaN where missing) and ``None``, or ``problem`` =
-        ``(kind, rows, value)`` with ``kind`` ``"thousands"`` or ``"text"``, the 1-based rows
-        and the first offending cell.
+        ``(kind, rows, value)`` with ``kind`` ``"thousands"``, ``"infinite"`` or ``"text"``, the
+        1-based rows and the first offending cell.
     """
     s = cells.astype(object).where(cells.notna(), None)
     s = s.map(lambda v: v.strip() if isinstance(v, str) else v)
@@ -464,13 +464,17 @@ def text_to_float(cells: pd.Series, na: Sequence[str] = ()) -> tuple[np.ndarray,
     comma = text.map(lambda v: bool(_DECIMAL_COMMA.match(v)) if isinstance(v, str) else False)
     if comma.any():
         text = text.where(~comma, text.str.replace(",", ".", regex=False))
-    words = text.map(lambda v: isinstance(v, str) and v.lower().lstrip("+-") in
-                     ("nan", "inf", "infinity"))
-    num = pd.to_numeric(text.where(~words, "x"), errors="coerce").astype(float)
+    words = text.map(lambda v: v.lower().lstrip("+-") if isinstance(v, str) else "")
+    infinite = words.isin(["inf", "infinity"])
+    if infinite.any():
+        rows = np.flatnonzero(infinite.to_numpy(bool)) + 1
+        return np.array([]), ("infinite", rows, cells.iloc[rows[0] - 1])
+    num = pd.to_numeric(text.where(words != "nan", "x"), errors="coerce").astype(float)
     wrong = (num.isna() | np.isinf(num)) & ~missing
     if wrong.any():
         rows = np.flatnonzero(wrong.to_numpy(bool)) + 1
-        return np.array([]), ("text", rows, cells.iloc[rows[0] - 1])
+        kind = "infinite" if np.isinf(num.iloc[rows[0] - 1]) else "text"
+        return np.array([]), (kind, rows, cells.iloc[rows[0] - 1])
     return num.to_numpy(float), None
 
 
@@ -480,6 +484,9 @@ def problem_message(p: Path, column: str, problem: tuple) -> str:
     if kind == "thousands":
         return (f"{p}: column {column}, {describe_rows(rows)}: {value!r} has a thousands separator; "
                 "expected plain numbers without digit grouping (3844, not 3,844)")
+    if kind == "infinite":
+        return (f"{p}: column {column}, {describe_rows(rows)}: infinite value {value!r}; expected "
+                "finite numbers")
     return (f"{p}: column {column}, {describe_rows(rows)}: non-numeric value {value!r}; expected "
             "numbers (empty cell or NA for missing, other codes declared with --na)")
 
