@@ -8,9 +8,17 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 __all__ = ["EXIT_OK", "EXIT_FAILED", "EXIT_INPUT", "HelpFormatter", "Parser", "int_at_least",
-           "positive_int", "non_negative_int", "progress_bar", "add_quiet"]
+           "int_between", "positive_int", "non_negative_int", "progress_bar", "add_quiet",
+           "MAX_BOOTSTRAP", "MAX_N", "MAX_REPS"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+#: Most bootstrap resamples (``--bootstrap``): the draws are kept, 100,000 x the free parameters.
+MAX_BOOTSTRAP = 100_000
+#: Most rows generated (``--n``): 1,000,000 x the items, held in memory as float64.
+MAX_N = 1_000_000
+#: Most Monte Carlo replications per sample size (``--reps``).
+MAX_REPS = 100_000
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -72,6 +80,22 @@ def int_at_least(minimum: int):
         if value < minimum:
             raise argparse.ArgumentTypeError(
                 f"expected a whole number of at least {minimum}, got {text!r}")
+        return value
+
+    return convert
+
+
+def int_between(minimum: int, maximum: int):
+    """An argparse type: a whole number from ``minimum`` to ``maximum``."""
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {minimum:,} to {maximum:,}, got {text!r}")
         return value
 
     return convert
