@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 from pathlib import Path
 
-from replication.cli.common import int_at_least, non_negative_int, positive_int
+from replication.cli.common import MAX_BOOTSTRAP, int_between, non_negative_int, positive_int
 from replication.engine.errors import InputError
 
 HELP = "execute paper notebooks and write HTML reports"
@@ -33,9 +35,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="real responses, one column per item of the record (wins over --source)")
     p.add_argument("--seed", type=non_negative_int, default=2024,
                    help="random seed of reconstruction, simulation and bootstrap")
-    p.add_argument("--bootstrap", type=int_at_least(2), default=None, metavar="N",
+    p.add_argument("--bootstrap", type=int_between(2, MAX_BOOTSTRAP), default=None, metavar="N",
                    help="bootstrap resamples for mediation intervals (default: the notebook's "
                         "own, 200)")
+    p.add_argument("--na", metavar="CODES", default=None,
+                   help="missing-value codes of --data besides empty cells and NA, separated by "
+                        "commas, e.g. -99,-999 (numbers match numerically: -99 also matches -99.0)")
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder")
     p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                    help="papers run at once, each in its own process")
@@ -47,18 +52,60 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check every input first, then run the notebooks; non-zero if any paper failed."""
-    from replication.data.responses import load_responses
+    """Check every input first, then run the notebooks; non-zero if any paper failed.
+
+    A response file (``--data``) is parsed once here and checked against every record; the
+    notebooks read the validated numbers from an Arrow copy in a staging folder of the output
+    folder, removed when the run ends.
+    """
     from replication.record.schema import load_record, paper_ids
     from replication.report import runner
 
     ids = args.papers or paper_ids()
     records = [load_record(pid) for pid in ids]  # unknown ids and invalid records fail here
-    if args.data is not None:
-        if not Path(args.data).is_file():
-            raise InputError(f"{args.data}: file not found (from --data); expected a CSV of responses")
-        for record in records:  # a bad response file fails here, before any notebook runs
-            load_responses(args.data, record)
-    return runner.main(ids, source=args.source, data_path=args.data, seed=args.seed,
-                       n_bootstrap=args.bootstrap, out_dir=args.out, jobs=args.jobs,
-                       show_code=args.show_code, quiet=args.quiet)
+    if args.na is not None and args.data is None:
+        raise InputError("--na: declares missing-value codes of a response file; give --data too")
+    if args.data is None:
+        return runner.main(ids, source=args.source, data_path=None, seed=args.seed,
+                           n_bootstrap=args.bootstrap, out_dir=args.out, jobs=args.jobs,
+                           show_code=args.show_code, quiet=args.quiet)
+    staging = _validated_copy(args, records)  # a bad response file fails here
+    try:
+        return runner.main(ids, source=args.source, data_path=str(staging / _COPY), seed=args.seed,
+                           n_bootstrap=args.bootstrap, out_dir=args.out, jobs=args.jobs,
+                           show_code=args.show_code, quiet=args.quiet)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+_COPY = "responses.arrow"
+
+
+def _validated_copy(args: argparse.Namespace, records: list) -> Path:
+    """Parse ``--data`` once, check it against every record, keep the numbers for the notebooks."""
+    import tempfile
+
+    from replication.data.csvfile import parse_na_codes, sniff
+    from replication.data.files import check_output_path
+    from replication.data.responses import read_responses, save_validated, validate_responses
+
+    data_path = Path(args.data)
+    if not data_path.exists():
+        raise InputError(f"{args.data}: file not found (from --data); expected a CSV of responses")
+    na = parse_na_codes(args.na)
+    _, _, names = sniff(data_path)
+    for record in records:  # every record's missing columns, before the file is parsed
+        absent = [c for c in record.item_list if c not in names]
+        if absent:
+            raise InputError(f"{data_path}: missing item column{'s' if len(absent) > 1 else ''} "
+                             f"{', '.join(absent)}; expected the item names of record {record.id}")
+    items = list(dict.fromkeys(i for r in records for i in r.item_list))
+    data, notes = read_responses(data_path, items, na=na)
+    for record in records:
+        validate_responses(data, record, data_path, declared=bool(na), notes=notes)
+    out = Path(args.out)
+    check_output_path(out.resolve(), inputs=(str(data_path.resolve()),), folder=True)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-data-{os.getpid()}-", dir=out))
+    save_validated(data, staging / _COPY, source=data_path, na=na, notes=notes)
+    return staging
