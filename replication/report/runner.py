@@ -23,6 +23,7 @@ import concurrent.futures as cf
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -40,7 +41,7 @@ from replication.data.files import atomic_write_text, check_output_path, publish
 from replication.report.summary import decorate, index_html
 
 __all__ = ["PaperOutcome", "RunSummary", "run", "main", "export_html", "write_index",
-           "index_html", "notebooks_dir", "THREAD_ENV"]
+           "index_html", "notebooks_dir", "remove_stale_staging", "THREAD_ENV"]
 
 #: Environment of the kernels: single-threaded linear algebra (several papers share the cores,
 #: and results do not depend on thread scheduling) and a fixed hash seed.
@@ -173,6 +174,46 @@ def _error_of(exc: BaseException) -> tuple[str, int | None]:
     return (msg[:500] + " ...") if len(msg) > 500 else msg, cell
 
 
+_STAGING_PID = re.compile(r"^\.staging-.*-(\d+)-[A-Za-z0-9_]+$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove what killed runs left in ``out``: staging folders of processes that no longer run.
+
+    A run works in ``.staging-<paper>-<pid>-<random>`` folders (and ``.staging-data-<pid>-...``
+    for a validated response file) and swaps a report in through ``.old-<paper>-<hex>``; a run
+    that is killed leaves them behind. They are removed by the next run into the same folder,
+    unless the process that made them is still running (a concurrent run). Folders of an older
+    layout without a process id are removed too.
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+    """
+    removed = []
+    for entry in out.iterdir() if out.is_dir() else ():
+        if not entry.name.startswith((".staging-", ".old-")) or not entry.is_dir() \
+                or entry.is_symlink():
+            continue
+        m = _STAGING_PID.match(entry.name)
+        if m is not None and (int(m.group(1)) == os.getpid() or _alive(int(m.group(1)))):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
 def _replace_dir(staging: Path, final: Path) -> None:
     """Move ``staging`` to ``final``, replacing an older ``final`` (rename, not copy)."""
     publish_mode(staging, directory=True)
@@ -192,7 +233,7 @@ def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
     start = time.perf_counter()
     out = Path(out_dir)
     final = out / paper
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{paper}-", dir=out))
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{paper}-{os.getpid()}-", dir=out))
     nb_out = staging / f"{paper}.ipynb"
     try:
         with _env(THREAD_ENV):
@@ -367,6 +408,7 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
     out = Path(out_dir).resolve()
     check_output_path(out, inputs=(data_path,), folder=True)
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(out)
     params: dict[str, Any] = {"source": source, "data_path": data_path, "seed": int(seed)}
     if n_bootstrap is not None:
         params["n_bootstrap"] = int(n_bootstrap)
