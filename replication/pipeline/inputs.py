@@ -8,7 +8,6 @@ with a provenance block saying exactly which data were used; :func:`data_summary
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,14 +54,6 @@ class Inputs:
     reconstruction: Any = None
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _reconstruction_notes(result) -> list[str]:
     notes: list[str] = []
     for attr in ("notes", "messages"):
@@ -87,7 +78,7 @@ def _short(value: Any) -> str:
 
 
 def load_inputs(paper_id: str, source: str = "reconstructed", data_path: str | None = None,
-                seed: int = 2024, n: int | None = None) -> Inputs:
+                seed: int = 2024, n: int | None = None, na: tuple[str, ...] = ()) -> Inputs:
     """The record and the responses a notebook analyses.
 
     Parameters
@@ -103,6 +94,8 @@ def load_inputs(paper_id: str, source: str = "reconstructed", data_path: str | N
         Seed of the reconstruction (and, later, of the bootstrap).
     n : int, optional
         Rows to reconstruct (default: the record's N).
+    na : tuple of str
+        Missing-value codes of the CSV besides empty cells and ``NA`` (``("-99",)``).
 
     Returns
     -------
@@ -118,11 +111,14 @@ def load_inputs(paper_id: str, source: str = "reconstructed", data_path: str | N
         path = Path(data_path)
         if not path.is_file():
             raise InputError(f"{path}: file not found (data_path); expected a CSV of responses")
-        loaded = load_responses(path, record)
+        loaded = load_responses(path, record, na=na)
         data = loaded.data
-        prov = {"source": "csv", "file": path.name, "sha256": _sha256(path),
+        # the response file's own name and hash, also when read from the validated copy
+        prov = {"source": "csv", "file": loaded.file, "sha256": loaded.sha256,
                 "n_read": int(loaded.n_read), "n_dropped": int(loaded.n_dropped),
                 "n_rows": int(len(data)), "seed": int(seed)}
+        if loaded.na:
+            prov["na_codes"] = list(loaded.na)
         return Inputs(record, data, prov, list(loaded.notes), None)
     if source not in SOURCES:
         raise InputError(f"source: {source!r}; expected one of {', '.join(SOURCES)} or a data_path")
