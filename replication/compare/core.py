@@ -69,6 +69,7 @@ __all__ = [
     "effects_table",
     "summarize",
     "classify_reproduction",
+    "fit_problems",
 ]
 
 COLUMNS = ["target", "quantity", "where", "status", "printed", "reference", "replicated",
@@ -713,8 +714,41 @@ def _magnitude_status(record, hypothesis, key: str | None) -> str:
     return "not printed" if v is None else v.status
 
 
+#: Warnings of a fitted model that make its solution inadmissible.
+INADMISSIBLE = ("negative variance", "outside [-1, 1]", "not positive definite")
+
+
+def fit_problems(**fits) -> list[str]:
+    """One sentence per fitted model that did not converge or whose solution is inadmissible.
+
+    Parameters
+    ----------
+    **fits : SEMResult or None
+        Fitted models by the name the sentence gives them (``CFA=cfa, SEM=sem_result``);
+        ``None`` is skipped.
+
+    Returns
+    -------
+    list of str
+        ``"the SEM did not converge"``, or ``"the CFA is inadmissible (negative variance
+        (Heywood case): WOM1 ~~ WOM1 = -980.3749)"`` with the first such warning; empty when
+        every model converged to an admissible solution.
+    """
+    out = []
+    for name, fit in fits.items():
+        if fit is None:
+            continue
+        if not bool(getattr(fit, "converged", True)):
+            out.append(f"the {name} did not converge")
+            continue
+        bad = [w for w in getattr(fit, "warnings", []) or [] if any(k in w for k in INADMISSIBLE)]
+        if bad:
+            out.append(f"the {name} is inadmissible ({bad[0]})")
+    return out
+
+
 def classify_reproduction(hypotheses: dict[str, int], values: dict[str, int], evidence: str,
-                          source: str = "csv") -> dict:
+                          source: str = "csv", problems: list[str] | tuple = ()) -> dict:
     """Classify a replication in the vocabulary of replication packages.
 
     Parameters
@@ -741,6 +775,9 @@ def classify_reproduction(hypotheses: dict[str, int], values: dict[str, int], ev
         holds by construction: the label is then ``not applicable (synthetic data)``. On data
         reconstructed from a paper's tables the labels say whether the printed numbers can all be
         recovered from one data set (the reason says so).
+    problems : list of str
+        Fits that did not converge or are inadmissible (:func:`fit_problems`): the label is then
+        ``not reproduced`` whatever the counts, and the reason names them first.
 
     Notes
     -----
@@ -753,6 +790,11 @@ def classify_reproduction(hypotheses: dict[str, int], values: dict[str, int], ev
     v_ok = int(values.get(REPRODUCED, 0)) if evidence == "tables" else 0
     v_bad = int(values.get(NOT_REPRODUCED, 0)) if evidence == "tables" else 0
     h_n, v_n = h_ok + h_bad, v_ok + v_bad
+    if problems:
+        counts = [f"{h_ok} of {h_n} published verdicts reproduced"] if h_n else []
+        counts += [f"{v_ok} of {v_n} published values within tolerance"] if v_n else []
+        return {"label": NOT_REPRODUCED,
+                "reason": "; ".join(problems) + (f" ({'; '.join(counts)})" if counts else "")}
     if h_n == 0 and v_n == 0:
         return {"label": "not comparable", "reason": "nothing published could be compared"}
     share = v_ok / v_n if v_n else 1.0
