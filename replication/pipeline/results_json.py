@@ -166,11 +166,20 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
         "summary": {"hypotheses": hyp_counts, "values": value_counts,
                     "classification": compare.classify_reproduction(
                         hyp_counts, value_counts, rec.evidence,
-                        source=str(inputs.provenance.get("source", "csv"))),
+                        source=str(inputs.provenance.get("source", "csv")),
+                        problems=_fit_problems(cfa, sem_result, moderation)),
                     "converged": all(r.converged for r in (cfa, sem_result) if r is not None)},
         "versions": versions(),
     }
     return to_jsonable(out)
+
+
+def _fit_problems(cfa, sem_result, moderation) -> list[str]:
+    """Fits that did not converge or are inadmissible, named as the report names them."""
+    fits = {"CFA": cfa, "SEM": sem_result}
+    for k, r in enumerate((moderation or {}).get("latent") or []):
+        fits[f"latent interaction model {k + 1}"] = getattr(r, "fit", None)
+    return compare.fit_problems(**fits)
 
 
 def dumps(results: dict) -> str:
