@@ -1,7 +1,7 @@
-"""Write notebooks/<id>.ipynb and its py:percent pair notebooks/<id>.py for every bundled paper.
+"""Write notebooks/<id>.ipynb for every bundled paper from its published record.
 
 The notebooks are built by :func:`replication.report.notebook.build`; this script stores them
-without outputs, with a jupytext ``py:percent`` copy beside each for readable diffs in review.
+without outputs.
 
 Usage::
 
@@ -18,8 +18,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import jupytext  # noqa: E402
-
 from replication.report.notebook import build, dumps  # noqa: E402
 from replication.record.schema import paper_ids  # noqa: E402
 
@@ -33,9 +31,7 @@ def main(argv=None) -> int:
     out_dir.mkdir(exist_ok=True)
     stale = []
     for pid in args.papers or paper_ids():
-        notebook = build(pid)
-        texts = {out_dir / f"{pid}.ipynb": dumps(notebook),
-                 out_dir / f"{pid}.py": jupytext.writes(notebook, fmt="py:percent")}
+        texts = {out_dir / f"{pid}.ipynb": dumps(build(pid))}
         for path, text in texts.items():
             if args.check:
                 if not path.exists() or path.read_text(encoding="utf-8") != text:
