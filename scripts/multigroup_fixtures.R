@@ -18,14 +18,15 @@ param_rows <- function(fit) {
              est = pe$est, se = pe$se, std.all = pe$std.all, stringsAsFactors = FALSE)
 }
 
-mg_case <- function(case, model, data_file, data, group, estimator, equal, partial) {
+mg_case <- function(case, model, data_file, data, group, estimator, equal, partial,
+                    missing = "listwise") {
   fit <- cfa(model, data = data, group = group, estimator = estimator,
-             group.equal = equal, group.partial = partial)
+             group.equal = equal, group.partial = partial, missing = missing)
   if (identical(equal, "")) equal <- character(0)
   if (identical(partial, "")) partial <- character(0)
   te <- lavInspect(fit, "test")[[1]]
   obj <- list(case = case, model = model, data = data_file, group = group,
-              estimator = estimator, group_equal = as.list(equal),
+              estimator = estimator, missing = missing, group_equal = as.list(equal),
               group_partial = as.list(partial),
               call = "cfa(model, data, group, estimator, group.equal, group.partial)",
               lavaan_version = as.character(packageVersion("lavaan")),
@@ -109,3 +110,16 @@ write_json_file(list(case = "hs_school_compare", model = m3, data = hs_file, gro
                      lavaan_version = as.character(packageVersion("lavaan")),
                      loadings = rows),
                 file.path(out_dir, "compare_hs_school.json"))
+
+# full-information ML by school on HolzingerSwineford1939 with missing answers (the rows of
+# tests/fixtures/lavaan/holzinger_swineford_missing.csv, with their school)
+hs_miss <- read.csv(file.path("tests", "fixtures", "lavaan", "holzinger_swineford_missing.csv"))
+hs_miss$school <- as.character(HolzingerSwineford1939$school)
+miss_file <- "holzinger_swineford_missing_school.csv"
+write.csv(hs_miss, file.path(out_dir, miss_file), row.names = FALSE, na = "")
+for (est in c("ML", "MLR")) {
+  invisible(mg_case(paste0("hs_school_fiml_", tolower(est), "_configural"), m3, miss_file,
+                    hs_miss, "school", est, "", "", missing = "ml"))
+  invisible(mg_case(paste0("hs_school_fiml_", tolower(est), "_scalar"), m3, miss_file,
+                    hs_miss, "school", est, c("loadings", "intercepts"), "", missing = "ml"))
+}

@@ -11,6 +11,7 @@ import pytest
 from replication.analyses.invariance import chen_2007, compare_groups, invariance_sequence
 from replication.engine.errors import InputError
 from replication.engine.multigroup import fit_groups
+from replication.engine.multigroup_fiml import fit_groups_fiml
 
 FX = Path(__file__).parent / "fixtures" / "estimators"
 CASES = sorted(p.stem[len("mg_"):] for p in FX.glob("mg_*.json"))
@@ -28,15 +29,17 @@ def _load(name):
 @pytest.fixture(scope="module", params=CASES)
 def fitted(request):
     fx, data = _load(f"mg_{request.param}")
-    res = fit_groups(fx["model"], data, fx["group"], group_equal=fx["group_equal"],
-                     group_partial=fx["group_partial"], estimator=fx["estimator"])
+    fitter = fit_groups_fiml if fx.get("missing") == "ml" else fit_groups
+    res = fitter(fx["model"], data, fx["group"], group_equal=fx["group_equal"],
+                 group_partial=fx["group_partial"], estimator=fx["estimator"])
     return fx, res
 
 
 def test_cases_cover_the_estimators_and_constraints():
     assert {"hs_school_ml_scalar", "hs_school_mlr_metric", "hs_school_mlm_strict",
             "bfi_sex_ml_scalar", "bfi_sex_mlr_configural", "hs_school_partial",
-            "hs_school_regressions"} <= set(CASES)
+            "hs_school_regressions", "hs_school_fiml_ml_scalar",
+            "hs_school_fiml_mlr_configural"} <= set(CASES)
 
 
 def test_groups_and_sizes_as_lavaan(fitted):
@@ -148,3 +151,9 @@ def test_compare_groups_matches_lavaan():
     with pytest.raises(InputError, match="two"):
         compare_groups(fx["model"], data.assign(school=data["school"].where(
             data.index % 3 > 0, "third")), "school")
+
+
+def test_fiml_refuses_mlm():
+    fx, data = _load("mg_hs_school_fiml_ml_configural")
+    with pytest.raises(InputError, match="MLM"):
+        fit_groups_fiml(fx["model"], data, "school", estimator="MLM")

@@ -111,8 +111,8 @@ def _row(step: str, res: MultiGroupResult, robust: bool) -> dict:
 
 
 def invariance_sequence(model: str, data: pd.DataFrame, group: str, *, estimator: str = "ML",
-                        steps=tuple(STEPS), group_partial=(), cov_y: bool = True
-                        ) -> InvarianceResult:
+                        steps=tuple(STEPS), group_partial=(), missing: str = "listwise",
+                        cov_y: bool = True) -> InvarianceResult:
     """Fit configural, metric, scalar and strict models and compare each with the one before.
 
     Parameters
@@ -128,6 +128,9 @@ def invariance_sequence(model: str, data: pd.DataFrame, group: str, *, estimator
         Models of :data:`STEPS`, in order (default all four).
     group_partial : iterable of str
         Parameters freed in every constrained model (lavaan ``group.partial``).
+    missing : {"listwise", "fiml"}
+        Listwise deletion, or full-information ML (:mod:`replication.engine.multigroup_fiml`;
+        ML or MLR).
     cov_y : bool, default True
 
     Returns
@@ -144,10 +147,13 @@ def invariance_sequence(model: str, data: pd.DataFrame, group: str, *, estimator
         raise InputError(f"invariance: step {unknown[0] if unknown else ''!r} is not one of "
                          f"{', '.join(STEPS)}")
     robust = estimator.upper() in rb.ROBUST_ESTIMATORS
+    fitter = fit_groups
+    if missing == "fiml":
+        from replication.engine.multigroup_fiml import fit_groups_fiml as fitter
     fits, rows = {}, []
     prev = None
     for step in steps:
-        res = fit_groups(model, data, group, group_equal=STEPS[step],
+        res = fitter(model, data, group, group_equal=STEPS[step],
                          group_partial=group_partial if step != "configural" else (),
                          estimator=estimator, cov_y=cov_y)
         fits[step] = res

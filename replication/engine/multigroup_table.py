@@ -173,11 +173,13 @@ def group_table(base: ModelSpec, labels: list[str], equal=(), partial=()) -> Gro
 # ------------------------------------------------------------------------------------------
 # Data
 # ------------------------------------------------------------------------------------------
-def split_groups(data: pd.DataFrame, group: str, ov: list[str]) -> tuple[list[str], list]:
-    """Group labels in order of first appearance and each group's complete rows of ``ov``.
+def split_groups(data: pd.DataFrame, group: str, ov: list[str],
+                 missing: str = "listwise") -> tuple[list[str], list]:
+    """Group labels in order of first appearance and each group's rows of ``ov``.
 
     Rows without a group value are left out (as lavaan); within a group, rows with a missing
-    value in ``ov`` are deleted listwise.
+    value in ``ov`` are deleted listwise, or with ``missing="fiml"`` kept (NaN) unless they have
+    no value at all.
     """
     if group not in data.columns:
         raise InputError(f"data: no column {group!r} to define the groups")
@@ -196,9 +198,12 @@ def split_groups(data: pd.DataFrame, group: str, ov: list[str]) -> tuple[list[st
     out = []
     glab = gcol.astype(str)
     for lab in labels:
-        X = X_all[keep & (glab == lab)].dropna().to_numpy(float)
+        sub = X_all[keep & (glab == lab)]
+        sub = sub.dropna() if missing == "listwise" else sub.dropna(how="all")
+        X = sub.to_numpy(float)
         if len(X) <= len(ov):
-            raise InputError(f"data: group {lab!r} of column {group!r} has {len(X)} complete "
+            what = "complete " if missing == "listwise" else ""
+            raise InputError(f"data: group {lab!r} of column {group!r} has {len(X)} {what}"
                              f"rows for {len(ov)} variables; expected more rows")
         out.append(X)
     return labels, out
