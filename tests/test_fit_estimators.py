@@ -54,6 +54,7 @@ def test_multigroup_json_has_a_group_on_every_parameter(model_file):
     (dict(estimator="DWLS"), "ordered items"),
     (dict(group_equal=["loadings"]), "--group"),
     (dict(group="school", group_partial=["x3~1"]), "--group-partial"),
+    (dict(group="school", ordered=["x1"], estimator="WLSMV"), "multi-group"),
     (dict(estimator="MLR", bootstrap=100), "--bootstrap"),
 ])
 def test_refused_combinations(kwargs, match):
@@ -99,3 +100,12 @@ def test_wlsmv_with_ordered_items(tmp_path):
     assert "Robust.sem" in text and "Thresholds:" in text and "N1|t1" in text
     with pytest.raises(InputError, match="not ordered"):
         fit_files_estimator(model, FX / fx["data"], estimator="WLSMV", ordered=["N1"])
+
+
+def test_multigroup_fiml_from_files(model_file):
+    ref = json.loads((FX / "mg_hs_school_fiml_mlr_scalar.json").read_text())
+    out = fit_files_estimator(model_file, FX / ref["data"], estimator="MLR", missing="fiml",
+                              group="school", group_equal=["loadings", "intercepts"])
+    for key in ("chisq", "chisq.scaled", "cfi.robust", "rmsea.robust"):
+        assert out["fit_measures"][key] == pytest.approx(ref["fit_measures"][key],
+                                                         rel=STAT_TOL), key

@@ -67,9 +67,6 @@ def check_options(estimator: str, ordered: list[str], missing: str, group: str |
     if group_partial and not group_equal:
         raise InputError("--group-partial: expected --group-equal with the constraints it "
                          "relaxes")
-    if group and missing == "fiml":
-        raise InputError("--missing fiml: not available for multi-group models; use --missing "
-                         "listwise")
     if group and ordered:
         raise InputError("--ordered: not available for multi-group models; fit the groups one "
                          "at a time")
@@ -126,11 +123,15 @@ def _single(text, spec, data, estimator: str, missing: str) -> dict:
     return out
 
 
-def _multi(text, data, group: str, estimator: str, equal: list[str], partial: list[str]) -> dict:
-    from replication.engine.multigroup import fit_groups
+def _multi(text, data, group: str, estimator: str, equal: list[str], partial: list[str],
+           missing: str) -> dict:
+    if missing == "fiml":
+        from replication.engine.multigroup_fiml import fit_groups_fiml as fitter
+    else:
+        from replication.engine.multigroup import fit_groups as fitter
 
-    res = fit_groups(text, data, group, group_equal=equal, group_partial=partial,
-                     estimator=estimator, cov_y=False)
+    res = fitter(text, data, group, group_equal=equal, group_partial=partial,
+                 estimator=estimator, cov_y=False)
     return {"parameters": _param_dicts(res.params),
             "fit_measures": {k: json_float(v) for k, v in res.fit_measures.items()},
             "groups": [{"group": g, "n": n, "chisq": json_float(res.chisq_group[g])}
@@ -166,7 +167,7 @@ def fit_files_estimator(model_path, data_path, *, estimator: str = "ML",
             cols = spec.ov if ordered == ["all"] else ordered
             out = fit_ordinal(text, data, ordered=cols, estimator=estimator).to_json()
         elif group:
-            out = _multi(text, data, group, estimator, equal, partial)
+            out = _multi(text, data, group, estimator, equal, partial, missing)
         else:
             out = _single(text, spec, data, estimator, missing)
     except InputError as exc:
