@@ -16,7 +16,7 @@ from replication.analyses.montecarlo import (N_TRUTH, Design, Generator, OlsAnal
                                              SemAnalysis, Target, likert_covariance)
 from replication.engine.errors import InputError
 
-__all__ = ["record_design"]
+__all__ = ["record_design", "model_design"]
 
 
 def _free_index(spec, lhs: str, op: str, rhs: str) -> int | None:
@@ -305,3 +305,54 @@ def record_design(record, data: pd.DataFrame | None = None, *, seed: int = 2024,
     n_free = max(a.spec().n_free if isinstance(a, SemAnalysis) else len(a.linear)
                  + len(a.products) + 2 for a in analyses)
     return Design(record.id, gen, analyses, targets, n_free, info, record.n)
+
+
+def model_design(model: str, cov, *, hypotheses: list[tuple[str, str, str]],
+                 thresholds=None, means=None, seed: int = 2024, bootstrap: int = 1000,
+                 name: str = "model") -> Design:
+    """A design from a population covariance matrix and a lavaan-syntax analysis model.
+
+    Parameters
+    ----------
+    model : str
+        Analysis model (lavaan syntax); its observed variables name columns of ``cov``.
+    cov : DataFrame
+        Population covariance of the (normal) responses, variables named.
+    hypotheses : list of (id, path, sign)
+        ``("H1", "X->Y", "+")``: the path ``Y ~ X`` of ``model``, tested in direction ``sign``.
+    thresholds : list of array, optional
+        Likert thresholds per variable of ``cov`` (standardized scale); continuous otherwise.
+    means : array, optional
+        Means of continuous responses (default 0).
+    seed, bootstrap, name
+        As :func:`record_design`; ``name`` is the ``paper`` of the results.
+
+    Returns
+    -------
+    Design
+    """
+    from replication.engine.ram import specify
+
+    items = list(cov.columns)
+    Sigma = cov.loc[items, items].to_numpy(float)
+    gen = Generator("normal", items, Sigma, np.zeros(len(items)) if means is None
+                    else np.asarray(means, float),
+                    None if thresholds is None else [np.asarray(t, float) for t in thresholds])
+    spec = specify(model)
+    col = {it: j for j, it in enumerate(items)}
+    missing = [v for v in spec.ov if v not in col]
+    if missing:
+        raise InputError(f"model: variable {missing[0]!r} is not in the population covariance")
+    analysis = SemAnalysis(model, [col[v] for v in spec.ov], bootstrap=int(bootstrap))
+    targets = []
+    for hid, path, sign in hypotheses:
+        x, y = path.split("->")
+        j = _free_index(spec, y, "~", x)
+        if j is None:
+            raise InputError(f"hypotheses: {path} is not a free path of the model")
+        targets.append(Target(hid, "path", path, sign, j, 0))
+    info = {"source": "model", "description": "population covariance given with the model",
+            "responses": "continuous" if thresholds is None else
+            f"Likert ({len(thresholds[0]) + 1}-point)", "skipped": []}
+    info["truth"] = _truths([analysis], targets, gen, seed)
+    return Design(name, gen, [analysis], targets, spec.n_free, info, None)
