@@ -167,3 +167,44 @@ def test_cli_json_contract():
     for r in doc["results"]:
         assert {"hypothesis", "n", "power", "mcse", "converged"} <= set(r)
     assert {r["n"] for r in doc["results"]} == {300, 400}
+
+
+def _fixture_design(case):
+    import pandas as pd
+
+    from replication.analyses.montecarlo_design import model_design
+    from tests.conftest import ROOT
+
+    d = json.loads((ROOT / "tests" / "fixtures" / "power" / f"montecarlo_{case}.json").read_text())
+    pop = d["population"]
+    cov = pd.DataFrame(pop["cov"]["values"], index=pop["cov"]["rows"], columns=pop["cov"]["cols"])
+    hyps = [(t["hypothesis"], f"{t['rhs']}->{t['lhs']}", t["sign"]) for t in pop["targets"]]
+    taus = [pop["thresholds"]] * len(cov) if case == "likert" else None
+    return d, model_design(pop["model"], cov, hypotheses=hyps, thresholds=taus)
+
+
+@pytest.mark.parametrize("case", ["continuous", "likert"])
+def test_power_equals_a_lavaan_loop_within_monte_carlo_error(case):
+    # held-out population (scripts/power_fixtures.R): 1000 lavaan fits per N against 1000 here
+    d, design = _fixture_design(case)
+    out = mc.simulate(design, [r["n"] for r in d["runs"]], 1000, seed=5)
+    worst = 0.0
+    for run in d["runs"]:
+        for ref in run["results"]:
+            got = next(r for r in out["results"]
+                       if r["n"] == run["n"] and r["hypothesis"] == ref["hypothesis"])
+            z = (got["power"] - ref["power"]) / math.hypot(got["mcse"], ref["mcse"])
+            worst = max(worst, abs(z))
+            assert abs(z) < 3, (case, run["n"], ref["hypothesis"], got["power"], ref["power"])
+            se_mean = ref["sd_estimate"] * math.sqrt(1 / ref["converged"] + 1 / got["converged"])
+            assert abs(got["mean_estimate"] - ref["mean_estimate"]) < 3 * se_mean
+            se_sd = ref["sd_estimate"] / math.sqrt(2 * (ref["converged"] - 1)) * math.sqrt(2)
+            assert abs(got["sd_estimate"] - ref["sd_estimate"]) < 3 * se_sd
+            assert got["convergence_rate"] >= 0.99 and ref["converged"] >= 0.99 * ref["reps"]
+            # admissible solutions (lavaan's post.check: no negative variance, PD matrices)
+            a_ref = ref["admissible"] / ref["converged"]
+            a_bar = (a_ref + got["admissible_rate"]) / 2
+            se_a = math.sqrt(max(a_bar * (1 - a_bar), 1e-4) * (1 / ref["converged"]
+                                                                + 1 / got["converged"]))
+            assert abs(got["admissible_rate"] - a_ref) < 3 * se_a
+    assert worst < 3
