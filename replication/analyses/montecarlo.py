@@ -63,6 +63,7 @@ from scipy import special, stats
 
 from replication.engine.bootstrap import percentile_ci
 from replication.engine.errors import InputError
+from replication.engine.estimation import is_admissible
 from replication.engine.ram import RAM, specify
 
 __all__ = ["N_TRUTH", "N_MAX", "Target", "SemAnalysis", "OlsAnalysis", "Generator", "Design",
@@ -257,15 +258,8 @@ def _fit(ram: RAM, theta0: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, bool]
 
 
 def _admissible(ram: RAM, theta: np.ndarray) -> bool:
-    """Positive variances and a positive definite latent covariance matrix."""
-    _, Sm = ram.matrices(theta)
-    if np.any(np.diag(Sm) <= 0):
-        return False
-    p = ram.p
-    if ram.m == p:
-        return True
-    C = ram.total_cov(theta)[p:, p:]
-    return bool(np.linalg.eigvalsh(C).min() > 0)
+    """lavaan's post-check: no negative variance, positive definite latent covariance."""
+    return is_admissible(ram.spec, ram, theta)
 
 
 def _indirect(theta: np.ndarray, pairs) -> np.ndarray:
@@ -445,7 +439,7 @@ def _on_dask(design: Design, tasks, seed: int, alpha: float, scheduler: str,
     """Batches on the ``dask.distributed`` scheduler at ``scheduler`` (``tcp://HOST:PORT``)."""
     import logging
 
-    from dask.distributed import Client, as_completed
+    from dask.distributed import Client
 
     if not scheduler.startswith(("tcp://", "tls://", "inproc://")) or ":" not in scheduler[6:]:
         raise InputError(f"--scheduler: {scheduler!r}; expected an address tcp://HOST:PORT")
@@ -460,10 +454,11 @@ def _on_dask(design: Design, tasks, seed: int, alpha: float, scheduler: str,
         shared = client.scatter(design, broadcast=True)
         futures = [client.submit(run_batch, shared, n, r, seed, alpha, pure=False)
                    for n, r in tasks]
-        sizes = {f.key: len(r) for f, (_, r) in zip(futures, tasks)}
-        for f in as_completed(futures):
-            tick(sizes[f.key])
-        return client.gather(futures)
+        out = []
+        for f, (_, r) in zip(futures, tasks):  # in task order (the client is not the default)
+            out.append(f.result())
+            tick(len(r))
+        return out
     finally:
         client.close()
 

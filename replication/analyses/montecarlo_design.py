@@ -207,21 +207,16 @@ def _data_generator(record, data: pd.DataFrame, items: list[str], continuous: bo
 
 
 def _population_fit(model: str, S: np.ndarray, names: list[str]) -> np.ndarray:
-    """ML estimates at a population covariance: Newton from simple start values, else the
-    engine's full fit (semopy start)."""
-    from replication.engine import sem
+    """ML estimates at a population covariance (the engine's estimator and starts)."""
+    from replication.engine.estimation import estimate_ml
     from replication.engine.ram import RAM, specify
 
     spec = specify(model)
-    ram = RAM(spec, S)
-    theta, conv, _ = ram.fisher(sem._start_values(spec, S), S, max_iter=300)
-    if conv:
-        return theta
-    res = sem.fit(model, cov=pd.DataFrame(S, index=names, columns=names), n=N_TRUTH)
-    if not res.converged:
+    est = estimate_ml(RAM(spec, S), spec, S, N_TRUTH)
+    if not est.converged:
         raise InputError(f"population: the model does not converge at the population "
                          f"covariance ({model.splitlines()[0]} ...)")
-    return res.theta
+    return est.theta
 
 
 def _truths(design_analyses, targets, gen: Generator, seed: int) -> str:
