@@ -106,7 +106,7 @@ def test_every_path_hypothesis_gets_a_recomputable_block(pid):
         from replication.pipeline.inputs import Inputs
 
         mod = steps.run_moderation(Inputs(rec, data, {"source": "csv"}))
-        params = steps.regression_paths(mod.regression).params
+        params = steps.regression_paths(mod.regression)
     out = rt.replication_tests(rec, params, sesoi=0.1)
     paths = [h.id for h in rec.hypotheses if h.kind == "path"]
     assert sorted(out) == sorted(paths)
