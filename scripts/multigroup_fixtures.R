@@ -15,7 +15,7 @@ param_rows <- function(fit) {
   pe <- parameterEstimates(fit, standardized = TRUE, remove.nonfree = FALSE)
   labels <- lavInspect(fit, "group.label")
   data.frame(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, group = labels[pe$group],
-             est = pe$est, se = pe$se, std.all = pe$std.all, stringsAsFactors = FALSE)
+             est = pe$est, se = pe$se, std.lv = pe$std.lv, std.all = pe$std.all, stringsAsFactors = FALSE)
 }
 
 mg_case <- function(case, model, data_file, data, group, estimator, equal, partial,

@@ -27,7 +27,7 @@ ordinal_case <- function(case, model, items, estimator) {
               polychoric = lavInspect(cor, "sampstat")$cov,
               thresholds = list(names = as.list(names(th)), values = as.list(unname(th))),
               parameters = data.frame(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, est = pe$est,
-                                      se = pe$se, std.all = pe$std.all,
+                                      se = pe$se, std.lv = pe$std.lv, std.all = pe$std.all,
                                       stringsAsFactors = FALSE),
               fit_measures = as.list(fitMeasures(fit)))
   write_json_file(obj, file.path(out_dir, paste0("ordinal_", case, ".json")))

@@ -16,7 +16,7 @@ param_rows <- function(fit) {
   pe <- parameterEstimates(fit, standardized = TRUE, remove.nonfree = FALSE)
   pe <- pe[pe$op %in% c("=~", "~", "~~", "~1", ":="), ]
   data.frame(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, est = pe$est, se = pe$se,
-             std.all = pe$std.all, stringsAsFactors = FALSE)
+             std.lv = pe$std.lv, std.all = pe$std.all, stringsAsFactors = FALSE)
 }
 
 robust_case <- function(case, model, data_file, data, estimator, missing = "listwise") {

@@ -62,6 +62,8 @@ def test_parameters_match_lavaan(fitted):
     assert np.max(np.abs(m.se[free] - m.se_ref[free]) / m.se_ref[free]) < SE_TOL
     ok = m["std.all"].notna()
     assert np.max(np.abs(m.std_all[ok] - m["std.all"][ok])) < EST_TOL
+    ok = m["std.lv"].notna()
+    assert np.max(np.abs(m.std_lv[ok] - m["std.lv"][ok])) < EST_TOL
 
 
 def test_fit_measures_match_lavaan(fitted):

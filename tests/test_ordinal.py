@@ -51,6 +51,7 @@ def test_parameters_match_lavaan(fitted):
     assert free.sum() == res.fit_measures["npar"]
     assert np.max(np.abs(m.se[free] - m.se_ref[free]) / m.se_ref[free]) < SE_TOL
     assert np.max(np.abs(m.std_all - m["std.all"])) < EST_TOL
+    assert np.max(np.abs(m.std_lv - m["std.lv"])) < EST_TOL
 
 
 def test_fit_measures_match_lavaan(fitted):

@@ -55,6 +55,9 @@ def test_estimates_and_robust_se_match_lavaan(fitted):
     free = m.se_ref > 0
     rel = np.abs(m.se[free] - m.se_ref[free]) / m.se_ref[free]
     assert rel.max() < SE_TOL
+    for col, ref_col in (("std_all", "std.all"), ("std_lv", "std.lv")):
+        ok = m[ref_col].notna()
+        assert np.max(np.abs(m[col][ok] - m[ref_col][ok])) < EST_TOL, col
 
 
 def test_scaled_and_robust_fit_measures_match_lavaan(fitted):

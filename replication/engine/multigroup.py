@@ -261,7 +261,8 @@ class MultiGroupResult:
     Attributes
     ----------
     params : DataFrame
-        ``lhs, op, rhs, group, est, se, z, pvalue, std_all`` (``group`` the group label; fixed
+        ``lhs, op, rhs, group, est, se, z, pvalue, std_lv, std_all`` (``group`` the group label;
+        fixed
         parameters have NaN ``se``, ``z``, ``pvalue``), standard errors robust for MLM and MLR.
     fit_measures : dict
         lavaan's names: ``npar, ntotal, chisq, df, pvalue, baseline.chisq, baseline.df, cfi,
@@ -289,13 +290,16 @@ class MultiGroupResult:
     table: GroupTable = field(repr=False, default=None)
 
 
-def _std_rows(prob: _Problem, theta: np.ndarray) -> list[float]:
-    """std.all of every row of the table, group by group (intercepts and means divided by the
-    model-implied SD of their variable)."""
+def _std_rows(prob: _Problem, theta: np.ndarray) -> list[tuple[float, float]]:
+    """``(std_lv, std_all)`` of every row of the table, group by group (lavaan
+    ``standardizedSolution``: an intercept keeps its value in ``std_lv`` and is divided by the
+    model-implied SD of its variable in ``std_all``; a latent mean is divided by its SD in
+    both)."""
     out = []
+    lv = set(prob.table.base.lv)
     for g, grp in enumerate(prob.groups):
         th, m = grp.local(theta)
-        std = grp.ram.standardized(th)
+        std, std_lv = grp.ram.standardized(th), grp.ram.standardized_lv(th)
         sd = np.sqrt(np.diag(grp.ram.total_cov(th)))
         names = grp.spec.names
         k = 0
@@ -305,9 +309,10 @@ def _std_rows(prob: _Problem, theta: np.ndarray) -> list[float]:
             if r["op"] == "~1":
                 pos = names.index(r["lhs"])
                 val = theta[r["free"]] if r["free"] >= 0 else r["value"]
-                out.append(float(val / sd[pos]) if sd[pos] > 0 else math.nan)
+                s_all = float(val / sd[pos]) if sd[pos] > 0 else math.nan
+                out.append((s_all if r["lhs"] in lv else float(val), s_all))
             else:
-                out.append(float(std[k]))
+                out.append((float(std_lv[k]), float(std[k])))
                 k += 1
     return out
 
@@ -316,7 +321,7 @@ def _param_table(prob: _Problem, theta: np.ndarray, vcov: np.ndarray) -> pd.Data
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     std = _std_rows(prob, theta)
     recs = []
-    for r, s_all in zip(prob.table.rows, std):
+    for r, (s_lv, s_all) in zip(prob.table.rows, std):
         if r["free"] >= 0:
             est, s = float(theta[r["free"]]), float(se[r["free"]])
             z = est / s if s > 0 else math.nan
@@ -325,7 +330,7 @@ def _param_table(prob: _Problem, theta: np.ndarray, vcov: np.ndarray) -> pd.Data
             est, s, z, pv = float(r["value"]), math.nan, math.nan, math.nan
         recs.append({"lhs": r["lhs"], "op": r["op"], "rhs": r["rhs"],
                      "group": prob.table.labels[r["group"]], "est": est, "se": s, "z": z,
-                     "pvalue": pv, "std_all": s_all})
+                     "pvalue": pv, "std_lv": s_lv, "std_all": s_all})
     return pd.DataFrame(recs)
 
 

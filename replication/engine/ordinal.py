@@ -301,7 +301,7 @@ class OrdinalResult:
     Attributes
     ----------
     parameters : DataFrame
-        ``lhs, op, rhs, est, se, z, pvalue, std_all``: loadings, latent (co)variances,
+        ``lhs, op, rhs, est, se, z, pvalue, std_lv, std_all``: loadings, latent (co)variances,
         thresholds (``item | t1``), residual variances of the items (``1 - explained``, not
         free) and lavaan's fixed scale factors ``~*~`` and intercepts ``~1``.
     fit_measures : dict
@@ -330,7 +330,7 @@ class OrdinalResult:
     def to_json(self, digits: int = 6) -> dict:
         """JSON-ready dict with ``parameters``, ``fit_measures``, ``converged``, ``warnings``,
         ``n`` (floats rounded, NaN as null)."""
-        cols = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_all"]
+        cols = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_lv", "std_all"]
         params = [{c: (getattr(r, c) if c in ("lhs", "op", "rhs") else
                        json_float(getattr(r, c), digits)) for c in cols}
                   for r in self.parameters[cols].itertuples(index=False)]
@@ -379,9 +379,10 @@ def _table(spec, dspec, old, theta, vcov, tau, levels, Sigma) -> pd.DataFrame:
     for r in spec.rows:
         if r["op"] == "~~" and r["lhs"] == r["rhs"] and r["lhs"] in ovi and r["free"] >= 0:
             full[r["free"]] = resid[ovi[r["lhs"]]]
-    std = RAM(spec).standardized(full)
+    ram = RAM(spec)
+    std, std_lv = ram.standardized(full), ram.standardized_lv(full)
     recs = []
-    for r, dr, s_all in zip(spec.rows, dspec.rows, std):
+    for r, dr, s_all, s_lv in zip(spec.rows, dspec.rows, std, std_lv):
         if dr["free"] >= 0:
             est, se = float(theta[dr["free"]]), float(se_m[dr["free"]])
         elif r["op"] == "~~" and r["lhs"] == r["rhs"] and r["lhs"] in ovi:
@@ -389,22 +390,22 @@ def _table(spec, dspec, old, theta, vcov, tau, levels, Sigma) -> pd.DataFrame:
         else:
             est, se = float(r["value"]), math.nan
         recs.append({"lhs": r["lhs"], "op": r["op"], "rhs": r["rhs"], "est": est, "se": se,
-                     "std_all": float(s_all)})
+                     "std_lv": float(s_lv), "std_all": float(s_all)})
     k = 0
     for v, t in zip(spec.ov, tau):
         for m, val in enumerate(t):
             recs.append({"lhs": v, "op": "|", "rhs": f"t{m + 1}", "est": float(val),
-                         "se": float(se_th[k]), "std_all": float(val)})
+                         "se": float(se_th[k]), "std_lv": float(val), "std_all": float(val)})
             k += 1
-    recs += [{"lhs": v, "op": "~*~", "rhs": v, "est": 1.0, "se": math.nan, "std_all": 1.0}
-             for v in spec.ov]
-    recs += [{"lhs": v, "op": "~1", "rhs": "", "est": 0.0, "se": math.nan, "std_all": 0.0}
-             for v in spec.ov + spec.lv]
+    recs += [{"lhs": v, "op": "~*~", "rhs": v, "est": 1.0, "se": math.nan, "std_lv": 1.0,
+              "std_all": 1.0} for v in spec.ov]
+    recs += [{"lhs": v, "op": "~1", "rhs": "", "est": 0.0, "se": math.nan, "std_lv": 0.0,
+              "std_all": 0.0} for v in spec.ov + spec.lv]
     out = pd.DataFrame(recs)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["z"] = np.where(out.se > 0, out.est / out.se, np.nan)
     out["pvalue"] = 2 * stats.norm.sf(np.abs(out["z"]))
-    return out[["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_all"]]
+    return out[["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_lv", "std_all"]]
 
 
 def _catml(R: np.ndarray, Sigma: np.ndarray, J: np.ndarray, w_cor: np.ndarray,
