@@ -109,3 +109,11 @@ def test_multigroup_fiml_from_files(model_file):
     for key in ("chisq", "chisq.scaled", "cfi.robust", "rmsea.robust"):
         assert out["fit_measures"][key] == pytest.approx(ref["fit_measures"][key],
                                                          rel=STAT_TOL), key
+
+
+def test_same_inputs_same_bytes(model_file):
+    a = fit_files_estimator(model_file, HS, estimator="MLM", group="school",
+                            group_equal=["loadings"])
+    b = fit_files_estimator(model_file, HS, estimator="MLM", group="school",
+                            group_equal=["loadings"])
+    assert json.dumps(a, sort_keys=False) == json.dumps(b, sort_keys=False)
