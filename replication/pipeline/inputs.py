@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from replication.data import reconstruct
+from replication.data.likert import reverse_items
 from replication.data.responses import load_responses
 from replication.engine.errors import InputError
 from replication.record.schema import load_record
@@ -45,6 +46,9 @@ class Inputs:
         Remarks from the loader or the reconstruction (rows dropped, numbers changed).
     reconstruction : object or None
         The :func:`replication.data.reconstruct.reconstruct` result (population, calibration).
+    missing : str
+        ``listwise`` or ``fiml``: how the fits treat incomplete rows (the record's
+        ``sample.missing`` unless overridden).
     """
 
     record: Any
@@ -52,6 +56,7 @@ class Inputs:
     provenance: dict
     notes: list = field(default_factory=list)
     reconstruction: Any = None
+    missing: str = "listwise"
 
 
 def _reconstruction_notes(result) -> list[str]:
@@ -77,8 +82,18 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+def _reverse_scored(record, data: pd.DataFrame, notes: list) -> pd.DataFrame:
+    """Reverse-keyed items reverse-scored (min + max - x) before every analysis, as the paper did."""
+    if not record.reversed_items:
+        return data
+    notes.append("Reverse-keyed items reverse-scored (1 + K - x) before every analysis: "
+                 + ", ".join(record.reversed_items) + ".")
+    return reverse_items(data, record.reversed_items, int(record.scale_points))
+
+
 def load_inputs(paper_id: str, source: str = "reconstructed", data_path: str | None = None,
-                seed: int = 2024, n: int | None = None, na: tuple[str, ...] = ()) -> Inputs:
+                seed: int = 2024, n: int | None = None, na: tuple[str, ...] = (),
+                missing: str | None = None) -> Inputs:
     """The record and the responses a notebook analyses.
 
     Parameters
@@ -93,9 +108,11 @@ def load_inputs(paper_id: str, source: str = "reconstructed", data_path: str | N
     seed : int
         Seed of the reconstruction (and, later, of the bootstrap).
     n : int, optional
-        Rows to reconstruct (default: the record's N).
+        Rows to reconstruct (default: the record's analysed N).
     na : tuple of str
         Missing-value codes of the CSV besides empty cells and ``NA`` (``("-99",)``).
+    missing : {"listwise", "fiml"}, optional
+        How incomplete rows are treated; default the record's ``sample.missing``.
 
     Returns
     -------
@@ -107,19 +124,27 @@ def load_inputs(paper_id: str, source: str = "reconstructed", data_path: str | N
         Unknown paper or source, or a response file that does not fit the record.
     """
     record = load_record(paper_id)
+    miss = record.sample.missing if missing is None else missing
+    if miss not in ("listwise", "fiml"):
+        raise InputError(f"missing: {miss!r}; expected listwise or fiml")
     if data_path is not None and str(data_path).strip():
         path = Path(data_path)
         if not path.is_file():
             raise InputError(f"{path}: file not found (data_path); expected a CSV of responses")
-        loaded = load_responses(path, record, na=na)
-        data = loaded.data
+        loaded = load_responses(path, record, na=na, missing=miss)
+        notes = list(loaded.notes)
+        data = _reverse_scored(record, loaded.data, notes)
         # the response file's own name and hash, also when read from the validated copy
         prov = {"source": "csv", "file": loaded.file, "sha256": loaded.sha256,
                 "n_read": int(loaded.n_read), "n_dropped": int(loaded.n_dropped),
                 "n_rows": int(len(data)), "seed": int(seed)}
         if loaded.na:
             prov["na_codes"] = list(loaded.na)
-        return Inputs(record, data, prov, list(loaded.notes), None)
+        if miss == "fiml":
+            prov["missing"] = "fiml"
+            notes.append("Incomplete rows kept: the models are fitted by full-information ML "
+                         + ("(the paper's treatment)." if missing is None else "(--missing fiml)."))
+        return Inputs(record, data, prov, notes, None, miss)
     if source not in SOURCES:
         raise InputError(f"source: {source!r}; expected one of {', '.join(SOURCES)} or a data_path")
     result = reconstruct.reconstruct(record, source=source, seed=int(seed), n=n)
@@ -127,7 +152,9 @@ def load_inputs(paper_id: str, source: str = "reconstructed", data_path: str | N
     prov = {"source": source, "seed": int(seed), "n_rows": int(len(data)),
             "n_published": record.n,
             "n_status": record.values()["sample.n"].status}
-    return Inputs(record, data, prov, _reconstruction_notes(result), result)
+    notes = _reconstruction_notes(result)
+    data = _reverse_scored(record, data, notes)
+    return Inputs(record, data, prov, notes, result, miss)
 
 
 def data_summary(inputs: Inputs) -> pd.DataFrame:

@@ -5,8 +5,8 @@ cell calls one of them and displays what comes back, and :func:`replication.pipe
 calls them in sequence:
 
 - :func:`run_audit`: the consistency checks of :mod:`replication.audit`;
-- :func:`run_cfa` / :func:`run_sem`: :func:`replication.engine.sem.fit` on the syntax of
-  :mod:`replication.engine.syntax`; :func:`measurement_tables`: reliability and validity from
+- :func:`run_cfa` / :func:`run_sem`: :func:`replication.engine.sem.fit` on the record's syntax
+  (:mod:`replication.record.lavaan`); :func:`measurement_tables`: reliability and validity from
   :mod:`replication.analyses.measurement`;
 - :func:`run_moderation` / :func:`run_mediation`: the record's moderations and mediations
   through :mod:`replication.analyses.moderation` and :mod:`replication.analyses.mediation`.
@@ -25,7 +25,7 @@ from replication.analyses import mediation as med
 from replication.analyses import moderation as mod
 from replication.analyses.latent_moderation import latent_moderation
 from replication.audit import core as audit_mod
-from replication.engine import sem, syntax
+from replication.engine import sem
 from replication.engine.errors import InputError
 from replication.pipeline.inputs import Inputs
 from replication.report.catalog import published_tables
@@ -97,22 +97,25 @@ def run_cfa(inputs: Inputs):
     Returns
     -------
     SEMResult
-        :func:`replication.engine.sem.fit` of :func:`replication.engine.syntax.cfa_syntax`.
+        :func:`replication.engine.sem.fit` of the record's CFA (``Record.cfa_syntax``: built
+        from the constructs, or the measurement part of ``model.syntax`` with its residual
+        covariances), with the record's missing-data treatment (``Inputs.missing``).
     """
-    return sem.fit(syntax.cfa_syntax(inputs.record), inputs.data)
+    return sem.fit(inputs.record.cfa_syntax(), inputs.data, missing=inputs.missing)
 
 
 def run_sem(inputs: Inputs):
-    """The structural model the paper describes (``None`` for a regression paper).
+    """The structural model the paper describes (``None`` for a regression or a CFA paper).
 
     Returns
     -------
     SEMResult or None
-        :func:`replication.engine.sem.fit` of :func:`replication.engine.syntax.sem_syntax`.
+        :func:`replication.engine.sem.fit` of the record's model (``Record.main_syntax``:
+        ``model.syntax`` exactly, else built from constructs and paths).
     """
     if inputs.record.model.kind != "sem":
         return None
-    return sem.fit(syntax.sem_syntax(inputs.record), inputs.data)
+    return sem.fit(inputs.record.main_syntax(), inputs.data, missing=inputs.missing)
 
 
 FIT_ROWS = ["chisq", "df", "pvalue", "chisq_df", "cfi", "tli", "nfi", "ifi", "gfi", "agfi",
@@ -354,7 +357,7 @@ def run_mediation(inputs: Inputs, n_bootstrap: int, seed: int, setting: str | No
     out: dict[str, Any] = {}
     shared = None
     if setting == "latent":  # one bootstrap of the SEM serves every mediation, as in lavaan
-        model = syntax.sem_syntax(rec)
+        model = rec.main_syntax()
         shared = med.latent_bootstrap(inputs.data, model, int(n_bootstrap), int(seed))
     for k, m in enumerate(rec.model.mediations):
         kw = dict(n_boot=int(n_bootstrap), seed=int(seed) + k, progress=False)
