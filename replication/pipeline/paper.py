@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from replication.compare import core as compare
+from replication.compare.parameters import compare_named_fit, compare_parameters
 from replication.data.files import atomic_write_text
 from replication.pipeline import results_json, steps
 from replication.pipeline.inputs import Inputs, load_inputs
@@ -159,7 +160,9 @@ def compare_published(inputs: Inputs, cfa, sem_result, measurement: MeasurementT
     -------
     dict
         ``loadings``, ``paths``, ``reliability`` always (``paths`` may be ``None``); ``fit_cfa``
-        and ``fit_sem`` when the paper prints fit measures for that model; ``descriptives``
+        and ``fit_sem`` when the paper prints fit measures for that model; ``fit_<name>`` for
+        every other named fit block (fitted from its own syntax); ``parameters`` when it prints
+        parameters keyed by ``lhs op rhs``; ``descriptives``
         when it prints construct means or SDs; ``harman`` when it prints Harman's test.
     """
     record = inputs.record
@@ -173,6 +176,13 @@ def compare_published(inputs: Inputs, cfa, sem_result, measurement: MeasurementT
         out["fit_cfa"] = compare.compare_fit(record, cfa.fit_measures, model="cfa")
     if "sem" in fits and sem_result is not None:
         out["fit_sem"] = compare.compare_fit(record, sem_result.fit_measures, model="sem")
+    extra = [b.model for b in record.results.fit if b.model not in ("cfa", "sem")]
+    if extra or record.results.parameters:  # models with their own syntax; lhs op rhs values
+        named = steps.named_fits(inputs, cfa, sem_result)
+        for name in extra:
+            out[f"fit_{name}"] = compare_named_fit(record, named[name].fit_measures, name)
+        if record.results.parameters:
+            out["parameters"] = compare_parameters(record, named)
     if _prints_descriptives(record):
         out["descriptives"] = compare.compare_descriptives(record, inputs.data)
     if record.results.harman is not None:

@@ -38,6 +38,7 @@ __all__ = [
     "audit_table",
     "run_cfa",
     "run_sem",
+    "named_fits",
     "fit_table",
     "measurement_tables",
     "composite_scores",
@@ -116,6 +117,26 @@ def run_sem(inputs: Inputs):
     if inputs.record.model.kind != "sem":
         return None
     return sem.fit(inputs.record.main_syntax(), inputs.data, missing=inputs.missing)
+
+
+def named_fits(inputs: Inputs, cfa, sem_result) -> dict:
+    """Every model the record names, fitted: its main model, CFA, SEM and each fit block with
+    its own syntax (a competing model, a model revised by modification indices).
+
+    Returns
+    -------
+    dict
+        ``{"main": ..., "cfa": ..., "sem": ..., <block name>: SEMResult}`` (``sem`` only for a
+        ``sem`` record; ``main`` is the SEM, or the CFA of a ``cfa`` record).
+    """
+    rec = inputs.record
+    out = {"main": sem_result if sem_result is not None else cfa, "cfa": cfa}
+    if sem_result is not None:
+        out["sem"] = sem_result
+    for block in rec.results.fit:
+        if block.syntax is not None and block.model not in out:
+            out[block.model] = sem.fit(block.syntax, inputs.data, missing=inputs.missing)
+    return out
 
 
 FIT_ROWS = ["chisq", "df", "pvalue", "chisq_df", "cfi", "tli", "nfi", "ifi", "gfi", "agfi",
