@@ -9,7 +9,7 @@ refuses an assumption that would overwrite a published number.
 
 Value namespace (targets of :meth:`Record.values` and of ``assumptions[].target``)::
 
-    sample.n                      sample.scale_points
+    sample.n                      sample.scale_points        sample.n_analysed (printed only)
     constructs.<C>.n_items        constructs.<C>.loading   (one standardized loading for all items)
     constructs.<C>.mean           constructs.<C>.sd          constructs.<C>.alpha
     items.<item>.loading          (standardized loading of one item)
@@ -41,11 +41,20 @@ Validation (:func:`load_record` raises :class:`RecordError`, one line
 - Printed fit measures, p-values, counts and percents lie in their admissible ranges. Printed
   standardized loadings and coefficients above 1 are left to the audit, which reports them.
 
+A model is given either by ``constructs`` and ``model.paths`` (kind ``cfa``, ``sem`` or
+``regression``) or exactly as lavaan syntax in ``model.syntax``, checked against ``constructs``
+(:mod:`replication.record.syntax_checks`); ``results.parameters`` hold printed values of any
+parameter keyed by lavaan's ``lhs op rhs`` and ``results.fit`` one block per named model
+(:mod:`replication.record.lavaan` gives the syntax of each). ``sample.n_analysed``,
+``sample.missing``, ``constructs.<C>.reversed``, ``model.estimator`` and ``model.ordered`` say
+how the paper analysed its data; ``sample.scale_points`` is absent for continuous indicators.
+
 The schema is split by topic: :mod:`replication.record.printed` (printed numbers, assumptions),
 :mod:`~replication.record.model` (constructs and the model), :mod:`~replication.record.results`
 (printed results), :mod:`~replication.record.validation` (cross-field checks),
-:mod:`~replication.record.core` (:class:`Record`) and :mod:`~replication.record.loading`
-(files and bundled ids). This module gathers their public names.
+:mod:`~replication.record.core` (:class:`Record`), :mod:`~replication.record.lavaan` and
+:mod:`~replication.record.syntax_checks` (the model as lavaan syntax) and
+:mod:`~replication.record.loading` (files, bundled paper and example ids). This module gathers their public names.
 """
 
 from replication.record.core import Record, item_names
