@@ -352,6 +352,31 @@ def _mean_product(pop: Population, x: str, m: str) -> float:
 # ------------------------------------------------------------------------------------------------
 # Public API
 # ------------------------------------------------------------------------------------------------
+def _simulated(pop: Population, X: np.ndarray, Sigma: np.ndarray, mu: np.ndarray, report: dict,
+               notes: list[str]) -> pd.DataFrame:
+    """A random sample mapped onto the calibrated covariance: Likert integers on the record's
+    scale (thresholds per item, reported), or continuous scores when it has no scale points."""
+    X = X @ transport_map(pop.cov.to_numpy(), Sigma)
+    if pop.scale_points is None:  # continuous indicators: no Likert coding
+        notes.append("No scale_points: continuous indicators, no Likert coding.")
+        return pd.DataFrame(X + mu, columns=pop.items)
+    Z = X / np.sqrt(np.diag(Sigma))
+    K = pop.scale_points
+    cols, lik = {}, {}
+    item_sd = pop.item_sd
+    for j, it in enumerate(pop.items):
+        tau, info = thresholds_for(pop.means[it], item_sd[it], K)
+        if info["adjusted"]:
+            notes.append(f"{it}: target mean {info['target_mean']:.3f} / SD {info['target_sd']:.3f} "
+                         f"is not attainable on a {K}-point scale; moved inside.")
+        cols[it] = to_likert(Z[:, j], tau).astype(np.int64)
+        lik[it] = {"thresholds": [float(t) for t in tau], "target_mean": info["target_mean"],
+                   "target_sd": info["target_sd"], "population_mean": info["mean"],
+                   "population_sd": info["sd"]}
+    report["likert"] = lik
+    return pd.DataFrame(cols, columns=pop.items)
+
+
 def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
                 n: int | None = None, progress=None) -> Reconstruction:
     """Responses for a record from its published numbers.
@@ -427,31 +452,7 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
         report["max_abs_mean_error"] = float(np.max(np.abs(X.mean(axis=0) - mu)))
         data = pd.DataFrame(X, columns=pop.items)
     else:
-        X = draw(pop, n_use, rng, exact=False)
-        T = transport_map(pop.cov.to_numpy(), Sigma)
-        X = X @ T
-        if pop.scale_points is None:  # continuous indicators: no Likert coding
-            report["source"] = source
-            data = pd.DataFrame(X + mu, columns=pop.items)
-            return Reconstruction(data=data, population=pop, cov=cal.cov, calibration=report,
-                                  changes=pop.changes, source=source, seed=int(seed), n=n_use,
-                                  notes=notes + ["No scale_points: continuous indicators, no Likert coding."])
-        sd = np.sqrt(np.diag(Sigma))
-        Z = X / sd
-        K = pop.scale_points
-        cols, lik = {}, {}
-        item_sd = pop.item_sd
-        for j, it in enumerate(pop.items):
-            tau, info = thresholds_for(pop.means[it], item_sd[it], K)
-            if info["adjusted"]:
-                notes.append(f"{it}: target mean {info['target_mean']:.3f} / SD {info['target_sd']:.3f} "
-                             f"is not attainable on a {K}-point scale; moved inside.")
-            cols[it] = to_likert(Z[:, j], tau).astype(np.int64)
-            lik[it] = {"thresholds": [float(t) for t in tau], "target_mean": info["target_mean"],
-                       "target_sd": info["target_sd"], "population_mean": info["mean"],
-                       "population_sd": info["sd"]}
-        report["likert"] = lik
-        data = pd.DataFrame(cols, columns=pop.items)
+        data = _simulated(pop, draw(pop, n_use, rng, exact=False), Sigma, mu, report, notes)
     report["source"] = source
     if record.reversed_items:  # files hold the answers as given: reverse-keyed items unreversed
         data = reverse_items(data, record.reversed_items, int(record.scale_points))
