@@ -581,3 +581,15 @@ def test_syntax_paths_must_agree_with_model_paths(tmp_path):
     raw["model"]["paths"] = [{"from": "dem60", "to": "dem65"}, {"from": "dem65", "to": "ind60"}]
     msg = _refused(tmp_path, raw)
     assert "field model.paths[1]" in msg and "dem65->ind60 is not in model.syntax" in msg
+
+
+def test_syntax_error_names_the_model_line_and_the_file_line(tmp_path):
+    text = (EXAMPLES / "holzinger_swineford" / "paper.yaml").read_text(encoding="utf-8")
+    bad = text.replace("    speed   =~ x7 + x8 + x9", "    speed x7 + x8 + x9")
+    path = tmp_path / "paper.yaml"
+    path.write_text(bad, encoding="utf-8")
+    file_line = bad.splitlines().index("    speed x7 + x8 + x9") + 1
+    res = run_cli("audit", str(path))
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.strip().count("\n") == 0
+    assert f"field model.syntax: line 3 (file line {file_line}): no operator" in res.stderr

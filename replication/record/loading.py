@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -110,7 +111,36 @@ def load_record(path_or_id: str | FilePath) -> Record:
     try:
         return Record.model_validate(raw)
     except ValidationError as exc:
-        raise RecordError(f"{p}: {_message(exc.errors()[0])}") from None
+        raise RecordError(f"{p}: {_with_file_line(_message(exc.errors()[0]), text)}") from None
+
+
+_SYNTAX_LINE = re.compile(r"^field (model\.syntax|results\.fit\[(\d+)\]\.syntax): line (\d+):")
+
+
+def _with_file_line(message: str, text: str) -> str:
+    """A model-syntax message with the line of the YAML file it stands on added.
+
+    ``field model.syntax: line 3: ...`` becomes ``field model.syntax: line 3 (file line 41): ...``
+    when the syntax is a block scalar (``syntax: |``) whose lines map one to one on the file.
+    """
+    m = _SYNTAX_LINE.match(message)
+    if not m:
+        return message
+    try:
+        node = yaml.compose(text)
+        path = ["model", "syntax"] if m.group(2) is None else ["results", "fit", int(m.group(2)), "syntax"]
+        for key in path:
+            if isinstance(key, int):
+                node = node.value[key]
+            else:
+                node = next(v for k, v in node.value if k.value == key)
+    except Exception:  # the file was read already; a layout we cannot follow keeps the message
+        return message
+    if getattr(node, "style", None) not in ("|", ">"):
+        return message
+    line = node.start_mark.line + int(m.group(3)) + 1
+    head = f"field {m.group(1)}: line {m.group(3)}"
+    return f"{head} (file line {line}):" + message[len(head) + 1:]
 
 
 def load_all() -> dict[str, Record]:
