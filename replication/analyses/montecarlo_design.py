@@ -146,17 +146,22 @@ def _controls(record) -> list[str]:
     return list(v.value) if v is not None else []
 
 
-def _record_generator(record, seed: int, continuous: bool) -> tuple[Generator, dict]:
-    """The record's population, calibrated as the reconstruction calibrates it."""
+def _record_generator(record, seed: int, continuous: bool,
+                      reconstruction=None) -> tuple[Generator, dict]:
+    """The record's population, calibrated as the reconstruction calibrates it (or taken from
+    a :class:`~replication.data.reconstruct.Reconstruction` of the same record and seed)."""
     from replication.data.likert import thresholds_for
     from replication.data.misfit import calibrate
     from replication.data.population import population
     from replication.data.reconstruct import transport_map
 
-    pop = population(record)
-    cal = calibrate(record, pop, seed=seed)
+    if reconstruction is not None:
+        pop, cal_cov = reconstruction.population, reconstruction.cov
+    else:
+        pop = population(record)
+        cal_cov = calibrate(record, pop, seed=seed).cov
     items = list(pop.items)
-    Sigma = cal.cov.loc[items, items].to_numpy()
+    Sigma = cal_cov.loc[items, items].to_numpy()
     taus = None
     if not continuous:
         sd = pop.item_sd
@@ -256,7 +261,7 @@ def _truths(design_analyses, targets, gen: Generator, seed: int) -> str:
 
 def record_design(record, data: pd.DataFrame | None = None, *, seed: int = 2024,
                   continuous: bool = False, bootstrap: int = 1000,
-                  data_name: str = "data") -> Design:
+                  data_name: str = "data", reconstruction=None) -> Design:
     """The Monte Carlo design of a record.
 
     Parameters
@@ -272,6 +277,9 @@ def record_design(record, data: pd.DataFrame | None = None, *, seed: int = 2024,
         Resamples of the bootstrap interval of each mediation, per replication.
     data_name : str
         Name of the data file, for the provenance.
+    reconstruction : Reconstruction, optional
+        A reconstruction of the same record with the same seed: its population and calibrated
+        covariance are used instead of calibrating again.
 
     Returns
     -------
@@ -281,7 +289,7 @@ def record_design(record, data: pd.DataFrame | None = None, *, seed: int = 2024,
         raise InputError(f"--bootstrap: expected a whole number >= 2, got {bootstrap!r}")
     skipped: list[str] = []
     if data is None:
-        gen, info = _record_generator(record, seed, continuous)
+        gen, info = _record_generator(record, seed, continuous, reconstruction)
     else:
         gen, info = _data_generator(record, data, record.item_list, continuous, data_name)
     analyses, targets = _analyses(record, gen.items, skipped)

@@ -1,0 +1,65 @@
+"""Replication tests in results.json with real responses, and the Monte Carlo plan of a
+replication (pipeline steps a notebook calls)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from replication.data.reconstruct import reconstruct, write_csv
+from replication.pipeline import planning
+from replication.pipeline.inputs import load_inputs
+from replication.pipeline.paper import replicate
+from replication.record.schema import load_record
+
+
+@pytest.fixture(scope="module")
+def csv_result(tmp_path_factory):
+    rec = load_record("e_engagement")
+    path = tmp_path_factory.mktemp("data") / "new_sample.csv"
+    write_csv(reconstruct(rec, source="simulated", seed=9, n=600).data, path)
+    return replicate("e_engagement", data=path, seed=3, n_bootstrap=20)
+
+
+def test_every_path_hypothesis_carries_replication_tests_with_real_data(csv_result):
+    res = json.loads(csv_result.to_json_text())
+    rec = csv_result.record
+    kinds = {h.id: h.kind for h in rec.hypotheses}
+    for row in res["hypotheses"]:
+        block = row["replication"]
+        if kinds[row["hypothesis"]] != "path":
+            assert block is None
+            continue
+        assert set(block) >= {"original", "replication", "difference", "prediction_interval",
+                              "small_telescopes"}
+        assert set(block["original"]) >= {"estimate", "se"}
+        assert set(block["small_telescopes"]) == {"effect_33", "z", "p", "verdict"}
+        # the replication estimate is the fitted path in the record's metric (unstandardized)
+        x, y = row["effect"].split("->")
+        p = csv_result.sem.params
+        est = p[(p.lhs == y) & (p.op == "~") & (p.rhs == x)]["est"].iloc[0]
+        assert block["replication"]["estimate"] == pytest.approx(est, abs=1e-6)
+
+
+def test_no_replication_tests_on_reconstructed_data():
+    inputs = load_inputs("value_cocreation", seed=2024)
+    assert planning.replication_tests(inputs, None, None) is None
+    import pandas as pd
+
+    hyp = pd.DataFrame({"hypothesis": ["A1"]})
+    assert planning.with_replication(hyp, None) is hyp
+
+
+def test_plan_replication_tables_and_provenance():
+    inputs = load_inputs("value_cocreation", seed=2024)
+    plan = planning.plan_replication(inputs, reps=6, seed=2024, bootstrap=30)
+    assert plan.n == planning.planning_grid(502, 46) == [251, 502, 1004]
+    assert set(plan.power["hypothesis"]) == {h.id for h in inputs.record.hypotheses}
+    assert list(plan.n_for_power.columns[:5]) == ["hypothesis", "effect", "n_80", "n_90", "n_95"]
+    prov = dict(zip(plan.provenance()["field"], plan.provenance()["value"]))
+    assert prov["source"] == "assumed" and prov["replications per N"] == 6
+    # N for 95% power is never below N for 80%
+    for r in plan.n_for_power.itertuples():
+        if r.n_80 is not None and r.n_95 is not None:
+            assert r.n_95 >= r.n_80
