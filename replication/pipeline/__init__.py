@@ -4,7 +4,9 @@
 - :mod:`~replication.pipeline.steps`: audit, CFA, SEM, measurement, moderation, mediation;
 - :mod:`~replication.pipeline.paper`: :func:`replicate` (all steps in sequence) and
   :class:`PaperResult`;
-- :mod:`~replication.pipeline.results_json`: the deterministic ``results.json``.
+- :mod:`~replication.pipeline.results_json`: the deterministic ``results.json``;
+- :mod:`~replication.pipeline.planning`: replication tests on real responses and the Monte Carlo
+  plan of a replication (power over N per hypothesis).
 
 A paper's notebook calls these steps one cell at a time; :func:`replicate` calls them without
 Jupyter and gives the same ``results.json`` bytes.
@@ -14,6 +16,8 @@ from replication.pipeline.inputs import (Inputs, assumptions_table, data_summary
                                          sample_table)
 from replication.pipeline.paper import (DEFAULT_BOOTSTRAP, PaperResult, compare_published,
                                         effects, hypotheses, replicate)
+from replication.pipeline.planning import (ReplicationPlan, plan_replication, replication_tests,
+                                           with_replication)
 from replication.pipeline.results_json import (collect_results, dumps, to_jsonable, versions,
                                                write_results)
 from replication.pipeline.steps import (MeasurementTables, Moderations, audit_table, composite_scores, controls, fit_table,
@@ -28,4 +32,5 @@ __all__ = [
     "run_mediation", "mediation_table", "section_title", "MeasurementTables", "Moderations",
     "compare_published", "effects", "hypotheses", "PaperResult", "replicate", "DEFAULT_BOOTSTRAP",
     "collect_results", "dumps", "to_jsonable", "versions", "write_results",
+    "ReplicationPlan", "plan_replication", "replication_tests", "with_replication",
 ]

@@ -31,7 +31,7 @@ import pandas as pd
 from replication.compare import core as compare
 from replication.compare.parameters import compare_named_fit, compare_parameters
 from replication.data.files import atomic_write_text
-from replication.pipeline import results_json, steps
+from replication.pipeline import planning, results_json, steps
 from replication.pipeline.inputs import Inputs, load_inputs
 from replication.pipeline.steps import MeasurementTables, Moderations
 
@@ -90,6 +90,9 @@ class PaperResult:
                    hypotheses: pd.DataFrame, n_bootstrap: int) -> "PaperResult":
         """Assemble the result of the steps (and its ``results.json`` content)."""
         kept = {k: v for k, v in comparisons.items() if v is not None}
+        # with real responses each path hypothesis carries its replication tests
+        hypotheses = planning.with_replication(
+            hypotheses, planning.replication_tests(inputs, sem_result, moderation))
         results = results_json.collect_results(
             inputs, cfa=cfa, sem_result=sem_result, measurement=measurement,
             moderation=moderation, mediation=mediation, audit=audit, comparisons=kept,
