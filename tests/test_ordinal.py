@@ -95,3 +95,13 @@ def test_ordinal_refusals():
         od.fit_ordinal(fx["model"], data, estimator="ML")
     with pytest.raises(InputError, match="single category"):
         od.fit_ordinal(fx["model"], data.assign(N1=3))
+
+
+def test_binary_items_with_empty_cells_as_lavcor():
+    fx = json.loads((FX / "polychoric_bfi_nc_binary.json").read_text())
+    assert fx["n_zero_pairs"] > 0
+    data = pd.read_csv(FX / fx["data"])
+    Y, levels = od._codes(data, fx["items"])
+    tau, R, _ = od.sample_statistics(Y, [len(lv) for lv in levels])
+    assert np.max(np.abs(R - np.array(fx["polychoric"]["values"]))) < 1e-6
+    assert np.max(np.abs(np.concatenate(tau) - np.array(fx["thresholds"]))) < 1e-9

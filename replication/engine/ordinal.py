@@ -89,16 +89,44 @@ def _phi2(H, K, rho):
     return np.exp(-(H * H - 2 * rho * H * K + K * K) / (2 * s2)) / (2 * math.pi * math.sqrt(s2))
 
 
+def _two_by_two(table: np.ndarray, t1: np.ndarray, t2: np.ndarray):
+    """lavaan's special cases of a 2 x 2 table: ``(rho or None, table)``.
+
+    Two empty cells give ``rho = 1`` (or -1); one empty cell gets 0.5 added to the cells of its
+    diagonal and taken from the other two (the margins kept); a table with equal cross
+    products has ``rho = 0``; two median splits give ``-cos(2 pi p_11)``.
+    """
+    zero = table == 0
+    if zero.sum() == 2:
+        return (1.0 if table[0, 0] > 0 else -1.0), table
+    if zero.sum() == 1:
+        table = table.astype(float).copy()
+        sign = 1.0 if zero[0, 0] or zero[1, 1] else -1.0
+        table += sign * np.array([[0.5, -0.5], [-0.5, 0.5]])
+    if table[0, 0] * table[1, 1] == table[0, 1] * table[1, 0]:
+        return 0.0, table
+    if t1[0] == 0 and t2[0] == 0:
+        return -math.cos(2 * math.pi * table[0, 0] / table.sum()), table
+    return None, table
+
+
 def polychoric(table: np.ndarray, t1: np.ndarray, t2: np.ndarray) -> float:
     """Two-step ML polychoric correlation of a contingency table given the thresholds.
 
-    Maximizes ``sum_ab n_ab log P_ab(rho)`` on ``[-0.999, 0.999]`` (lavaan's bounds).
+    Maximizes ``sum_ab n_ab log P_ab(rho)`` on ``[-0.999, 0.999]`` (lavaan's bounds); a 2 x 2
+    table follows lavaan's special cases (:func:`_two_by_two`).
 
     References
     ----------
     Olsson, U. (1979). *Psychometrika*, 44, 443-460.
-    lavaan ``R/lav_bvord.R`` (``lav_bvord_cor_twostep_fit``).
+    lavaan ``R/lav_bvord.R`` (``lav_bvord_cor_twostep_fit``, ``zero.add = c(0.5, 0)``,
+    ``zero.keep.margins = TRUE``).
     """
+    if table.shape == (2, 2):
+        rho, table = _two_by_two(table, t1, t2)
+        if rho is not None:
+            return float(rho)
+
     def negll(rho):
         P = np.maximum(_cell_probs(t1, t2, rho), 1e-300)
         return -float(np.sum(table * np.log(P)))
