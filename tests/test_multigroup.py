@@ -159,3 +159,12 @@ def test_fiml_refuses_mlm():
     fx, data = _load("mg_hs_school_fiml_ml_configural")
     with pytest.raises(InputError, match="MLM"):
         fit_groups_fiml(fx["model"], data, "school", estimator="MLM")
+
+
+def test_numeric_group_values_are_labelled_as_r_prints_them():
+    from replication.engine.multigroup_table import split_groups
+
+    fx, data = _load("mg_bfi_sex_ml_configural")
+    data = data.assign(gender=data["gender"].astype(float))  # as read from a CSV
+    labels, _ = split_groups(data, "gender", ["N1", "N2", "N3"])
+    assert labels == [str(int(v)) for v in dict.fromkeys(data["gender"])]

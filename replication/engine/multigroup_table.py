@@ -173,6 +173,16 @@ def group_table(base: ModelSpec, labels: list[str], equal=(), partial=()) -> Gro
 # ------------------------------------------------------------------------------------------
 # Data
 # ------------------------------------------------------------------------------------------
+def _label(value):
+    """A group value as its label: whole numbers without a decimal point (``2.0`` -> ``"2"``),
+    as R prints them; missing values stay missing."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def split_groups(data: pd.DataFrame, group: str, ov: list[str],
                  missing: str = "listwise") -> tuple[list[str], list]:
     """Group labels in order of first appearance and each group's rows of ``ov``.
@@ -186,9 +196,9 @@ def split_groups(data: pd.DataFrame, group: str, ov: list[str],
     absent = [v for v in ov if v not in data.columns]
     if absent:
         raise InputError(f"data: column {absent[0]!r} named in the model is not in the data")
-    gcol = data[group]
+    gcol = data[group].map(_label)
     keep = gcol.notna()
-    labels = list(dict.fromkeys(str(v) for v in gcol[keep]))
+    labels = list(dict.fromkeys(gcol[keep]))
     if len(labels) < 2:
         raise InputError(f"data: column {group!r} has {len(labels)} group(s); expected at least 2")
     X_all = data[ov].apply(pd.to_numeric, errors="coerce")
@@ -196,7 +206,7 @@ def split_groups(data: pd.DataFrame, group: str, ov: list[str],
     if bad:
         raise InputError(f"data: column {bad[0]!r} holds non-numeric values; expected numbers")
     out = []
-    glab = gcol.astype(str)
+    glab = gcol
     for lab in labels:
         sub = X_all[keep & (glab == lab)]
         sub = sub.dropna() if missing == "listwise" else sub.dropna(how="all")
