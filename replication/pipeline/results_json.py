@@ -177,8 +177,8 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
 def _fit_problems(cfa, sem_result, moderation) -> list[str]:
     """Fits that did not converge or are inadmissible, named as the report names them."""
     fits = {"CFA": cfa, "SEM": sem_result}
-    for k, r in enumerate((moderation or {}).get("latent") or []):
-        fits[f"latent interaction model {k + 1}"] = getattr(r, "fit", None)
+    for k, r in enumerate(moderation.latent if moderation else ()):
+        fits[f"latent interaction model {k + 1}"] = r.fit
     return compare.fit_problems(**fits)
 
 
