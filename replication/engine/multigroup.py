@@ -191,6 +191,20 @@ class _Problem:
             theta, f = cand, fc
         return theta, False
 
+    def lbfgs(self, theta0: np.ndarray) -> np.ndarray:
+        """L-BFGS on ``T`` with its analytic gradient (when scoring cannot reach the minimum)."""
+        from scipy import optimize
+
+        def fun(t):
+            f = self.objective(t)
+            if not np.isfinite(f):
+                return 1e20, np.zeros_like(t)
+            return f, self.gradient(t)
+
+        res = optimize.minimize(fun, theta0, jac=True, method="L-BFGS-B",
+                                options={"maxiter": 5000, "gtol": 1e-10, "ftol": 1e-15})
+        return res.x
+
     def hessian(self, theta: np.ndarray) -> np.ndarray:
         """Hessian of ``T`` by central differences of its analytic gradient."""
         Q = len(theta)
@@ -461,6 +475,8 @@ def fit_groups(model: str, data: pd.DataFrame, group: str, *, group_equal=(),
     table = group_table(base, labels, group_equal, group_partial)
     prob = _Problem(table, Xs)
     theta, converged = prob.fit(_start(table, Xs, prob.xbar))
+    if not converged:  # quasi-Newton from where scoring stopped, then scoring again
+        theta, converged = prob.fit(prob.lbfgs(theta))
     warn = [] if converged else ["the optimizer did not converge; estimates are not a "
                                  "maximum-likelihood solution"]
     chisq_g = prob.chisq_groups(theta)
