@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from replication.engine.errors import InputError
+from replication.engine.results import parameter_row
 from replication.record.schema import Value
 
 __all__ = [
@@ -192,11 +193,6 @@ def _params(sem_result, what: str) -> pd.DataFrame:
     return params
 
 
-def _lookup(params: pd.DataFrame, lhs: str, op: str, rhs: str) -> pd.Series | None:
-    hit = params[(params["lhs"] == lhs) & (params["op"] == op) & (params["rhs"] == rhs)]
-    return None if hit.empty else hit.iloc[0]
-
-
 def _get(row: pd.Series | None, col: str) -> float:
     if row is None or col not in row.index:
         return np.nan
@@ -261,7 +257,7 @@ def compare_paths(record, sem_result, tolerance: float | Mapping[str, float] | N
     rows = []
     for p in record.model.paths:
         key = p.key
-        prow = _lookup(params, p.to, "~", p.from_)
+        prow = parameter_row(params, p.to, "~", p.from_)
         est_v = values.get(f"paths.{key}.estimate")
         std_v = values.get(f"paths.{key}.std")
         found = []
@@ -324,7 +320,7 @@ def compare_loadings(record, sem_result, tolerance: float | Mapping[str, float] 
                 target = f"constructs.{c}.loading"
             if v is None:
                 continue
-            rep = _get(_lookup(params, c, "=~", it), "std_all")
+            rep = _get(parameter_row(params, c, "=~", it), "std_all")
             r = _row(target, "loading", v, rep if ok else np.nan, tolerance)
             r["construct"], r["item"] = c, it
             rows.append(r)
