@@ -19,6 +19,7 @@ from scipy import stats
 from replication.analyses.moderation import (ModerationResult, _as_list, _check_columns,
                                              regression_moderation, simple_slopes)
 from replication.engine.errors import InputError
+from replication.engine.results import parameter_row
 from replication.engine.sem import fit as sem_fit
 from replication.engine.syntax import join
 
@@ -164,13 +165,6 @@ def latent_interaction_syntax(
     return lines
 
 
-def _param_row(params: pd.DataFrame, lhs: str, op: str, rhs: str) -> pd.Series | None:
-    hit = params[(params["lhs"] == lhs) & (params["op"] == op) & (params["rhs"] == rhs)]
-    if hit.empty and op == "~~":
-        hit = params[(params["lhs"] == rhs) & (params["op"] == op) & (params["rhs"] == lhs)]
-    return None if hit.empty else hit.iloc[0]
-
-
 def _param_cov(sem_result, keys: Sequence[str]) -> np.ndarray | None:
     """Sampling covariance matrix of the estimates ``keys`` ("lhs op rhs"), if the fit has one."""
     vc = getattr(sem_result, "vcov", None)
@@ -233,8 +227,8 @@ def latent_simple_slopes(
     params = getattr(sem_result, "params", None)
     if not isinstance(params, pd.DataFrame):
         raise InputError(f"{what}: expected a fitted model with a 'params' DataFrame")
-    rx, rxm = _param_row(params, y, "~", x), _param_row(params, y, "~", interaction)
-    vm = _param_row(params, m, "~~", m)
+    rx, rxm = parameter_row(params, y, "~", x), parameter_row(params, y, "~", interaction)
+    vm = parameter_row(params, m, "~~", m)
     for r, label in ((rx, f"{y} ~ {x}"), (rxm, f"{y} ~ {interaction}"), (vm, f"{m} ~~ {m}")):
         if r is None:
             raise InputError(f"{what}: moderator/path '{label}' is not in the model")

@@ -28,6 +28,7 @@ from scipy import stats
 
 from replication.engine.bootstrap import bias_corrected_ci, bootstrap, percentile_ci
 from replication.engine.errors import InputError
+from replication.engine.results import parameter_row
 from replication.engine.syntax import parse_model
 
 __all__ = [
@@ -289,8 +290,7 @@ def _latent(data: pd.DataFrame, model: str, x: str, mediators: list[str], y: str
     params = full.params
 
     def row(lhs: str, rhs: str) -> pd.Series | None:
-        hit = params[(params["lhs"] == lhs) & (params["op"] == "~") & (params["rhs"] == rhs)]
-        return None if hit.empty else hit.iloc[0]
+        return parameter_row(params, lhs, "~", rhs)
 
     est = br.estimates
 
