@@ -106,3 +106,25 @@ def test_format_text_lays_out_lavaan_summary(tmp_path):
 def test_warnings_come_first():
     text = format_text({"parameters": [], "fit_measures": {}, "warnings": ["w1", "w2"]})
     assert text.splitlines()[:3] == ["Warnings:", "  w1", "  w2"]
+
+
+def test_fit_without_optimum_prints_warnings_first_and_exits_1(tmp_path):
+    """noise_1 (pure noise; lavaan 0.6.14 does not converge either, scripts/starts_fixtures.R):
+    the summary opens with the warnings and the command exits 1 (text and JSON alike)."""
+    import subprocess
+    import sys
+
+    fx = json.loads((Path(__file__).parent / "fixtures" / "starts" / "noise.json").read_text())
+    assert not next(c for c in fx["cases"] if c["data"] == "noise_1.csv")["converged"]
+    mp = tmp_path / "two.lav"
+    mp.write_text(fx["model"])
+    data = Path(__file__).parent / "fixtures" / "starts" / "noise_1.csv"
+    run = subprocess.run([sys.executable, "-m", "replication", "fit", str(mp), str(data)],
+                         capture_output=True, text=True)
+    assert run.returncode == 1
+    lines = run.stdout.splitlines()
+    assert lines[0] == "Warnings:" and "did not converge" in lines[1]
+    assert "did not converge" in run.stderr and "Traceback" not in run.stderr
+    run = subprocess.run([sys.executable, "-m", "replication", "fit", str(mp), str(data), "--json"],
+                         capture_output=True, text=True)
+    assert run.returncode == 1 and json.loads(run.stdout)["converged"] is False

@@ -4,11 +4,17 @@
 scoring iterations of :class:`replication.engine.ram.RAM` from lavaan's default starting values
 (:func:`replication.engine.starts.lavaan_start`). When that run does not converge, or converges
 to an inadmissible solution (a negative variance, a latent covariance matrix that is not
-positive definite), it retries from other starts (lavaan's ``"simple"`` start, semopy's
-estimates, then starts jittered around the best point so far) and keeps the best of them:
-a converged admissible solution with the lowest ``F_ML`` when there is one, otherwise the
-converged solution with the lowest ``F_ML`` (lavaan reports an inadmissible optimum with a
-warning), otherwise the lowest ``F_ML`` reached.
+positive definite), it retries: the same start with quasi-Newton (BFGS, as lavaan's
+``nlminb``) and trust-region Newton, lavaan's ``"simple"`` start, then starts jittered around
+lavaan's. It stops at the first converged admissible solution and keeps:
+
+* when the run from lavaan's start converged (admissible or not), that solution, unless a
+  retry converges to an admissible one with a lower ``F_ML`` (the best admissible optimum);
+  an admissible solution with a higher ``F_ML`` never replaces it, since the ML estimate is
+  the minimum and lavaan reports an inadmissible minimum with a warning;
+* otherwise the best converged solution: an admissible one before an inadmissible one, then
+  the lowest ``F_ML``; when nothing converged, the lowest ``F_ML`` reached (reported as not
+  converged).
 
 :func:`is_admissible` is the check of lavaan's ``lav_object_post_check``.
 
@@ -21,9 +27,11 @@ lavaan ``R/lav_start.R``, ``R/lav_object_post_check.R``.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import optimize
 
 from replication.engine import starts
 from replication.engine.partable import ModelSpec
@@ -31,7 +39,7 @@ from replication.engine.ram import RAM
 
 __all__ = ["Estimate", "estimate_ml", "is_admissible", "N_JITTER"]
 
-N_JITTER = 6  # jittered retries after the named starts
+N_JITTER = 12  # jittered retries after the named starts
 _SAME = 1e-9  # two minima of F_ML closer than this (relative) are the same optimum
 
 
@@ -49,7 +57,8 @@ class Estimate:
     iterations : int
         Newton / scoring iterations of the chosen run.
     start : str
-        Which start led there (``"lavaan"``, ``"simple"``, ``"semopy"``, ``"jitter k"``).
+        Which start and method led there (``"lavaan (newton)"``, ``"simple (trust)"``,
+        ``"jitter k (newton)"``...).
     admissible : bool
     tried : list of (str, float, bool, bool)
         Every start tried: name, ``F_ML`` reached, converged, admissible.
@@ -87,31 +96,88 @@ def is_admissible(spec: ModelSpec, ram: RAM, theta: np.ndarray) -> bool:
     return True
 
 
-def _run(ram: RAM, theta0: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, bool, int]:
-    """Newton / scoring from ``theta0``; L-BFGS then Newton again when that does not converge."""
-    theta, conv, it = ram.fisher(theta0, S)
-    if not conv:
-        theta = ram.lbfgs(theta, S)
-        theta, conv, it2 = ram.fisher(theta, S)
-        it += it2
-    return theta, conv, it
+def _polish(ram: RAM, theta: np.ndarray, S: np.ndarray, it: int) -> tuple[np.ndarray, bool, int]:
+    theta, conv, it2 = ram.fisher(theta, S, max_iter=100)
+    return theta, conv, it + it2
+
+
+def _objective(ram: RAM, S: np.ndarray):
+    logdet_S = np.linalg.slogdet(S)[1]
+
+    def fun(t):
+        f = ram.fml(t, S, logdet_S)
+        return f if np.isfinite(f) else 1e10
+
+    return fun
+
+
+def _hessian(ram: RAM, S: np.ndarray):
+    def hess(t):
+        try:
+            return ram.newton_step(t, S)[2]
+        except np.linalg.LinAlgError:
+            return np.eye(len(t))
+
+    return hess
+
+
+def _run(ram: RAM, theta0: np.ndarray, S: np.ndarray, method: str) -> tuple[np.ndarray, bool, int]:
+    """Minimize ``F_ML`` from ``theta0`` and polish with Newton / scoring iterations.
+
+    ``"newton"``: Newton with step halving (:meth:`RAM.fisher`), then BFGS and Newton again
+    when that does not converge; ``"bfgs"``: quasi-Newton with the analytic gradient (as
+    lavaan's ``nlminb``); ``"trust"``: trust-region Newton with the analytic Hessian, which
+    handles an indefinite Hessian far from the optimum.
+
+    References
+    ----------
+    Nocedal, J., & Wright, S. J. (2006). *Numerical Optimization* (2nd ed.). Springer, ch. 4
+    (trust regions) and 6 (BFGS).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy's notes on precision loss; convergence is ours
+        if method == "newton":
+            theta, conv, it = ram.fisher(theta0, S)
+            if conv:
+                return theta, conv, it
+            theta, conv, it2 = _run(ram, theta, S, "bfgs")
+            return theta, conv, it + it2
+        fun, grad = _objective(ram, S), (lambda t: ram.gradient(t, S))
+        if method == "bfgs":
+            res = optimize.minimize(fun, theta0, jac=grad, method="BFGS",
+                                    options={"gtol": 1e-10, "maxiter": 300})
+        else:
+            res = optimize.minimize(fun, theta0, jac=grad, hess=_hessian(ram, S),
+                                    method="trust-exact", options={"gtol": 1e-10, "maxiter": 100})
+    return _polish(ram, res.x, S, int(res.nit))
 
 
 def _better(cand: Estimate, best: Estimate | None) -> bool:
-    """Converged beats not converged, admissible beats inadmissible, then the lower F_ML."""
+    """Converged before not converged, admissible before inadmissible, then the lower
+    ``F_ML``."""
     if best is None:
         return True
-    rank_c = (cand.converged, cand.converged and cand.admissible)
-    rank_b = (best.converged, best.converged and best.admissible)
+    rank_c = (cand.converged, cand.admissible)
+    rank_b = (best.converged, best.admissible)
     if rank_c != rank_b:
         return rank_c > rank_b
     return cand.fmin < best.fmin - _SAME * max(1.0, abs(best.fmin))
 
 
-def _starts(spec: ModelSpec, S: np.ndarray, n: int):
-    yield "lavaan", lambda: starts.lavaan_start(spec, S)
-    yield "simple", lambda: starts.simple_start(spec, S)
-    yield "semopy", lambda: starts.semopy_start(spec, S, n)
+def _plan(spec: ModelSpec, S: np.ndarray):
+    """Starts and methods in the order tried: lavaan's start with each method, lavaan's
+    ``"simple"`` start, then starts jittered around lavaan's (a fixed random stream, so that
+    the same data give the same estimates)."""
+    lav = starts.lavaan_start(spec, S)
+    yield "lavaan", "newton", lav
+    yield "lavaan", "bfgs", lav
+    yield "lavaan", "trust", lav
+    simple = starts.simple_start(spec, S)
+    yield "simple", "newton", simple
+    yield "simple", "trust", simple
+    rng = np.random.default_rng(20240)
+    for k in range(N_JITTER):
+        yield f"jitter {k + 1}", ("trust", "newton")[k % 2], starts.jittered(spec, lav, rng)
 
 
 def estimate_ml(ram: RAM, spec: ModelSpec, S: np.ndarray, n: int) -> Estimate:
@@ -130,37 +196,35 @@ def estimate_ml(ram: RAM, spec: ModelSpec, S: np.ndarray, n: int) -> Estimate:
     Returns
     -------
     Estimate
-        The first converged admissible optimum; otherwise the best over every start.
+        The first run from lavaan's start when it converges to an admissible solution;
+        otherwise the best of every run (:func:`_better`), where a converged first run is
+        replaced only by a converged admissible solution with a lower ``F_ML``.
     """
     logdet_S = np.linalg.slogdet(S)[1]
-    best: Estimate | None = None
+    best = first = None
     tried: list = []
-
-    def attempt(name: str, theta0) -> bool:
-        nonlocal best
+    for name, method, theta0 in _plan(spec, S):
+        label = f"{name} ({method})"
         if theta0 is None or not np.isfinite(ram.fml(theta0, S, logdet_S)):
-            tried.append((name, float("nan"), False, False))
-            return False
-        theta, conv, it = _run(ram, theta0, S)
+            tried.append((label, float("nan"), False, False))
+            continue
+        theta, conv, it = _run(ram, theta0, S, method)
         f = ram.fml(theta, S, logdet_S)
-        ok = bool(conv and np.isfinite(f) and is_admissible(spec, ram, theta))
-        cand = Estimate(theta, bool(conv and np.isfinite(f)), f, it, name, ok)
-        tried.append((name, float(f), cand.converged, ok))
-        if _better(cand, best):
+        conv = bool(conv and np.isfinite(f))
+        cand = Estimate(theta, conv, f, it, label, bool(conv and is_admissible(spec, ram, theta)))
+        tried.append((label, float(f), cand.converged, cand.admissible))
+        if first is None:
+            first = best = cand
+        elif first.converged:
+            # lavaan's own start converged: only a lower admissible minimum replaces it
+            if cand.admissible and cand.fmin < best.fmin - _SAME * max(1.0, abs(best.fmin)):
+                best = cand
+        elif _better(cand, best):
             best = cand
-        return ok
-
-    for name, make in _starts(spec, S, n):
-        if attempt(name, make()):
+        if best.admissible:
             break
-    else:
-        rng = np.random.default_rng(20240)
-        for k in range(N_JITTER):
-            centre = best.theta if best is not None else starts.simple_start(spec, S)
-            if attempt(f"jitter {k + 1}", starts.jittered(spec, centre, rng)):
-                break
     if best is None:
         theta0 = starts.lavaan_start(spec, S)
-        best = Estimate(theta0, False, float("inf"), 0, "lavaan", False)
+        best = Estimate(theta0, False, float("inf"), 0, "lavaan (newton)", False)
     best.tried = tried
     return best

@@ -7,8 +7,6 @@ Plain functions on a parameter table and a covariance matrix:
   of an exogenous single-indicator factor from its indicator), regressions and covariances 0
   (ordinary least squares in models of observed variables only).
 * :func:`simple_start`: lavaan's ``start = "simple"`` (loadings 1, variances 1).
-* :func:`semopy_start`: semopy's estimates mapped onto the parameter table (None when semopy
-  fails); semopy's log records are dropped while it runs, and logging is restored after.
 * :func:`jittered`: a start scaled at random around another, for retries.
 
 References
@@ -20,15 +18,11 @@ lavaan ``R/lav_start.R``, ``R/lav_cfa_1fac.R`` (``lav_cfa_1fac_fabin``, ``lav_cf
 
 from __future__ import annotations
 
-import logging
-import warnings
-
 import numpy as np
-import pandas as pd
 
 from replication.engine.partable import ModelSpec
 
-__all__ = ["fabin3", "lavaan_start", "simple_start", "semopy_start", "jittered"]
+__all__ = ["fabin3", "lavaan_start", "simple_start", "jittered"]
 
 
 def _three_indicators(s: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -221,82 +215,3 @@ def jittered(spec: ModelSpec, theta: np.ndarray, rng: np.random.Generator) -> np
         else:
             out[k] = out[k] * rng.uniform(0.0, 1.0)
     return out
-
-
-def _semopy_syntax(spec: ModelSpec) -> str:
-    lines = []
-    for r in spec.rows:
-        if r["exo"]:
-            continue
-        rhs = r["rhs"]
-        if r["free"] < 0:
-            rhs = f"{r['value']!r}*{rhs}"
-        elif r["label"]:
-            rhs = f"{r['label']}*{rhs}"
-        lines.append(f"{r['lhs']} {r['op']} {rhs}")
-    return "\n".join(lines) + "\n"
-
-
-class _SemopyRecords(logging.Filter):
-    """Drops the log records semopy emits (it logs through the root logger's module functions)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "semopy" not in record.pathname.replace("\\", "/").split("/")
-
-
-def _semopy_estimates(spec: ModelSpec, S: np.ndarray, n: int):
-    import semopy  # optional: only this alternative start needs it
-
-    # semopy reports numerical trouble through logging.warning(); only its records are dropped,
-    # and a handler-less root logger gets a NullHandler meanwhile so that logging does not
-    # configure itself; both are undone afterwards
-    root = logging.getLogger()
-    drop = _SemopyRecords()
-    null = logging.NullHandler() if not root.handlers else None
-    root.addFilter(drop)
-    if null is not None:
-        root.addHandler(null)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = semopy.Model(_semopy_syntax(spec))
-            cov = pd.DataFrame(S * n / (n - 1), index=spec.ov, columns=spec.ov)
-            res = model.fit(cov=cov, n_samples=n, obj="MLW")
-            if not getattr(res, "success", True):
-                return None
-            return model.inspect()
-    finally:
-        root.removeFilter(drop)
-        if null is not None:
-            root.removeHandler(null)
-
-
-def semopy_start(spec: ModelSpec, S: np.ndarray, n: int) -> np.ndarray | None:
-    """semopy's ML estimates mapped onto the free parameters (None when semopy fails)."""
-    try:
-        tab = _semopy_estimates(spec, S, n)
-    except Exception:
-        return None
-    if tab is None:
-        return None
-    lv = set(spec.lv)
-    est: dict[tuple[str, str, str], float] = {}
-    for row in tab.itertuples(index=False):
-        lval, op, rval, val = row[0], row[1], row[2], row[3]
-        try:
-            val = float(val)
-        except (TypeError, ValueError):
-            continue
-        if op == "~" and rval in lv and lval not in lv:
-            est[(rval, "=~", lval)] = val
-        est[(lval, op, rval)] = val
-        if op == "~~":
-            est[(rval, op, lval)] = val
-    theta = np.full(spec.n_free, np.nan)
-    for r in spec.free_rows():
-        key = (r["lhs"], r["op"], r["rhs"])
-        if key in est:
-            theta[r["free"]] = est[key]
-    if np.isnan(theta).any():
-        return None
-    return theta
