@@ -14,7 +14,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from replication.compare.core import _finite, _frame, _get, _lookup, _params, _row
+from replication.compare.core import _finite, _frame, _get, _params, _row
+from replication.engine.results import parameter_row
 from replication.record.schema import Value
 
 __all__ = ["compare_parameters", "compare_named_fit"]
@@ -49,9 +50,7 @@ def compare_parameters(record, fits: Mapping[str, object],
         params = _params(fit, "compare_parameters") if fit is not None else None
         hit = None
         if params is not None:
-            hit = _lookup(params, p.lhs, p.op, p.rhs)
-            if hit is None and p.op == "~~":
-                hit = _lookup(params, p.rhs, p.op, p.lhs)
+            hit = parameter_row(params, p.lhs, p.op, p.rhs)
         for field, (quantity, col) in _COLUMNS.items():
             pub = getattr(p, field)
             if pub is None:
