@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from replication.cli.common import (EXIT_FAILED, EXIT_OK, add_quiet, int_at_least, non_negative_int,
-                                     progress_bar)
+from replication.cli.common import (EXIT_FAILED, EXIT_OK, MAX_BOOTSTRAP, add_quiet, int_between,
+                                     non_negative_int, progress_bar)
 
 HELP = "fit a lavaan-syntax model to a CSV"
 
@@ -33,7 +33,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="responses, one column per observed variable of the model")
     p.add_argument("--json", action="store_true",
                    help="print {parameters, fit_measures} as JSON instead of text")
-    p.add_argument("--bootstrap", type=int_at_least(2), default=None, metavar="N",
+    p.add_argument("--bootstrap", type=int_between(2, MAX_BOOTSTRAP), default=None, metavar="N",
                    help="bootstrap resamples for S.E. and intervals (default: none, no bootstrap)")
     p.add_argument("--seed", type=non_negative_int, default=2024, help="seed of the bootstrap")
     p.add_argument("--estimator", default="ML", type=str.upper,
@@ -50,6 +50,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                         "residual.covariances, lv.variances, lv.covariances, regressions")
     p.add_argument("--group-partial", default=None, metavar="LIST",
                    help="parameters freed from --group-equal, e.g. 'x3~1,f=~x2'")
+    p.add_argument("--na", metavar="CODES", default=None,
+                   help="missing-value codes besides empty cells and NA, separated by commas, "
+                        "e.g. -99,-999 (numbers match numerically: -99 also matches -99.0)")
     add_quiet(p)
     return p
 
@@ -66,8 +69,11 @@ def run(args: argparse.Namespace) -> int:
 
     Exit status 1 when the model did not converge (the output is printed all the same).
     """
+    from replication.data.csvfile import parse_na_codes
     from replication.engine.summary import format_text
     from replication.pipeline.fit_files import fit_files
+
+    na = parse_na_codes(args.na)
 
     if _estimators(args):
         from replication.pipeline import fit_estimators as fe
@@ -78,12 +84,12 @@ def run(args: argparse.Namespace) -> int:
                          lists["group_equal"], lists["group_partial"], args.bootstrap)
         result = fe.fit_files_estimator(args.model_file, args.data_csv,
                                         estimator=args.estimator, missing=args.missing,
-                                        group=args.group, **lists)
+                                        group=args.group, na=na, **lists)
         text = fe.format_result(result)
     else:
         with progress_bar(args.bootstrap, "bootstrap", args.quiet) as progress:
             result = fit_files(args.model_file, args.data_csv, bootstrap=args.bootstrap,
-                               seed=args.seed, progress=progress)
+                               seed=args.seed, progress=progress, na=na)
         text = format_text(result)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -83,17 +83,18 @@ def _param_dicts(params, digits: int = 6) -> list[dict]:
             for r in params[cols].itertuples(index=False)]
 
 
-def _read(model_path, data_path, group: str | None):
+def _read(model_path, data_path, group: str | None, missing: str = "listwise",
+          na: tuple[str, ...] = ()):
     mp, dp = Path(model_path), Path(data_path)
     text, spec = read_model(mp)
-    table = read_table(dp)
+    table = read_table(dp, na=na)
     need = spec.ov + ([group] if group else [])
     absent = [v for v in need if v not in table.columns]
     if absent:
         what = "the --group column" if absent[0] == group else f"a variable of {mp.name}"
         raise InputError(f"{dp}: no column {absent[0]!r} ({what}); expected a header with the "
                          "model's variable names")
-    data = to_numeric(table, spec.ov, dp)
+    data = to_numeric(table, spec.ov, dp, missing="fiml" if missing == "fiml" else "listwise")
     if group:
         data[group] = table[group]
     return text, spec, data, mp, dp
@@ -144,9 +145,11 @@ def _multi(text, data, group: str, estimator: str, equal: list[str], partial: li
 def fit_files_estimator(model_path, data_path, *, estimator: str = "ML",
                         ordered: list[str] | None = None, missing: str = "listwise",
                         group: str | None = None, group_equal: list[str] | None = None,
-                        group_partial: list[str] | None = None) -> dict:
+                        group_partial: list[str] | None = None,
+                        na: tuple[str, ...] = ()) -> dict:
     """Fit the model file to the CSV with the given estimator, missing-data treatment and
-    groups (the ``replicate fit`` options of docs/architecture.md).
+    groups (the ``replicate fit`` options of docs/architecture.md); ``na`` holds missing-value
+    codes besides empty cells and ``NA``.
 
     Returns
     -------
@@ -159,7 +162,7 @@ def fit_files_estimator(model_path, data_path, *, estimator: str = "ML",
     ordered = list(ordered or [])
     equal, partial = list(group_equal or []), list(group_partial or [])
     check_options(estimator, ordered, missing, group, equal, partial)
-    text, spec, data, mp, dp = _read(model_path, data_path, group)
+    text, spec, data, mp, dp = _read(model_path, data_path, group, missing, na)
     try:
         if estimator in ("DWLS", "WLSMV"):
             from replication.engine.ordinal import fit_ordinal

@@ -67,7 +67,8 @@ def _bootstrap_block(text: str, data, n_boot: int, seed: int | None, jobs: int,
 
 
 def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | None = None,
-              seed: int | None = None, jobs: int = 1, progress=False) -> dict:
+              seed: int | None = None, jobs: int = 1, progress=False,
+              na: tuple[str, ...] = ()) -> dict:
     """Fit the model in ``model_path`` to the CSV ``data_path`` (the ``replicate fit`` command).
 
     The data file is read as :func:`replication.data.responses.read_table` reads response files
@@ -76,7 +77,8 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
     left out (listwise deletion, with a warning that counts them).
 
     ``progress`` (a callable given the number of resamples finished, or a bool) follows the
-    bootstrap (:func:`replication.engine.bootstrap.bootstrap`).
+    bootstrap (:func:`replication.engine.bootstrap.bootstrap`). ``na`` holds missing-value codes
+    besides empty cells and ``NA`` (``replicate fit --na``).
 
     Returns
     -------
@@ -87,7 +89,7 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
     """
     mp, dp = Path(model_path), Path(data_path)
     text, spec = read_model(mp)
-    table = read_table(dp)
+    table = read_table(dp, na=na)
     absent = [v for v in spec.ov if v not in table.columns]
     if absent:
         raise InputError(f"{dp}: no column {absent[0]!r} (a variable of {mp.name}); expected a "
