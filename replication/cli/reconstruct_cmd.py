@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from replication.cli.common import EXIT_OK, add_quiet, non_negative_int, positive_int, progress_bar
+from replication.cli.common import (EXIT_OK, MAX_N, add_quiet, int_between, non_negative_int,
+                                     progress_bar)
 from replication.engine.errors import InputError
 
 HELP = "write item-level data reconstructed from a paper"
@@ -28,8 +29,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="exact-moment data from the published numbers, or a Likert sample")
     p.add_argument("--seed", type=non_negative_int, default=2024,
                    help="random seed (misfit direction, simulated sample)")
-    p.add_argument("--n", type=positive_int, default=None,
-                   help="number of rows (default: the published N)")
+    p.add_argument("--n", type=int_between(1, MAX_N), default=None,
+                   help=f"number of rows, at most {MAX_N:,} (default: the published N)")
     p.add_argument("--out", required=True, metavar="FILE.csv",
                    help="CSV file to write (required; never one of the inputs)")
     add_quiet(p)
