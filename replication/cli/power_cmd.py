@@ -13,8 +13,8 @@ import argparse
 import json
 from pathlib import Path
 
-from replication.cli.common import (EXIT_OK, add_quiet, int_at_least, non_negative_int,
-                                     positive_int, progress_bar)
+from replication.cli.common import (EXIT_OK, MAX_BOOTSTRAP, MAX_N, MAX_REPS, add_quiet,
+                                     int_between, non_negative_int, positive_int, progress_bar)
 from replication.engine.errors import InputError
 
 HELP = "sample size and power: RMSEA tests of fit, or Monte Carlo power per hypothesis"
@@ -38,6 +38,9 @@ def _n_list(text: str) -> list[int]:
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"expected whole numbers separated by commas, got {text!r}") from None
+    if any(not 1 <= n <= MAX_N for n in out):
+        raise argparse.ArgumentTypeError(
+            f"expected sample sizes from 1 to {MAX_N:,}, got {text!r}")
     return out
 
 
@@ -68,11 +71,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--alpha", type=_number, default=0.05, metavar="A",
                    help="significance level of the tests")
     p.add_argument("--data", metavar="CSV", help="responses: the population is fitted to them")
-    p.add_argument("--reps", type=int, default=1000, metavar="R",
+    p.add_argument("--reps", type=int_between(1, MAX_REPS), default=1000, metavar="R",
                    help="replications per N")
     p.add_argument("--seed", type=non_negative_int, default=2024,
                    help="seed of the Monte Carlo replications (one stream each)")
-    p.add_argument("--bootstrap", type=int_at_least(2), default=1000, metavar="B",
+    p.add_argument("--bootstrap", type=int_between(2, MAX_BOOTSTRAP), default=1000, metavar="B",
                    help="bootstrap resamples per replication for mediations")
     p.add_argument("--continuous", action="store_true",
                    help="continuous responses instead of Likert on the record's scale")
