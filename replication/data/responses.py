@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Sequence
@@ -190,7 +192,10 @@ def save_validated(data: pd.DataFrame, out: str | Path, *, source: str | Path,
 
 
 def _is_arrow(p: Path) -> bool:
+    """Whether ``p`` is a regular file starting as an Arrow file does (a pipe is never opened)."""
     try:
+        if not stat.S_ISREG(os.stat(p).st_mode):
+            return False
         with open(p, "rb") as fh:
             return fh.read(len(_ARROW_MAGIC)) == _ARROW_MAGIC
     except OSError:
