@@ -13,14 +13,14 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["fit", "FitResult", "SEMResult", "modindices", "parameter_row", "BootstrapResult",
-           "InputError", "FIT_MEASURES", "robust_fit", "robust_fiml", "sb2001_difference",
+           "InputError", "FIT_MEASURES", "robust_fit", "sb2001_difference",
            "fit_groups", "fit_groups_fiml", "fit_ordinal"]
 
 _WHERE = {
     "fit": "sem", "SEMResult": "sem", "FitResult": "results", "parameter_row": "results",
     "modindices": "modindices", "BootstrapResult": "bootstrap",
     "InputError": "errors", "FIT_MEASURES": "fit_measures",
-    "robust_fit": "robust", "robust_fiml": "robust_fiml", "sb2001_difference": "robust",
+    "robust_fit": "robust", "sb2001_difference": "robust",
     "fit_groups": "multigroup", "fit_groups_fiml": "multigroup_fiml",
     "fit_ordinal": "ordinal",
 }
