@@ -84,10 +84,10 @@ from replication import pipeline as analysis
 from replication.compare import core as compare
 from replication.report import diagrams
 from replication.report import plots
+from replication.report import tables
 
-pd.set_option("display.max_colwidth", 160)
+tables.use_for_display()  # every table below: fixed decimals, p as < .001, readable columns
 pd.set_option("display.max_rows", 200)
-pd.set_option("display.precision", 3)
 '''))
     return cells
 
@@ -245,11 +245,13 @@ for name, table in moderation_tables.items():
     display(Markdown(f"**{name.replace('_', ' ')}**"))
     display(table)
 '''))
-        if "regression" in methods:
-            cells.append(_md("### Simple slopes and Johnson-Neyman plots"))
-            cells.append(_code('''
-for m in record.model.moderations:
-    display(plots.simple_slopes_plot(moderation_tables["slopes"], x=m.x, m=m.m, y=m.y))
+        cells.append(_md("### Simple slopes and Johnson-Neyman plots\n\nOne figure per "
+                         "moderation: the effect of the predictor at the moderator's mean and "
+                         "+/- 1 SD, and its conditional effect across the moderator with the "
+                         "region where it is significant."))
+        cells.append(_code('''
+for figure in plots.moderation_plots(record, moderation):
+    display(figure)
 '''))
         if rec.model.kind != "sem":
             cells.append(_code('''
@@ -281,8 +283,8 @@ def _figure_hypothesis_cells(rec: Record) -> list:
     figure_where = [f.where for f in rec.figures]
     cells.append(_md(_heading(2, locations(figure_where), "path diagram") + """
 
-Replicated standardized estimates with significance stars; the value printed in the paper (or
-the record's assumption, marked "assumed") in brackets.
+Replicated estimates with significance stars, in the metric the paper printed; the value printed
+in the paper (or the record's assumption, marked "assumed") in brackets.
 """))
     cells.append(_code('''
 effects = compare.effects_table(sem_result, regression=moderation.regression,
@@ -292,11 +294,12 @@ display(diagrams.path_diagram(record, effects, paths))
     cells.append(_md("""
 ## Published vs replicated
 
-Filled markers: values printed in the paper; open markers: values the record assumes.
+Filled markers: values printed in the paper; open markers: values the record assumes; points
+outside their tolerance are labelled.
 """))
     cells.append(_code('''
 comparisons = {"loadings": loadings, "paths": paths, "reliability": reliability}
-display(diagrams.published_vs_replicated_plot(*[t for t in comparisons.values() if t is not None]))
+display(plots.published_vs_replicated_plot(*[t for t in comparisons.values() if t is not None]))
 '''))
     hyp_where = [h.verdict.where for h in rec.hypotheses if h.verdict is not None]
     cells.append(_md(_heading(2, locations(hyp_where), "hypotheses") + """
