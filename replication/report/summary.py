@@ -208,8 +208,8 @@ def _index_row(pid: str, res: dict) -> str:
         f'<td class="num">{_e(data.get("n_rows", DASH))}</td>'
         f"<td>{_e(src)}{(' (seed ' + _e(data.get('seed')) + ')') if data.get('seed') is not None and not src.startswith('csv') else ''}</td>"
         f'<td class="num">{int(h.get("reproduced", 0))} of {n_h}</td>'
-        f'<td class="num">{int(v.get("reproduced", 0))} of {n_v}'
-        f"{'<br><small>+' + str(assumed) + ' assumed</small>' if assumed else ''}</td>"
+        f'<td class="num">{(str(int(v.get("reproduced", 0))) + " of " + str(n_v)) if n_v else "none printed"}'
+        f"{'<br><small>' + str(assumed) + ' assumed values reproduced</small>' if assumed else ''}</td>"
         f"<td>{int(counts.get('inconsistent', 0))} inconsistent, {int(counts.get('consistent', 0))} "
         f"consistent, {int(counts.get('not_checkable', 0))} not checkable"
         f"{'<br><small>' + _e(audit.get('classification')) + '</small>' if audit.get('classification') else ''}</td>"
@@ -254,7 +254,8 @@ table { border-collapse: collapse; font-size: 13px; border-top: 2px solid #222;
   border-bottom: 2px solid #222; font-variant-numeric: tabular-nums; }
 th { text-align: left; border-bottom: 1px solid #222; padding: 5px 8px; vertical-align: bottom; }
 td { padding: 5px 8px; vertical-align: top; border-bottom: 1px solid #e3e3e3; }
-td.num, th.num { text-align: right; white-space: nowrap; }
+td.num { text-align: right; white-space: nowrap; }
+th.num { text-align: right; }
 small.reason { color: #444; font-weight: normal; }
 a { color: #1a56a6; text-decoration: none; }
 .v-ok { color: #0a6b2c; font-weight: 600; } .v-bad { color: #b3141b; font-weight: 600; }
