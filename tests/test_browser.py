@@ -169,7 +169,7 @@ class Browser:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     out = tmp_path_factory.mktemp("browser_reports")
-    summary = runner.run(IDS, out_dir=out, n_bootstrap=30, seed=11, jobs=2, progress=False)
+    summary = runner.run(IDS, out_dir=out, n_bootstrap=30, jobs=2, progress=False)
     assert summary.exit_status == 0, summary.text()
     return out
 

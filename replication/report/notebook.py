@@ -237,13 +237,19 @@ def _moderation_mediation_cells(rec: Record) -> list:
             desc.append("a latent interaction with double-mean-centred matched-pair product "
                         "indicators (Lin et al., 2010), with the same model on composite scores "
                         "beside it")
-        cells.append(_md("## Moderation\n\n" + "; ".join(desc).capitalize() + "."))
+        text = "; ".join(desc)
+        cells.append(_md("## Moderation\n\n" + text[:1].upper() + text[1:] + "."))
         cells.append(_code('''
 moderation = analysis.run_moderation(inputs)
 moderation_tables = analysis.moderation_tables(moderation)
+titles = {"steps": "Hierarchical regression: each step against the step before it (F change)",
+          "coefficients": "Coefficients of the final step (b unstandardized, beta standardized)",
+          "slopes": "Simple slopes at the moderator's mean and +/- 1 SD",
+          "johnson_neyman": "Johnson-Neyman: where the effect of the predictor is significant",
+          "latent_paths": "Latent interaction model: paths into the outcome",
+          "latent_slopes": "Latent interaction: simple slopes at the latent moderator's mean and +/- 1 SD"}
 for name, table in moderation_tables.items():
-    display(Markdown(f"**{name.replace('_', ' ')}**"))
-    display(table)
+    display(tables.show(table, titles.get(name, name)))
 '''))
         cells.append(_md("### Simple slopes and Johnson-Neyman plots\n\nOne figure per "
                          "moderation: the effect of the predictor at the moderator's mean and "
