@@ -119,3 +119,8 @@ def test_notebook_display_of_frames_goes_through_the_layer():
     out = fmt(pd.DataFrame({"pvalue": [1e-9], "df": [168.0]}))
     assert "&lt; .001" in out and ">168<" in out and "row_heading" not in out
     assert "nan" not in fmt(pd.Series([np.nan], name="x")).lower()
+
+
+def test_an_empty_table_says_so_instead_of_showing_bare_headings():
+    t = tables.show(pd.DataFrame(columns=["path", "verdict"]), "Structural paths")
+    assert t.to_html().startswith('<p class="table-empty"') and "no rows" in t.to_html()

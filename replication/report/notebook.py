@@ -272,10 +272,12 @@ display(paths)
 ## Mediation
 
 Specific indirect effects through each mediator, total indirect, direct and total effects, with
-percentile and bias-corrected bootstrap intervals (`n_bootstrap` resamples, seeded).
+percentile and bias-corrected bootstrap intervals (the number of resamples and the seed are
+printed below).
 """))
         cells.append(_code('''
 mediation = analysis.run_mediation(inputs, n_bootstrap=n_bootstrap, seed=seed)
+display(Markdown(f"{n_bootstrap} bootstrap resamples, seed {seed}."))
 display(analysis.mediation_table(mediation))
 '''))
     else:

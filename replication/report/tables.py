@@ -444,7 +444,11 @@ class Table:
     footnotes: list[str] = field(default_factory=list)
 
     def to_html(self) -> str:
-        """The table and its footnotes as one HTML fragment."""
+        """The table and its footnotes as one HTML fragment (a short note for an empty table)."""
+        if self.text.empty:
+            cap = self.styler.caption
+            return (f'<p class="table-empty" style="font-size: 13px; color: #555;">'
+                    f'{cap + ": " if cap else ""}no rows.</p>')
         notes = "".join(f'<p class="table-note" style="font-size: 12px; color: #444; '
                         f'margin: 0.1em 0 0.8em 0;">{html.escape(n)}</p>' for n in self.footnotes)
         return (f'<div class="report-table" style="max-width: 100%; overflow-x: auto;">'
