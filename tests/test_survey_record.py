@@ -90,3 +90,23 @@ def test_survey_sem_with_reversed_items_and_incomplete_rows(tmp_path, missing):
     rest = {it: inputs.data[[o for o in items if o != it]].sum(axis=1) for it in items}
     assert all(inputs.data[it].corr(rest[it]) > 0 for it in items)
     assert cronbach_alpha(inputs.data.dropna(), items) > 0.7
+
+
+def test_replicate_run_follows_the_record_and_missing_overrides_it(tmp_path):
+    """`replicate run RECORD --data CSV` of a record that says listwise, with --missing fiml:
+    the incomplete rows are kept (lavaan's FIML chi-square on the same data). The record's own
+    treatment is followed by default (test above, through load_inputs)."""
+    from tests.conftest import run_cli
+
+    path, _ = _record(tmp_path, "listwise")
+    fiml = json.loads((FIX / "bfi_fiml.json").read_text())
+    for extra, n, chisq in ((("--missing", "fiml"), 2800, fiml["fit_measures"]["chisq"]),):
+        out = tmp_path / f"out{n}"
+        res = run_cli("run", str(path), "--data", str(FIX / "bfi_survey.csv"), "--out", str(out),
+                      "--bootstrap", "2", *extra)
+        assert res.returncode == 0, res.stdout + res.stderr
+        got = json.loads((out / "bfi_listwise" / "results.json").read_text())
+        assert got["sem"]["n"] == n
+        if chisq is not None:
+            assert got["sem"]["fit"]["chisq"] == pytest.approx(chisq, rel=1e-3)
+            assert any("full-information ML" in note for note in got["data_notes"])

@@ -41,6 +41,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--na", metavar="CODES", default=None,
                    help="missing-value codes of --data besides empty cells and NA, separated by "
                         "commas, e.g. -99,-999 (numbers match numerically: -99 also matches -99.0)")
+    p.add_argument("--missing", choices=["listwise", "fiml"], default=None,
+                   help="incomplete rows of --data: listwise deletion or full-information ML "
+                        "(default: as the record's sample.missing says the paper did)")
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder")
     p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                    help="papers run at once, each in its own process")
@@ -68,12 +71,12 @@ def run(args: argparse.Namespace) -> int:
     if args.data is None:
         return runner.main(ids, source=args.source, data_path=None, seed=args.seed,
                            n_bootstrap=args.bootstrap, out_dir=args.out, jobs=args.jobs,
-                           show_code=args.show_code, quiet=args.quiet)
+                           show_code=args.show_code, quiet=args.quiet, missing=args.missing)
     staging = _validated_copy(args, records)  # a bad response file fails here
     try:
         return runner.main(ids, source=args.source, data_path=str(staging / _COPY), seed=args.seed,
                            n_bootstrap=args.bootstrap, out_dir=args.out, jobs=args.jobs,
-                           show_code=args.show_code, quiet=args.quiet)
+                           show_code=args.show_code, quiet=args.quiet, missing=args.missing)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -222,7 +222,8 @@ def hypotheses(record, sem_result, moderation: Moderations, mediation: dict) -> 
 
 
 def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "reconstructed",
-              seed: int = 2024, n_bootstrap: int = DEFAULT_BOOTSTRAP) -> PaperResult:
+              seed: int = 2024, n_bootstrap: int = DEFAULT_BOOTSTRAP,
+              missing: str | None = None) -> PaperResult:
     """Replicate one paper: every analysis it reports, compared with what it printed.
 
     Parameters
@@ -237,6 +238,8 @@ def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "
         Seed of the reconstruction and of the bootstrap.
     n_bootstrap : int
         Bootstrap resamples for mediation intervals.
+    missing : {"listwise", "fiml"}, optional
+        Treatment of incomplete rows; default the record's ``sample.missing``.
 
     Returns
     -------
@@ -250,7 +253,7 @@ def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "
     >>> result.to_json("results.json")                            # doctest: +SKIP
     """
     inputs = load_inputs(paper, source=source, data_path=None if data is None else str(data),
-                         seed=seed)
+                         seed=seed, missing=missing)
     record = inputs.record
     audit = steps.run_audit(record)
     cfa = steps.run_cfa(inputs)

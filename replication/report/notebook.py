@@ -29,6 +29,7 @@ data_path = None  # path to a CSV of real responses (record item names as column
 seed = 2024  # random seed for the reconstruction and the bootstrap
 n_bootstrap = {DEFAULT_BOOTSTRAP}  # bootstrap resamples for mediation intervals
 out_dir = None  # folder where results.json is written (None: nothing is written)
+missing = None  # "listwise" or "fiml": overrides the record's sample.missing (None: as the paper did)
 '''
 
 
@@ -103,7 +104,7 @@ the published chi-square), `simulated` data are a seeded Likert sample of the pu
 a CSV given as `data_path` is used as it is (checked against the record first).
 """))
     cells.append(_code('''
-inputs = analysis.load_inputs(paper, source=source, data_path=data_path, seed=seed)
+inputs = analysis.load_inputs(paper, source=source, data_path=data_path, seed=seed, missing=missing)
 record = inputs.record
 display(analysis.data_summary(inputs))
 '''))
