@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import os
 import re
 import stat
@@ -330,7 +331,10 @@ def read_numeric(path: str | os.PathLike, columns: Sequence[str] | None = None, 
     for j, c in enumerate(wanted):
         col = table.column(c)
         if pa.types.is_floating(col.type) and c not in text_cols:
-            values[:, j] = col.to_numpy(zero_copy_only=False)
+            start = 0
+            for chunk in col.chunks:  # straight into the array: no intermediate copy
+                values[start:start + len(chunk), j] = chunk.to_numpy(zero_copy_only=False)
+                start += len(chunk)
         else:
             num, problem = text_to_float(pd.Series(col.to_pylist(), dtype=object), codes)
             if problem is not None:
@@ -543,38 +547,53 @@ def check_structure(data: pd.DataFrame, path: str | os.PathLike, *, listwise: bo
                          "no answers at all; expected responses in every item column")
     rows = observed.all(axis=1) if listwise else observed.any(axis=1)
     n_ok = int(rows.sum())
+    del observed
     need = min_rows if min_rows is not None else len(cols) + 1
     if n_ok < need:
         what = "complete rows" if listwise else "rows with answers"
         what = what[:-1] if n_ok == 1 else what
         raise InputError(f"{p}: {n_ok} {what}; expected at least {need} (more respondents than "
                          f"the {len(cols)} items)")
-    Xc = X[rows] if listwise else X
-    constant = [c for j, c in enumerate(cols)
-                if np.nanmax(Xc[:, j]) == np.nanmin(Xc[:, j])]
+    if listwise and n_ok < len(X):
+        X = X[rows]
+    lo, hi = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
+    constant = [c for c, a, b in zip(cols, lo, hi) if a == b]
     if constant:
         raise InputError(f"{p}: constant column{'s' if len(constant) > 1 else ''} "
                          f"{', '.join(constant)}: every respondent gave the same answer; "
                          "expected items that vary")
-    _identical(Xc, cols, p)
+    _identical(X, cols, p)
     if listwise:
-        _collinear(Xc, cols, p)
+        _collinear(_covariance(X), cols, p)
 
 
 def _identical(X: np.ndarray, cols: list[str], p: Path) -> None:
     seen: dict[bytes, str] = {}
     for j, c in enumerate(cols):
-        key = np.ascontiguousarray(X[:, j]).tobytes()
-        if key in seen:
+        key = hashlib.blake2b(np.ascontiguousarray(X[:, j]).data, digest_size=16).digest()
+        if key in seen and np.array_equal(X[:, cols.index(seen[key])], X[:, j], equal_nan=True):
             raise InputError(f"{p}: columns {seen[key]} and {c} are identical; expected items that "
                              "differ (check the export for a duplicated column)")
         seen[key] = c
 
 
-def _collinear(X: np.ndarray, cols: list[str], p: Path) -> None:
-    Z = X - X.mean(axis=0)
-    Z /= np.sqrt((Z * Z).sum(axis=0))
-    R = Z.T @ Z
+def _covariance(X: np.ndarray, block: int = 1 << 16) -> np.ndarray:
+    """Covariance (divisor n) of complete rows, accumulated in blocks around a provisional mean
+    (no copy of the data; accurate also when the means are large against the spread)."""
+    n, k = X.shape
+    shift = X[: min(n, 1024)].mean(axis=0)
+    total, cross = np.zeros(k), np.zeros((k, k))
+    for start in range(0, n, block):
+        B = X[start:start + block] - shift
+        total += B.sum(axis=0)
+        cross += B.T @ B
+    mean = total / n
+    return cross / n - np.outer(mean, mean)
+
+
+def _collinear(cov: np.ndarray, cols: list[str], p: Path) -> None:
+    d = np.sqrt(np.diag(cov))
+    R = cov / np.outer(d, d)
     w, v = np.linalg.eigh(R)
     if w[0] > 1e-10 * w[-1]:
         return

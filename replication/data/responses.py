@@ -115,17 +115,16 @@ def to_numeric(df: pd.DataFrame, columns: list[str], path: Path, *,
         covariance matrix (:func:`replication.data.csvfile.check_structure`: empty, constant,
         identical or collinear columns, fewer rows than columns).
     """
-    out = {}
     for c in columns:
-        col = df[c]
-        if pd.api.types.is_float_dtype(col):
-            out[c] = col
-            continue
-        values, problem = text_to_float(col)
-        if problem is not None:
-            raise InputError(problem_message(Path(path), c, problem))
-        out[c] = pd.Series(values, index=df.index)
-    data = pd.DataFrame(out, index=df.index)
+        if not pd.api.types.is_float_dtype(df[c]):
+            values, problem = text_to_float(df[c])
+            if problem is not None:
+                raise InputError(problem_message(Path(path), c, problem))
+    if all(pd.api.types.is_float_dtype(df[c]) for c in columns):
+        data = df.copy(deep=False) if list(df.columns) == list(columns) else df[list(columns)]
+    else:
+        data = pd.DataFrame({c: df[c] if pd.api.types.is_float_dtype(df[c])
+                             else text_to_float(df[c])[0] for c in columns}, index=df.index)
     check_structure(data, path, listwise=missing == "listwise")
     return data
 
