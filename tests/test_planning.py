@@ -54,7 +54,7 @@ def test_no_replication_tests_on_reconstructed_data():
 def test_plan_replication_tables_and_provenance():
     inputs = load_inputs("value_cocreation", seed=2024)
     plan = planning.plan_replication(inputs, reps=6, seed=2024, bootstrap=30)
-    assert plan.n == planning.planning_grid(502, 46) == [251, 502, 1004]
+    assert plan.n == planning.planning_grid(502, 46) == [126, 251, 502]
     assert set(plan.power["hypothesis"]) == {h.id for h in inputs.record.hypotheses}
     assert list(plan.n_for_power.columns[:5]) == ["hypothesis", "effect", "n_80", "n_90", "n_95"]
     prov = dict(zip(plan.provenance()["field"], plan.provenance()["value"]))
