@@ -200,6 +200,10 @@ def test_data_path_run_with_a_simulated_csv(tmp_path):
     assert len(_rows(res, "paths", quantity="estimate")) == 8
     page = (out / "e_engagement" / "e_engagement.html").read_text(encoding="utf-8")
     assert "e_engagement_sim.csv" in page
+    # replication tests on real responses: every path hypothesis, and the forest plot
+    paths = [h for h in res["hypotheses"] if h["kind"] == "path"]
+    assert paths and all(h["replication"]["small_telescopes"]["verdict"] for h in paths)
+    assert "Planning a replication" in page and "Replication tests" in page
     assert sorted(p.name for p in src.iterdir()) == ["e_engagement_sim.csv"]
     assert hashlib.sha256(csv.read_bytes()).hexdigest() == digest
 

@@ -30,6 +30,7 @@ seed = 2024  # random seed for the reconstruction and the bootstrap
 n_bootstrap = {DEFAULT_BOOTSTRAP}  # bootstrap resamples for mediation intervals
 out_dir = None  # folder where results.json is written (None: nothing is written)
 missing = None  # "listwise" or "fiml": overrides the record's sample.missing (None: as the paper did)
+planning_reps = 200  # Monte Carlo replications per N for "Planning a replication" (0 skips it)
 '''
 
 
@@ -86,6 +87,7 @@ from replication.compare import core as compare
 from replication.report import diagrams
 from replication.report import plots
 from replication.report import tables
+from replication.report import power_plots
 
 tables.use_for_display()  # every table below: fixed decimals, p as < .001, readable columns
 pd.set_option("display.max_rows", 200)
@@ -324,6 +326,48 @@ display(hypotheses)
     return cells
 
 
+def _replication_cells(rec: Record) -> list:
+    """Replication tests with real responses (forest plot) and the plan of a replication."""
+    cells = [_md("""
+## Replication tests
+
+With real responses (`data_path`) each path hypothesis is tested as a replication: the original
+estimate (its printed S.E., or estimate / t where only t is printed) beside the replication's in
+the same metric, the z test of their difference, the 95% prediction interval of the replication
+estimate (Patil, Peng and Leek 2016) and the small-telescopes test (Simonsohn 2015: is the
+replication effect smaller than the one the original had 33% power to detect?). Reconstructed or
+simulated data are not a new study and are not tested.
+""")]
+    cells.append(_code('''
+replication = analysis.replication_tests(inputs, sem_result, moderation)
+if replication:
+    tested = analysis.with_replication(hypotheses, replication).to_dict("records")
+    display(plots.forest_plot(plots.replication_rows(tested)))
+    display(pd.json_normalize([{"hypothesis": h, **b} for h, b in replication.items()]))
+else:
+    display(Markdown("No replication tests: the responses are not a new study (`data_path` is not set)."))
+'''))
+    cells.append(_md("""
+## Planning a replication
+
+How many respondents does a replication need? Monte Carlo power of the test the paper used for
+each hypothesis (two-sided Wald z of the path, or t of the regression, in the hypothesised
+direction; the percentile bootstrap interval for a mediation), on responses drawn as a study
+would collect them (Likert on the record's scale) from the population described below:
+reconstructed from the published numbers for a paper with tables, assumed for an abstract, or
+fitted to `data_path`. Shaded bands are 95% Monte Carlo intervals; `replicate power` runs the
+same with more replications.
+"""))
+    cells.append(_code('''
+if planning_reps:
+    plan = analysis.plan_replication(inputs, reps=planning_reps, seed=seed, bootstrap=n_bootstrap)
+    display(plan.provenance())
+    display(power_plots.power_curves(plan.power))
+    display(plan.n_for_power)
+'''))
+    return cells
+
+
 def _results_cells(rec: Record) -> list:
     """The results file, the classification and the package versions."""
     cells = [_md("## Results file\n\nEverything above in `results.json` (written when `out_dir` is set).")]
@@ -361,7 +405,8 @@ def build(record: Record | str) -> nbformat.NotebookNode:
     rec = record if isinstance(record, Record) else load_record(record)
     cells = []
     for section in (_intro_cells, _data_cells, _measurement_cells, _structural_cells,
-                    _moderation_mediation_cells, _figure_hypothesis_cells, _results_cells):
+                    _moderation_mediation_cells, _figure_hypothesis_cells, _replication_cells,
+                    _results_cells):
         cells += section(rec)
     pid = rec.id
     nb = new_notebook(cells=cells)
