@@ -124,3 +124,9 @@ def test_notebook_display_of_frames_goes_through_the_layer():
 def test_an_empty_table_says_so_instead_of_showing_bare_headings():
     t = tables.show(pd.DataFrame(columns=["path", "verdict"]), "Structural paths")
     assert t.to_html().startswith('<p class="table-empty"') and "no rows" in t.to_html()
+
+
+def test_an_interval_missing_in_every_row_gets_no_column():
+    df = pd.DataFrame({"hypothesis": ["H1"], "estimate": [0.3], "ci_low": [np.nan],
+                       "ci_high": [np.nan], "verdict": ["reproduced"]})
+    assert list(tables.show(df).text.columns) == ["Hypothesis", "Estimate", "Verdict"]

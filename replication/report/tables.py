@@ -346,6 +346,8 @@ _LAYOUTS: list[tuple[set[str], list[str], set[str]]] = [
 def _combine_ci(df: pd.DataFrame, low: str, high: str, name: str, rule) -> pd.DataFrame:
     if low in df.columns and high in df.columns:
         lo, hi = df[low], df[high]
+        if all(_missing(a) or _missing(b) for a, b in zip(lo, hi)):
+            return df.drop(columns=[low, high])  # no interval anywhere: no column for it
         df = df.copy()
         df[name] = [DASH if _missing(a) or _missing(b) else
                     f"[{number_text(a, rule)}, {number_text(b, rule)}]" for a, b in zip(lo, hi)]
