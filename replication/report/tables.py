@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from replication.report.names import COLUMN_NAMES, VALUE_NAMES
+
 __all__ = ["COLUMN_NAMES", "VALUE_NAMES", "DASH", "Table", "show", "use_for_display", "p_text",
            "number_text", "cell_text", "plain_numbers", "rule_of", "verdict_class",
            "readable_column", "TABLE_CSS"]
@@ -43,65 +45,6 @@ __all__ = ["COLUMN_NAMES", "VALUE_NAMES", "DASH", "Table", "show", "use_for_disp
 DASH = "\u2013"
 #: Marker of a value assumed by the record (the paper does not print it).
 ASSUMED_MARK = "\u2020"
-
-#: Internal column names and how a reader sees them.
-COLUMN_NAMES: dict[str, str] = {
-    "field": "Field", "value": "Value", "target": "Record field", "reason": "Reason",
-    "measure": "Measure", "category": "Category", "printed": "Printed", "status": "Status",
-    "where": "Where", "check": "Check", "reported": "Reported",
-    "recomputed": "Recomputed", "detail": "Detail", "construct": "Construct", "item": "Item",
-    "quantity": "Quantity", "reference": "Reference", "replicated": "Replicated",
-    "difference": "Difference", "tolerance": "Tolerance", "verdict": "Verdict",
-    "path": "Path", "hypothesis": "Hypothesis", "read_as": "Read as", "label": "Label",
-    "kind": "Kind", "effect": "Effect", "effect_status": "Effect", "sign": "Sign",
-    "magnitude_status": "Magnitude", "statement": "Statement",
-    "paper_verdict": "Paper", "paper_supported": "Paper",
-    "replicated_supported": "Replication", "estimate": "Estimate",
-    "std_estimate": "Std. estimate", "pvalue": "p", "ci_low": "CI low", "ci_high": "CI high",
-    "ci": "95% CI", "bc_ci": "BC 95% CI", "n_items": "Items", "alpha": "Cronbach's \u03b1",
-    "cr": "CR", "ave": "AVE", "min_loading": "Lowest loading", "max_loading": "Highest loading",
-    "sqrt_ave": "\u221aAVE", "max_abs_corr": "Largest |r|", "passes": "Passes",
-    "y": "Outcome", "x": "Predictor", "m": "Moderator", "step": "Step", "n": "N", "k": "k",
-    "r2": "R\u00b2", "adj_r2": "Adj. R\u00b2", "delta_r2": "\u0394R\u00b2",
-    "f_change": "F change", "df1": "df1", "df2": "df2", "p_change": "p (F change)",
-    "term": "Term", "b": "b", "se": "S.E.", "t": "t", "z": "z", "beta": "\u03b2",
-    "sd_units": "Moderator at", "m_value": "Moderator value", "slope": "Slope",
-    "df": "df", "intercept": "Intercept", "x_mean": "Mean of x", "x_sd": "SD of x",
-    "region": "Region", "bounds": "Johnson-Neyman bounds", "share_significant": "Share significant",
-    "m_min": "Moderator min", "m_max": "Moderator max", "lhs": "lhs", "op": "op", "rhs": "rhs",
-    "est": "Estimate", "std_all": "Std.all", "std_lv": "Std.lv", "interaction": "Interaction",
-    "std_slope": "Std. slope", "mediation": "Mediation", "mediator": "Mediator",
-    "boot_se": "Bootstrap S.E.", "bc_low": "BC low", "bc_high": "BC high",
-    "excludes_zero": "CI excludes 0", "bc_excludes_zero": "BC CI excludes 0",
-    "n_boot_ok": "Resamples", "n_boot_failed": "Failed resamples", "count": "Count",
-    "version": "Version", "findings": "Findings", "source": "Source", "seed": "Seed",
-    "n_rows": "Rows", "note": "Note", "mean": "Mean", "sd": "SD", "std": "Std. estimate",
-    "original": "Original", "replication": "Replication", "power": "Power", "mcse": "MC S.E.",
-    "agreement": "Agreement", "classification": "Classification",
-}
-
-#: Names of measures and quantities (row labels of fit and comparison tables).
-VALUE_NAMES: dict[str, str] = {
-    "chisq": "\u03c7\u00b2", "df": "df", "pvalue": "p", "chisq_df": "\u03c7\u00b2/df",
-    "cfi": "CFI", "tli": "TLI", "nfi": "NFI", "ifi": "IFI", "gfi": "GFI", "agfi": "AGFI",
-    "rmsea": "RMSEA", "rmsea.ci.lower": "RMSEA 90% CI low", "rmsea.ci.upper": "RMSEA 90% CI high",
-    "rmsea.pvalue": "RMSEA p-close", "srmr": "SRMR", "aic": "AIC", "bic": "BIC",
-    "sabic": "SABIC", "bic2": "SABIC", "logl": "Log-likelihood", "npar": "Parameters",
-    "ntotal": "N", "baseline.chisq": "\u03c7\u00b2 (baseline)", "baseline.df": "df (baseline)",
-    "baseline.pvalue": "p (baseline)", "chisq_baseline": "\u03c7\u00b2 (baseline)",
-    "df_baseline": "df (baseline)", "chisq.scaled": "\u03c7\u00b2 (scaled)",
-    "df.scaled": "df (scaled)", "pvalue.scaled": "p (scaled)", "cfi.robust": "CFI (robust)",
-    "tli.robust": "TLI (robust)", "rmsea.robust": "RMSEA (robust)",
-    "chisq.scaling.factor": "Scaling factor", "unrestricted.logl": "Log-likelihood (H1)",
-    "estimate": "estimate", "statistic": "t / C.R.", "std": "std. estimate",
-    "loading": "loading", "alpha": "Cronbach's \u03b1", "cr": "CR", "ave": "AVE",
-    "mean": "mean", "sd": "SD", "first_factor_share": "first factor share",
-    "first_factor_percent": "first factor (% of variance)",
-    "not_checkable": "not checkable", "total_indirect": "total indirect",
-    "published": "printed", "n_eigen_gt_1": "eigenvalues > 1",
-    "cumulative_share_gt_1": "variance explained (eigenvalues > 1)",
-    "first_eigenvalue": "first eigenvalue", "n_obs": "N", "n_items": "items",
-}
 
 _P_KEYS = {"pvalue", "p", "p_value", "p_change", "rmsea.pvalue", "baseline.pvalue",
            "pvalue.scaled", "pvalue.scaled", "p_difference"}
@@ -463,6 +406,63 @@ class Table:
         return self.text.to_string(index=False)
 
 
+def _column_cells(name: str, values: pd.Series, decimals: dict, keys: list,
+                  assumed_rows: list[bool]) -> tuple[list[str], list[str], bool]:
+    """Text and CSS classes of every cell of one column, and whether the column is numeric."""
+    rule = decimals.get(name, _column_rule(name, values))
+    by_row = name.lower() in _VALUE_COLUMNS or (name not in COLUMN_NAMES and rule is None
+                                                and any(k is not None for k in keys))
+    out, cls = [], []
+    n_num = 0
+    for i, v in enumerate(values):
+        r = rule
+        if r is None and by_row:
+            r = rule_of(keys[i])
+        if isinstance(v, numbers.Number) and not isinstance(v, (bool, np.bool_)) \
+                and not _missing(v):
+            n_num += 1
+        t = cell_text(v, r)
+        if name in _BOOL_WORDS and isinstance(v, (bool, np.bool_)):
+            t = _BOOL_WORDS[name][0 if v else 1]
+        elif name == "sd_units" and not _missing(v):
+            t = "mean" if float(v) == 0 else f"{float(v):+g} SD"
+        c = []
+        if name in _KEY_COLUMNS or name in ("check", "effect"):
+            t = VALUE_NAMES.get(t, t) if name != "check" else t.replace("_", " ")
+        if name.lower() in _VERDICT_COLUMNS or name in ("paper_verdict", "replicated_supported",
+                                                         "paper_supported"):
+            t = VALUE_NAMES.get(t, t) if t in ("not_checkable", "published") else t
+            vc = verdict_class(t) if name.lower() in _VERDICT_COLUMNS else ""
+            if vc:
+                c.append(vc)
+            if t == "assumed":
+                c.append("assumed")
+        if assumed_rows[i] and name in ("reference", "printed", "value") and t != DASH:
+            t = f"{t}{ASSUMED_MARK}"
+            c.append("assumed")
+        out.append(t)
+        cls.append(" ".join(c))
+    numeric = bool(n_num) and n_num >= 0.5 * max(1, sum(not _missing(v) for v in values))
+    return out, cls, numeric
+
+
+def _styler(shown: pd.DataFrame, class_frame: pd.DataFrame, num_heads: list,
+            caption: str | None):
+    """The pandas Styler of formatted cell texts: no index, classes, booktabs styles."""
+    digest = hashlib.sha1(("\x1f".join(map(str, shown.columns)) + "\x1e" +
+                           shown.to_csv(index=False)).encode("utf-8")).hexdigest()[:10]
+    styler = shown.style.hide(axis="index").set_uuid(f"rt{digest}")
+    styler = styler.format(escape="html").set_td_classes(class_frame)
+    styler = styler.set_table_styles(TABLE_CSS, overwrite=True)
+    if num_heads:
+        styler = styler.set_table_styles(
+            {h: [{"selector": "th", "props": "text-align: right;"}] for h in num_heads},
+            overwrite=False)
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    return styler
+
+
 def show(data, caption: str | None = None, *, columns: Sequence[str] | None = None,
          hide: Iterable[str] = (), decimals: Mapping[str, int | str] | None = None,
          names: Mapping[str, str] | None = None, notes: Sequence[str] = (),
@@ -503,44 +503,10 @@ def show(data, caption: str | None = None, *, columns: Sequence[str] | None = No
     numeric_cols: set[str] = set()
     for col in df.columns:
         name = str(col)
-        values = df[col]
-        rule = decimals.get(name, _column_rule(name, values))
-        by_row = name.lower() in _VALUE_COLUMNS or (name not in COLUMN_NAMES and rule is None
-                                                    and any(k is not None for k in keys))
-        out, cls = [], []
-        n_num = 0
-        for i, v in enumerate(values):
-            r = rule
-            if r is None and by_row:
-                r = rule_of(keys[i])
-            if isinstance(v, numbers.Number) and not isinstance(v, (bool, np.bool_)) \
-                    and not _missing(v):
-                n_num += 1
-            t = cell_text(v, r)
-            if name in _BOOL_WORDS and isinstance(v, (bool, np.bool_)):
-                t = _BOOL_WORDS[name][0 if v else 1]
-            elif name == "sd_units" and not _missing(v):
-                t = "mean" if float(v) == 0 else f"{float(v):+g} SD"
-            c = []
-            if name in _KEY_COLUMNS or name in ("check", "effect"):
-                t = VALUE_NAMES.get(t, t) if name != "check" else t.replace("_", " ")
-            if name.lower() in _VERDICT_COLUMNS or name in ("paper_verdict", "replicated_supported",
-                                                             "paper_supported"):
-                t = VALUE_NAMES.get(t, t) if t in ("not_checkable", "published") else t
-                vc = verdict_class(t) if name.lower() in _VERDICT_COLUMNS else ""
-                if vc:
-                    c.append(vc)
-                if t == "assumed":
-                    c.append("assumed")
-            if assumed_rows[i] and name in ("reference", "printed", "value") and t != DASH:
-                t = f"{t}{ASSUMED_MARK}"
-                c.append("assumed")
-            out.append(t)
-            cls.append(" ".join(c))
-        if n_num and n_num >= 0.5 * max(1, sum(not _missing(v) for v in values)):
+        texts[name], classes[name], numeric = _column_cells(name, df[col], decimals, keys,
+                                                            assumed_rows)
+        if numeric:
             numeric_cols.add(name)
-        texts[name] = out
-        classes[name] = cls
     text = pd.DataFrame(texts, columns=[str(c) for c in df.columns])
     for col in text.columns:
         longest = max((len(t) for t in text[col]), default=0)
@@ -553,18 +519,8 @@ def show(data, caption: str | None = None, *, columns: Sequence[str] | None = No
     if len(set(shown.columns)) < len(shown.columns):  # two internal names read alike
         shown = text.rename(columns={c: f"{headers[c]} ({c})" for c in text.columns})
     class_frame = pd.DataFrame({shown.columns[j]: classes[c] for j, c in enumerate(text.columns)})
-    digest = hashlib.sha1(("\x1f".join(map(str, shown.columns)) + "\x1e" +
-                           shown.to_csv(index=False)).encode("utf-8")).hexdigest()[:10]
-    styler = shown.style.hide(axis="index").set_uuid(f"rt{digest}")
-    styler = styler.format(escape="html").set_td_classes(class_frame)
-    styler = styler.set_table_styles(TABLE_CSS, overwrite=True)
     num_heads = [shown.columns[j] for j, c in enumerate(text.columns) if c in numeric_cols]
-    if num_heads:
-        styler = styler.set_table_styles(
-            {h: [{"selector": "th", "props": "text-align: right;"}] for h in num_heads},
-            overwrite=False)
-    if caption:
-        styler = styler.set_caption(html.escape(caption))
+    styler = _styler(shown, class_frame, num_heads, caption)
     footnotes = list(notes)
     if any(assumed_rows) and any(c in text.columns for c in ("reference", "printed", "value")):
         footnotes.append(f"{ASSUMED_MARK} Assumed by the record: the paper does not print this "
