@@ -385,17 +385,6 @@ display(Markdown(f"**Replication: {verdict['label']}** ({verdict['reason']})."))
 display(pd.json_normalize({k: v for k, v in results["summary"].items() if k != "classification"}).T
         .rename(columns={0: "count"}))
 '''))
-    cells.append(_md("### Replication tests\n\nWith real responses (`data_path`): each path "
-                     "hypothesis's original estimate beside the replication's, with their 95% "
-                     "intervals and the prediction interval for the replication."))
-    cells.append(_code('''
-forest = plots.replication_rows(results["hypotheses"])
-if len(forest):
-    display(plots.forest_plot(forest))
-else:
-    display(Markdown("No replication tests: the data are reconstructed or simulated from the "
-                     "paper's own numbers (run with `data_path` for real responses)."))
-'''))
     cells.append(_md("## Package versions"))
     cells.append(_code('display(pd.Series(analysis.versions(), name="version").to_frame())'))
     return cells
