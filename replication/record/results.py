@@ -277,7 +277,7 @@ class ParameterResult(_Strict):
     """
 
     lhs: str = Field(min_length=1)
-    op: Literal["=~", "~", "~~", ":=", "~1"]
+    op: Literal["=~", "~", "~~", ":="]
     rhs: str = ""
     model: str | None = None
     est: Published | None = None
@@ -302,7 +302,7 @@ class ParameterResult(_Strict):
 
     @model_validator(mode="after")
     def _rhs_for_op(self) -> "ParameterResult":
-        if self.op not in (":=", "~1") and not self.rhs:
+        if self.op != ":=" and not self.rhs:
             raise _FieldError("rhs", f"expected the right-hand side of {self.lhs} {self.op}")
         return self
 
