@@ -593,3 +593,17 @@ def test_syntax_error_names_the_model_line_and_the_file_line(tmp_path):
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert res.stderr.strip().count("\n") == 0
     assert f"field model.syntax: line 3 (file line {file_line}): no operator" in res.stderr
+
+
+def test_product_indicators_are_stated_by_the_record(tmp_path):
+    raw = yaml.safe_load((ROOT / "data" / "papers" / "social_crm" / "paper.yaml").read_text(encoding="utf-8"))
+    mods = [m for m in raw["model"]["moderations"] if m["method"] == "latent_product"]
+    from replication.record.core import Record
+    k = raw["model"]["moderations"].index(mods[0])
+    assert Record.model_validate(raw).model.moderations[k].product_indicators.centring == "double_mean"
+    mods[0]["product_indicators"] = {"leftovers": "parcel", "centring": "mean"}
+    pi = Record.model_validate(raw).model.moderations[k].product_indicators
+    assert (pi.pairing, pi.leftovers, pi.centring) == ("matched", "parcel", "mean")
+    mods[0]["product_indicators"] = {"centring": "residual"}
+    msg = _refused(tmp_path, raw)
+    assert "product_indicators.centring" in msg

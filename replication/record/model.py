@@ -9,7 +9,8 @@ from pydantic import Field, field_validator, model_validator
 
 from replication.record.printed import _ID, Published, _FieldError, _Strict, _whole
 
-__all__ = ["Construct", "StructuralPath", "Covariance", "Moderation", "Mediation", "Model"]
+__all__ = ["Construct", "StructuralPath", "Covariance", "ProductIndicators", "Moderation", "Mediation",
+           "Model"]
 
 
 class Construct(_Strict):
@@ -88,13 +89,29 @@ class Covariance(_Strict):
     b: str
 
 
+class ProductIndicators(_Strict):
+    """How the product indicators of a latent interaction are built, as the paper states it.
+
+    ``pairing`` is ``matched`` (the i-th item of x times the i-th item of m; Marsh, Wen & Hau,
+    2004); items left over in the longer list are dropped (``leftovers: drop``) or averaged with
+    the last matched item (``leftovers: parcel``). ``centring`` is ``double_mean`` (items
+    centred, products centred again; Lin et al., 2010), ``mean`` (items centred) or ``none``.
+    """
+
+    pairing: Literal["matched"] = "matched"
+    leftovers: Literal["drop", "parcel"] = "drop"
+    centring: Literal["double_mean", "mean", "none"] = "double_mean"
+
+
 class Moderation(_Strict):
-    """``m`` moderates ``x -> y``; ``method`` is how the paper (or the suite) tests it."""
+    """``m`` moderates ``x -> y``; ``method`` is how the paper (or the suite) tests it, and
+    ``product_indicators`` how a latent product is measured (:class:`ProductIndicators`)."""
 
     x: str
     m: str
     y: str
     method: Literal["latent_product", "regression"]
+    product_indicators: ProductIndicators = ProductIndicators()
 
     @property
     def key(self) -> str:

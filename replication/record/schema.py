@@ -60,7 +60,8 @@ The schema is split by topic: :mod:`replication.record.printed` (printed numbers
 from replication.record.core import Record, item_names
 from replication.record.loading import (example_ids, examples_dir, load_all, load_examples, load_record,
                                         paper_ids, papers_dir)
-from replication.record.model import Construct, Covariance, Mediation, Model, Moderation, StructuralPath
+from replication.record.model import (Construct, Covariance, Mediation, Model, Moderation, ProductIndicators,
+                                      StructuralPath)
 from replication.record.printed import Assumption, Published, PublishedText, RecordError
 from replication.record.results import (Claim, ConstructStat, FigureRef, FitBlock, Harman, Hypothesis,
                                         Marker, ParameterResult, PathResult, Results, Sample, SampleGroup, Value)
@@ -73,6 +74,7 @@ __all__ = [
     "StructuralPath",
     "Covariance",
     "Moderation",
+    "ProductIndicators",
     "Mediation",
     "Model",
     "PathResult",
