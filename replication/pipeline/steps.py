@@ -281,7 +281,10 @@ def run_moderation(inputs: Inputs) -> Moderations:
         regression = mod.regression_moderation(composite_scores(inputs), xs, moderators, ys,
                                                controls=controls(rec), center=True)
     items = rec.items
-    latent = tuple(latent_moderation(inputs.data, m.x, items[m.x], m.m, items[m.m], m.y, items[m.y])
+    centring = {"double_mean": "double_mean_centered", "mean": "mean_centered", "none": "uncentered"}
+    latent = tuple(latent_moderation(inputs.data, m.x, items[m.x], m.m, items[m.m], m.y, items[m.y],
+                                     method=centring[m.product_indicators.centring],
+                                     leftovers=m.product_indicators.leftovers)
                    for m in rec.model.moderations if m.method == "latent_product")
     return Moderations(regression=regression, latent=latent)
 
