@@ -80,11 +80,12 @@ def test_failed_resamples_are_counted(med, monkeypatch):
 
     def flaky(seed):
         calls["n"] += 1
-        return None if calls["n"] in (2, 5) else real(seed)
+        return (boot_mod.NOT_CONVERGED, None, None) if calls["n"] in (2, 5) else real(seed)
 
     monkeypatch.setattr(boot_mod, "_one", flaky)
     b = bootstrap(d["model"], data, n_boot=8, seed=1, jobs=1)
-    assert b.n_failed == 2 and b.failed == [1, 4]
+    assert b.n_failed == 2 and b.failed == [1, 4] and b.nonconverged == [1, 4]
+    assert b.n_used == 6 and "2 of 8 bootstrap runs failed" in b.warnings[0]
     assert b.estimates.iloc[[1, 4]].isna().all().all()
     assert b.estimates.drop(index=[1, 4]).notna().all().all()
     summ = b.summary()
@@ -127,3 +128,38 @@ def test_bad_input(med):
         bootstrap(d["model"], data, n_boot=5, jobs=0)
     with pytest.raises(InputError, match="level"):
         bootstrap(d["model"], data, n_boot=3, seed=1).summary(level=95)
+
+
+@pytest.mark.slow
+def test_political_democracy_against_lavaan_bootstrap():
+    """PoliticalDemocracy, ind60 -> dem60 -> dem65 with the indirect effect, 2,000 resamples
+    here and in lavaan (se = "bootstrap", scripts/bootstrap_fixtures.R): the same rule for
+    which resamples count (none fails; inadmissible ones, mostly a negative residual variance
+    of dem65, are kept and counted), the same SEs and percentile limits within Monte Carlo
+    error, identical draws for one and two jobs.
+
+    Monte Carlo error with B = 2000 each: the share of inadmissible resamples (about 0.32) has
+    an SD of sqrt(0.32 * 0.68 / 2000) = 1.0 % per run, so the counts of two independent runs
+    differ with an SD of about 30 (the bound, 120, is 4 of those); an SD estimate has a
+    relative SE of about 1/sqrt(2B) = 1.6 % (more for the skewed variances), a difference of
+    two runs 2.2 %, bounded at 10 %; a 2.5 % quantile has an SE of about 0.06 SD, a difference
+    0.085 SD, bounded at 0.35 SD."""
+    fx = json.loads((Path(__file__).parent / "fixtures" / "bootstrap" / "pd_boot.json").read_text())
+    data = pd.read_csv(FX / fx["data"])
+    b = bootstrap(fx["model"], data, n_boot=fx["n_boot"], seed=2024, jobs=2)
+    assert b.n_failed == fx["n_failed"] == 0
+    print("inadmissible resamples", b.n_inadmissible, "lavaan", fx["n_inadmissible"])
+    assert abs(b.n_inadmissible - fx["n_inadmissible"]) < 120
+    assert b.n_used == fx["n_boot"] and any("nonadmissible" in w for w in b.warnings)
+    ref = pd.DataFrame(fx["parameters"])
+    ref = ref[ref.se > 0]
+    m = ref.merge(b.summary(), on=["lhs", "op", "rhs"], suffixes=("_lav", ""))
+    assert len(m) == len(ref)
+    assert np.max(np.abs(m.est_lav - m.est)) < 1e-3
+    rel = np.abs(m.boot_se / m.se - 1)
+    ends = np.maximum(np.abs(m.ci_lower - m.ci_lower_lav), np.abs(m.ci_upper - m.ci_upper_lav)) / m.se
+    print("largest relative SE difference", rel.max(), "largest CI end difference (in SE)", ends.max())
+    assert rel.max() < 0.10 and ends.max() < 0.35
+    one = bootstrap(fx["model"], data, n_boot=40, seed=2024, jobs=1)
+    pd.testing.assert_frame_equal(one.estimates, b.estimates.iloc[:40])
+    assert one.inadmissible == [i for i in b.inadmissible if i < 40]

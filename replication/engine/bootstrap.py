@@ -2,11 +2,17 @@
 
 Each resample draws N rows with replacement, recomputes the covariance matrix (divisor N) and
 refits the model by Fisher scoring on lavaan's ML discrepancy, started from the full-sample
-estimates. Resamples run in chunks across processes; resample ``b`` always uses the random
-generator seeded by the ``b``-th child of ``numpy.random.SeedSequence(seed)``, so ``jobs=1``
-and ``jobs=4`` give identical results. A resample whose covariance matrix is not positive
-definite or whose fit does not converge is counted in ``n_failed`` and listed in ``failed``;
-its row of draws is NaN and is left out of standard errors and intervals.
+estimates. Resamples run in chunks across processes (joblib); resample ``b`` always uses the
+random generator seeded by the ``b``-th child of ``numpy.random.SeedSequence(seed)``, so
+``jobs=1`` and ``jobs=4`` give identical results.
+
+Which resamples count follows lavaan (``R/lav_bootstrap.R``): a resample whose covariance
+matrix is not positive definite or whose fit does not converge fails; it is counted in
+``n_failed`` (``nonconverged`` lists those that did not converge), its row of draws is NaN and
+it is left out of standard errors and intervals ("failed or did not converge"). A resample
+that converges to an inadmissible solution (a negative variance, a covariance matrix of the
+latent variables or of the residuals that is not positive definite; lavaan's ``post.check``)
+is kept and counted in ``n_inadmissible`` ("resulted in nonadmissible solutions").
 
 The plain interval functions :func:`percentile_ci` and :func:`bias_corrected_ci` are lavaan's
 (``boot.ci.type = "perc"`` and ``"bca.simple"``, with the normal-scale interpolation of order
@@ -15,10 +21,9 @@ statistics of ``boot::norm.inter``); :mod:`replication.analyses.mediation` uses 
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
+import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,9 +31,10 @@ import pandas as pd
 from scipy import stats
 
 from replication.engine.errors import InputError
+from replication.engine.estimation import is_admissible
 from replication.engine.ram import RAM, eval_defined, label_values
 from replication.engine.moments import prepare_data, sample_cov
-from replication.engine.results import FitResult
+from replication.engine.results import FitResult, parameter_row
 from replication.engine.sem import fit
 
 __all__ = ["BootstrapResult", "bootstrap", "percentile_ci", "bias_corrected_ci"]
@@ -164,12 +170,16 @@ class BootstrapResult:
     std_estimates : DataFrame
         The same for lavaan's ``std.all``.
     n_failed : int
-        Resamples that failed (not positive definite, not converged).
+        Resamples left out: covariance matrix not positive definite, or fit not converged.
     failed : list of int
         Their indices.
     full : FitResult
         The full-sample fit.
     seed : int or None
+    nonconverged : list of int
+        Indices of the failed resamples whose fit did not converge.
+    inadmissible : list of int
+        Indices of the kept resamples with an inadmissible solution.
     """
 
     estimates: pd.DataFrame
@@ -179,10 +189,37 @@ class BootstrapResult:
     full: FitResult
     seed: int | None = None
     columns: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
+    nonconverged: list[int] = field(default_factory=list)
+    inadmissible: list[int] = field(default_factory=list)
 
     @property
     def n_boot(self) -> int:
         return len(self.estimates)
+
+    @property
+    def n_used(self) -> int:
+        """Resamples in the standard errors and intervals (lavaan's successful draws)."""
+        return self.n_boot - self.n_failed
+
+    @property
+    def n_nonconverged(self) -> int:
+        return len(self.nonconverged)
+
+    @property
+    def n_inadmissible(self) -> int:
+        return len(self.inadmissible)
+
+    @property
+    def warnings(self) -> list[str]:
+        """lavaan's two bootstrap warnings, when they apply."""
+        out = []
+        if self.n_failed:
+            out.append(f"{self.n_failed} of {self.n_boot} bootstrap runs failed or did not "
+                       f"converge ({self.n_nonconverged} not converged); they are left out")
+        if self.n_inadmissible:
+            out.append(f"{self.n_inadmissible} of {self.n_boot} bootstrap runs resulted in "
+                       "nonadmissible solutions (kept, as lavaan keeps them)")
+        return out
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Bootstrap standard errors and intervals.
@@ -197,13 +234,13 @@ class BootstrapResult:
         """
         if not 0 < level < 1:
             raise InputError(f"level: expected a number between 0 and 1, got {level}")
-        full = self.full.params
+        full = self.full.parameters
         E = self.estimates.to_numpy(dtype=float)
         E = E[np.isfinite(E).all(axis=1)]  # failed resamples are left out, as lavaan does
         rows = []
         for (lhs, op, rhs), d in zip(self.columns, E.T):
-            m = full[(full.lhs == lhs) & (full.op == op) & (full.rhs == rhs)]
-            est = float(m.est.iloc[0]) if len(m) else np.nan
+            m = parameter_row(full, lhs, op, rhs)
+            est = float(m["est"]) if m is not None else np.nan
             se = float(np.std(d, ddof=1)) if d.size > 1 else np.nan
             lo, hi = percentile_ci(d, level)
             blo, bhi = bias_corrected_ci(d, est, level)
@@ -217,6 +254,7 @@ class BootstrapResult:
 # Worker
 # ------------------------------------------------------------------------------------------
 _STATE: dict = {}
+OK, INADMISSIBLE, NOT_CONVERGED, NOT_PD = "ok", "inadmissible", "not converged", "not pd"
 
 
 def _single_thread():
@@ -228,9 +266,10 @@ def _single_thread():
     return threadpool_limits(1)
 
 
-def _init(spec, X, theta0, limit_threads=True):
+def _init(spec, X, theta0, limit_threads=True, token=None):
     if limit_threads:
         _STATE["limits"] = _single_thread()
+    _STATE["token"] = token
     _STATE["spec"] = spec
     _STATE["X"] = X
     _STATE["theta0"] = theta0
@@ -242,7 +281,17 @@ def _init(spec, X, theta0, limit_threads=True):
     _STATE["label_rows"] = [(k, r["label"]) for k, r in enumerate(rows) if r["label"]]
 
 
+def _refit(ram: RAM, theta0: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Newton / scoring from the full-sample estimates, L-BFGS from there when that fails."""
+    theta, conv, _ = ram.fisher(theta0, S, max_iter=100, tol=1e-8)
+    if not conv or not np.all(np.isfinite(theta)):
+        theta = ram.lbfgs(theta0, S)
+        theta, conv, _ = ram.fisher(theta, S, max_iter=100, tol=1e-8)
+    return theta, bool(conv and np.all(np.isfinite(theta)))
+
+
 def _one(b_seed: np.random.SeedSequence):
+    """Resample ``b``: ``(status, estimates, std.all)``, the arrays None when it failed."""
     spec = _STATE["spec"]
     X = _STATE["X"]
     ram: RAM = _STATE["ram"]
@@ -253,15 +302,12 @@ def _one(b_seed: np.random.SeedSequence):
     try:
         np.linalg.cholesky(S)
     except np.linalg.LinAlgError:
-        return None
+        return NOT_PD, None, None
     if ram.exo_entries:
         ram.set_exo(S)
-    theta, conv, _ = ram.fisher(_STATE["theta0"], S, max_iter=100, tol=1e-8)
-    if not conv or not np.all(np.isfinite(theta)):
-        theta = ram.lbfgs(_STATE["theta0"], S)
-        theta, conv, _ = ram.fisher(theta, S, max_iter=100, tol=1e-8)
-        if not conv or not np.all(np.isfinite(theta)):
-            return None
+    theta, conv = _refit(ram, _STATE["theta0"], S)
+    if not conv:
+        return NOT_CONVERGED, None, None
     std = ram.standardized(theta)
     est = list(theta)
     std_free = [std[k] for k in _STATE["free_row_idx"]]
@@ -270,11 +316,14 @@ def _one(b_seed: np.random.SeedSequence):
         ds = eval_defined(spec, {lab: std[k] for k, lab in _STATE["label_rows"]})
         est += list(d.values())
         std_free += list(ds.values())
-    return np.array(est), np.array(std_free)
+    status = OK if is_admissible(spec, ram, theta) else INADMISSIBLE
+    return status, np.array(est), np.array(std_free)
 
 
-def _chunk(args):
-    seeds = args
+def _chunk(token, spec, X, theta0, seeds):
+    """A chunk of resamples in a worker process (state set up once per bootstrap)."""
+    if _STATE.get("token") != token:
+        _init(spec, X, theta0, token=token)
     return [_one(s) for s in seeds]
 
 
@@ -289,6 +338,62 @@ class _Callback:
 
     def close(self) -> None:
         pass
+
+
+def _progress_bar(progress, n_boot: int):
+    if callable(progress):
+        return _Callback(progress)
+    if progress:
+        from tqdm.auto import tqdm
+
+        return tqdm(total=int(n_boot), desc="bootstrap")
+    return None
+
+
+def _draw(spec, Xc: np.ndarray, theta0: np.ndarray, children: list, jobs: int, bar) -> list:
+    """Every resample, in order, on ``jobs`` processes."""
+    results: list = []
+    if jobs == 1:
+        _init(spec, Xc, theta0, limit_threads=False)
+        limits = _single_thread()
+        try:
+            for s in children:
+                results.append(_one(s))
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if limits is not None:
+                limits.restore_original_limits()
+            _STATE.clear()
+        return results
+    from joblib import Parallel, delayed
+
+    size = max(1, min(50, int(np.ceil(len(children) / (jobs * 4)))))
+    chunks = [children[i:i + size] for i in range(0, len(children), size)]
+    token = uuid.uuid4().hex
+    run = Parallel(n_jobs=jobs, return_as="generator")
+    for out in run(delayed(_chunk)(token, spec, Xc, theta0, c) for c in chunks):
+        results.extend(out)
+        if bar is not None:
+            bar.update(len(out))
+    return results
+
+
+def _collect(results: list, k: int) -> tuple[np.ndarray, np.ndarray, list, list, list]:
+    """Draws as arrays (NaN rows for failed resamples) and the indices by status."""
+    est = np.full((len(results), k), np.nan)
+    std = np.full((len(results), k), np.nan)
+    failed, nonconv, inadm = [], [], []
+    for b, (status, e, s) in enumerate(results):
+        if e is None:
+            failed.append(b)
+            if status == NOT_CONVERGED:
+                nonconv.append(b)
+            continue
+        est[b], std[b] = e, s
+        if status == INADMISSIBLE:
+            inadm.append(b)
+    return est, std, failed, nonconv, inadm
 
 
 # ------------------------------------------------------------------------------------------
@@ -325,15 +430,17 @@ def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | No
     -----
     Each resample refits by Fisher scoring with the analytic gradient and expected information
     of the ML discrepancy, warm-started from the full-sample estimates (falling back to L-BFGS
-    from the same start). lavaan's ``se = "bootstrap"`` draws resamples the same way and uses the
-    same SD and interval definitions (:func:`percentile_ci`, :func:`bias_corrected_ci`); with
-    different random numbers the two agree within Monte Carlo error.
+    from the same start). lavaan's ``se = "bootstrap"`` draws resamples the same way, drops the
+    same failures, keeps inadmissible solutions, and uses the same SD and interval definitions
+    (:func:`percentile_ci`, :func:`bias_corrected_ci`); with different random numbers the two
+    agree within Monte Carlo error (``scripts/bootstrap_fixtures.R``).
 
     References
     ----------
     Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
     Bollen, K. A., & Stine, R. A. (1990). Direct and indirect effects: classical and bootstrap
     estimates of variability. *Sociological Methodology*, 20, 115-140.
+    lavaan ``R/lav_bootstrap.R``.
     """
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
         raise InputError(f"n_boot: expected a positive integer, got {n_boot!r}")
@@ -346,59 +453,21 @@ def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | No
         if limits is not None:
             limits.restore_original_limits()
     spec = full.spec
-    df = prepare_data(spec, data, "listwise")
-    X = df.to_numpy(dtype=float)
+    X = prepare_data(spec, data, "listwise").to_numpy(dtype=float)
     if len(X) < 3:
         raise InputError(f"data: {len(X)} complete rows; expected more for a bootstrap")
-    Xc = X - X.mean(axis=0)
-    theta0 = full.theta
     children = np.random.SeedSequence(seed).spawn(int(n_boot))
     cols = [(r["lhs"], r["op"], r["rhs"]) for r in spec.free_rows()]
     cols += [(name, ":=", expr.replace(" ", "")) for name, expr in spec.defined]
     names = [f"{a} {o} {b}" for a, o, b in cols]
-    bar = None
-    if callable(progress):
-        bar = _Callback(progress)
-    elif progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=int(n_boot), desc="bootstrap")
-    results: list = []
+    bar = _progress_bar(progress, n_boot)
     jobs = int(min(jobs, n_boot, os.cpu_count() or 1))
-    if jobs == 1:
-        _init(spec, Xc, theta0, limit_threads=False)
-        limits = _single_thread()
-        try:
-            for s in children:
-                results.append(_one(s))
-                if bar is not None:
-                    bar.update(1)
-        finally:
-            if limits is not None:
-                limits.restore_original_limits()
-    else:
-        size = max(1, min(50, int(np.ceil(n_boot / (jobs * 4)))))
-        chunks = [children[i:i + size] for i in range(0, len(children), size)]
-        methods = mp.get_all_start_methods()
-        ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init,
-                                 initargs=(spec, Xc, theta0)) as ex:
-            for out in ex.map(_chunk, chunks):
-                results.extend(out)
-                if bar is not None:
-                    bar.update(len(out))
+    results = _draw(spec, X - X.mean(axis=0), full.theta, children, jobs, bar)
     if bar is not None:
         bar.close()
-    k = len(cols)
-    est = np.full((int(n_boot), k), np.nan)
-    std = np.full((int(n_boot), k), np.nan)
-    failed = []
-    for b, r in enumerate(results):
-        if r is None:
-            failed.append(b)
-            continue
-        est[b], std[b] = r
+    est, std, failed, nonconv, inadm = _collect(results, len(cols))
     return BootstrapResult(
         estimates=pd.DataFrame(est, columns=names),
         std_estimates=pd.DataFrame(std, columns=names),
-        n_failed=len(failed), failed=failed, full=full, seed=seed, columns=cols)
+        n_failed=len(failed), failed=failed, full=full, seed=seed, columns=cols,
+        nonconverged=nonconv, inadmissible=inadm)

@@ -74,25 +74,29 @@ class Estimate:
 
 
 def is_admissible(spec: ModelSpec, ram: RAM, theta: np.ndarray) -> bool:
-    """No negative (residual) variance and a positive definite latent covariance matrix.
+    """lavaan's ``post.check``: no negative variance (observed or latent), and positive
+    (semi)definite covariance matrices of the latent variables and of the residuals of the
+    observed variables (no eigenvalue below ``-eps^(3/4)``).
 
     References
     ----------
-    lavaan ``R/lav_object_post_check.R`` (``lav_object_post_check``: negative variances of
-    observed and latent variables, covariance matrix of the latent variables not positive
-    definite).
+    lavaan ``R/lav_object_post_check.R`` (``lav_object_post_check``).
     """
     if not np.all(np.isfinite(theta)):
         return False
     A, Sm = ram.matrices(theta)
     if np.any(np.diag(Sm) < 0):
         return False
+    tol = -np.finfo(float).eps ** 0.75
     if spec.lv:
-        C = ram.total_cov(theta)
         lv = np.arange(ram.p, ram.m)
-        ev = np.linalg.eigvalsh(C[np.ix_(lv, lv)])
-        if not np.all(np.isfinite(ev)) or ev.min() <= 0:
+        C = ram.total_cov(theta)
+        if np.linalg.eigvalsh(C[np.ix_(lv, lv)]).min() < tol:
             return False
+    x = set(spec.ov_x)
+    y = [i for i, v in enumerate(spec.ov) if v not in x]
+    if y and np.linalg.eigvalsh(Sm[np.ix_(y, y)]).min() < tol:
+        return False
     return True
 
 
