@@ -27,9 +27,6 @@ def test_fit_files(tmp_path):
     data.to_csv(dp, index=False)
     out = fit_files(mp, dp)
     assert out["fit_measures"]["chisq"] == pytest.approx(d["fit_measures"]["chisq"], abs=TOL)
-    out_b = fit_files(mp, dp, bootstrap=20, seed=3)
-    assert out_b["bootstrap"]["n_boot"] == 20
-    assert len(out_b["bootstrap"]["parameters"]) == 21
     with pytest.raises(InputError, match="not found"):
         fit_files(tmp_path / "nope.lav", dp)
     with pytest.raises(InputError, match="not found"):
@@ -128,3 +125,31 @@ def test_fit_without_optimum_prints_warnings_first_and_exits_1(tmp_path):
     run = subprocess.run([sys.executable, "-m", "replication", "fit", str(mp), str(data), "--json"],
                          capture_output=True, text=True)
     assert run.returncode == 1 and json.loads(run.stdout)["converged"] is False
+
+
+def test_bootstrap_standard_errors_in_the_main_table(tmp_path):
+    """As lavaan's se = "bootstrap": the table's se, z, p are the bootstrap ones, with the
+    percentile interval; the draws are the same for any number of jobs."""
+    d, data = load("hs_cfa")
+    mp = tmp_path / "model.lav"
+    mp.write_text(d["model"])
+    dp = tmp_path / "data.csv"
+    data.to_csv(dp, index=False)
+    out = fit_files(mp, dp, bootstrap=20, seed=3)
+    assert out == fit_files(mp, dp, bootstrap=20, seed=3, jobs=2)
+    assert out["se"] == "bootstrap"
+    boot = out["bootstrap"]
+    assert boot["n_boot"] == 20 and boot["n_used"] + boot["n_failed"] == 20
+    assert {"n_nonconverged", "n_inadmissible", "seed"} <= set(boot)
+    by_key = {(r["lhs"], r["op"], r["rhs"]): r for r in boot["parameters"]}
+    x2 = next(r for r in out["parameters"] if (r["lhs"], r["rhs"]) == ("visual", "x2"))
+    b2 = by_key[("visual", "=~", "x2")]
+    assert x2["se"] == b2["boot_se"] and x2["z"] == pytest.approx(x2["est"] / x2["se"], rel=1e-5)
+    assert (x2["ci_lower"], x2["ci_upper"]) == (b2["ci_lower"], b2["ci_upper"])
+    x1 = next(r for r in out["parameters"] if (r["lhs"], r["rhs"]) == ("visual", "x1"))
+    assert x1["se"] is None and x1["ci_lower"] == x1["ci_upper"] == 1.0
+    text = format_text(out)
+    assert "Standard errors" in text and text.split("Standard errors")[1].split()[0] == "Bootstrap"
+    head = text.splitlines()[text.splitlines().index("Latent Variables:") + 1].split()
+    assert head == ["Estimate", "Std.Err", "z-value", "P(>|z|)", "ci.lower", "ci.upper",
+                    "Std.lv", "Std.all"]

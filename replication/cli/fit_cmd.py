@@ -7,7 +7,7 @@ import json
 import sys
 
 from replication.cli.common import (EXIT_FAILED, EXIT_OK, MAX_BOOTSTRAP, add_quiet, int_between,
-                                     non_negative_int, progress_bar)
+                                     non_negative_int, positive_int, progress_bar)
 
 HELP = "fit a lavaan-syntax model to a CSV"
 
@@ -36,6 +36,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--bootstrap", type=int_between(2, MAX_BOOTSTRAP), default=None, metavar="N",
                    help="bootstrap resamples for S.E. and intervals (default: none, no bootstrap)")
     p.add_argument("--seed", type=non_negative_int, default=2024, help="seed of the bootstrap")
+    p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
+                   help="processes for the bootstrap (the draws do not depend on it; default 1)")
     p.add_argument("--estimator", default="ML", type=str.upper,
                    choices=["ML", "MLM", "MLR", "DWLS", "WLSMV"],
                    help="ML, MLM (Satorra-Bentler), MLR (Yuan-Bentler, Huber-White), "
@@ -89,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         with progress_bar(args.bootstrap, "bootstrap", args.quiet) as progress:
             result = fit_files(args.model_file, args.data_csv, bootstrap=args.bootstrap,
-                               seed=args.seed, progress=progress, na=na)
+                               seed=args.seed, jobs=args.jobs, progress=progress, na=na)
         text = format_text(result)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -19,6 +19,7 @@ from replication.engine.bootstrap import bootstrap as run_bootstrap
 from replication.engine.errors import InputError
 from replication.engine.numbers import json_float
 from replication.engine.partable import specify
+from replication.engine.results import wald
 from replication.engine.sem import fit
 
 __all__ = ["fit_files", "read_model"]
@@ -52,11 +53,13 @@ def _fit(text: str, data, mp: Path, dp: Path):
 
 
 def _bootstrap_block(text: str, data, n_boot: int, seed: int | None, jobs: int,
-                     progress=False) -> dict:
+                     progress=False) -> tuple[dict, object]:
     b = run_bootstrap(text, data, n_boot=int(n_boot), seed=seed, jobs=jobs, progress=progress)
     summ = b.summary()
-    return {
-        "n_boot": int(n_boot), "n_failed": int(b.n_failed), "seed": seed,
+    block = {
+        "n_boot": int(n_boot), "n_used": int(b.n_used), "n_failed": int(b.n_failed),
+        "n_nonconverged": int(b.n_nonconverged), "n_inadmissible": int(b.n_inadmissible),
+        "seed": seed,
         "parameters": [
             {"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "est": json_float(r.est),
              "boot_se": json_float(r.boot_se), "ci_lower": json_float(r.ci_lower),
@@ -64,6 +67,24 @@ def _bootstrap_block(text: str, data, n_boot: int, seed: int | None, jobs: int,
              "bc_upper": json_float(r.bc_upper)}
             for r in summ.itertuples(index=False)],
     }
+    return block, b
+
+
+def _bootstrap_table(out: dict, b) -> None:
+    """The main table with lavaan's ``se = "bootstrap"`` columns: bootstrap SE, ``z = est /
+    SE``, its normal p-value and the percentile interval (``ci_lower, ci_upper``; a fixed
+    parameter's interval is its value, as ``parameterEstimates`` gives)."""
+    summ = {(r.lhs, r.op, r.rhs): r for r in b.summary().itertuples(index=False)}
+    for row in out["parameters"]:
+        r = summ.get((row["lhs"], row["op"], row["rhs"]))
+        if r is None:
+            row["ci_lower"] = row["ci_upper"] = row["est"]
+            continue
+        z, p = wald(float(r.est), float(r.boot_se))
+        row.update(se=json_float(r.boot_se), z=json_float(z), pvalue=json_float(p),
+                   ci_lower=json_float(r.ci_lower), ci_upper=json_float(r.ci_upper))
+    out["se"] = "bootstrap"
+    out["warnings"] = list(out["warnings"]) + b.warnings
 
 
 def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | None = None,
@@ -83,9 +104,14 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
     Returns
     -------
     dict
-        :meth:`FitResult.to_json` output with ``n_dropped``, plus ``"bootstrap"`` (``n_boot``,
-        ``n_failed``, ``seed`` and per parameter ``lhs, op, rhs, est, boot_se, ci_lower,
-        ci_upper, bc_lower, bc_upper``) when ``bootstrap`` is a number of resamples.
+        :meth:`FitResult.to_json` output with ``n_dropped``. With ``bootstrap`` resamples (on
+        ``jobs`` processes; the same draws for any ``jobs``) the parameter table carries the
+        bootstrap ``se``, ``z``, ``pvalue`` and the percentile ``ci_lower, ci_upper`` as
+        lavaan's ``se = "bootstrap"`` (``"se": "bootstrap"``), the warnings lavaan gives about
+        failed and inadmissible resamples, and ``"bootstrap"``: ``n_boot``, ``n_used``,
+        ``n_failed`` (left out: not converged or not positive definite), ``n_nonconverged``,
+        ``n_inadmissible`` (kept), ``seed`` and per parameter ``lhs, op, rhs, est, boot_se,
+        ci_lower, ci_upper, bc_lower, bc_upper``.
     """
     mp, dp = Path(model_path), Path(data_path)
     text, spec = read_model(mp)
@@ -105,6 +131,7 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
     if bootstrap is not None:
         if int(bootstrap) != bootstrap or bootstrap < 1:
             raise InputError(f"--bootstrap: expected a positive number of resamples, got {bootstrap}")
-        out["bootstrap"] = _bootstrap_block(text, data, bootstrap, seed, jobs, progress)
+        out["bootstrap"], b = _bootstrap_block(text, data, bootstrap, seed, jobs, progress)
+        _bootstrap_table(out, b)
     json.dumps(out)
     return out
