@@ -436,3 +436,25 @@ def test_inadmissible_first_run_is_retried_and_reported():
     res = fit(_starts_fixture()["model"], pd.read_csv(STARTS / "noise_3.csv"))
     assert res.start == "lavaan (newton)" and res.converged
     assert any(w.startswith("negative variance") for w in res.warnings)
+
+
+# ------------------------------------------------------------------ summary additions
+@pytest.mark.parametrize("name", ["hs_cfa", "pd_sem"])
+def test_std_lv_sabic_and_close_fit_match_lavaan(name):
+    """std.lv of every row (defined parameters included), bic2 (SABIC) and rmsea.pvalue as
+    lavaan's parameterEstimates(standardized = TRUE) and fitMeasures()
+    (scripts/summary_fixtures.R)."""
+    fx = json.loads((Path(__file__).parent / "fixtures" / "summary" / "summary.json").read_text())
+    case = next(c for c in fx["cases"] if c["name"] == name)
+    res = fit(case["model"], pd.read_csv(FX / case["data"]))
+    ref = pd.DataFrame(case["parameters"])
+    m = ref.merge(res.parameters, on=["lhs", "op", "rhs"], suffixes=("_lav", ""))
+    assert len(m) == len(ref) == len(res.parameters)
+    worst = np.max(np.abs(m.std_lv_lav - m.std_lv))
+    print(name, "largest std.lv difference", worst)
+    assert worst < 1e-4
+    for key in ("bic2", "rmsea.pvalue", "aic", "bic", "logl"):
+        assert res.fit_measures[key] == pytest.approx(case["fit_measures"][key], rel=1e-6), key
+    text = res.summary()
+    assert "Sample-size adjusted Bayesian (SABIC)" in text and "Std.lv" in text
+    assert f"{res.fit_measures['bic2']:.3f}" in text
