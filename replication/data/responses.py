@@ -25,7 +25,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import TYPE_CHECKING, Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,9 @@ import pandas as pd
 from replication.data.csvfile import (check_structure, describe_rows, read_numeric, sniff,
                                       problem_message, text_to_float)
 from replication.engine.errors import InputError
-from replication.record.schema import Record
+
+if TYPE_CHECKING:  # the record layer (pydantic) is not imported to read a file for replicate fit
+    from replication.record.schema import Record
 
 __all__ = ["ResponseData", "read_table", "to_numeric", "load_responses", "describe_rows",
            "read_responses", "validate_responses", "save_validated", "file_sha256"]
