@@ -12,18 +12,47 @@ A paper's notebook calls these steps one cell at a time; :func:`replicate` calls
 Jupyter and gives the same ``results.json`` bytes.
 """
 
-from replication.pipeline.inputs import (Inputs, assumptions_table, data_summary, load_inputs,
-                                         sample_table)
-from replication.pipeline.paper import (DEFAULT_BOOTSTRAP, PaperResult, compare_published,
-                                        effects, hypotheses, replicate)
-from replication.pipeline.planning import (ReplicationPlan, plan_replication, replication_tests,
-                                           with_replication)
-from replication.pipeline.results_json import (collect_results, dumps, to_jsonable, versions,
-                                               write_results)
-from replication.pipeline.steps import (MeasurementTables, Moderations, audit_table, composite_scores, controls, fit_table,
-                                        measurement_tables, mediation_table, moderation_tables,
-                                        regression_paths, run_audit, run_cfa, run_mediation,
-                                        run_moderation, run_sem, section_title)
+#: Where each name of the package lives: imported on first use (PEP 562), so that
+#: ``replicate fit`` imports only :mod:`~replication.pipeline.fit_files` and what it needs.
+_LAZY = {
+    "Inputs": "replication.pipeline.inputs",
+    "assumptions_table": "replication.pipeline.inputs",
+    "data_summary": "replication.pipeline.inputs",
+    "load_inputs": "replication.pipeline.inputs",
+    "sample_table": "replication.pipeline.inputs",
+    "DEFAULT_BOOTSTRAP": "replication.pipeline.paper",
+    "PaperResult": "replication.pipeline.paper",
+    "compare_published": "replication.pipeline.paper",
+    "effects": "replication.pipeline.paper",
+    "hypotheses": "replication.pipeline.paper",
+    "replicate": "replication.pipeline.paper",
+    "ReplicationPlan": "replication.pipeline.planning",
+    "plan_replication": "replication.pipeline.planning",
+    "replication_tests": "replication.pipeline.planning",
+    "with_replication": "replication.pipeline.planning",
+    "collect_results": "replication.pipeline.results_json",
+    "dumps": "replication.pipeline.results_json",
+    "to_jsonable": "replication.pipeline.results_json",
+    "versions": "replication.pipeline.results_json",
+    "write_results": "replication.pipeline.results_json",
+    "MeasurementTables": "replication.pipeline.steps",
+    "Moderations": "replication.pipeline.steps",
+    "audit_table": "replication.pipeline.steps",
+    "composite_scores": "replication.pipeline.steps",
+    "controls": "replication.pipeline.steps",
+    "fit_table": "replication.pipeline.steps",
+    "measurement_tables": "replication.pipeline.steps",
+    "mediation_table": "replication.pipeline.steps",
+    "moderation_tables": "replication.pipeline.steps",
+    "regression_paths": "replication.pipeline.steps",
+    "run_audit": "replication.pipeline.steps",
+    "run_cfa": "replication.pipeline.steps",
+    "run_mediation": "replication.pipeline.steps",
+    "run_moderation": "replication.pipeline.steps",
+    "run_sem": "replication.pipeline.steps",
+    "section_title": "replication.pipeline.steps",
+}
+
 
 __all__ = [
     "Inputs", "load_inputs", "data_summary", "assumptions_table", "sample_table",
@@ -34,3 +63,19 @@ __all__ = [
     "collect_results", "dumps", "to_jsonable", "versions", "write_results",
     "ReplicationPlan", "plan_replication", "replication_tests", "with_replication",
 ]
+
+
+def __getattr__(name: str):
+    """The package's names, imported from their module on first use."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'replication.pipeline' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The package's names, imported or not."""
+    return sorted(set(globals()) | set(__all__))
