@@ -15,7 +15,6 @@ import json
 from pathlib import Path
 
 from replication.data.responses import read_table, to_numeric
-from replication.engine.bootstrap import bootstrap as run_bootstrap
 from replication.engine.errors import InputError
 from replication.engine.numbers import json_float
 from replication.engine.partable import specify
@@ -54,6 +53,9 @@ def _fit(text: str, data, mp: Path, dp: Path):
 
 def _bootstrap_block(text: str, data, n_boot: int, seed: int | None, jobs: int,
                      progress=False) -> tuple[dict, object]:
+    # imported here: a fit without --bootstrap does not pay for scipy.stats at start-up
+    from replication.engine.bootstrap import bootstrap as run_bootstrap
+
     b = run_bootstrap(text, data, n_boot=int(n_boot), seed=seed, jobs=jobs, progress=progress)
     summ = b.summary()
     block = {
