@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from replication.compare.fits import INADMISSIBLE, fit_problems  # noqa: F401 - re-exported
 from replication.engine.errors import InputError
 from replication.engine.results import parameter_row
 from replication.record.schema import Value
@@ -708,39 +709,6 @@ def _magnitude_status(record, hypothesis, key: str | None) -> str:
     prefix = "interactions" if "x" in key.split("->")[0] and hypothesis.kind == "moderation" else "paths"
     v = (values.get(f"{prefix}.{key}.estimate") or values.get(f"{prefix}.{key}.std"))
     return "not printed" if v is None else v.status
-
-
-#: Warnings of a fitted model that make its solution inadmissible.
-INADMISSIBLE = ("negative variance", "outside [-1, 1]", "not positive definite")
-
-
-def fit_problems(**fits) -> list[str]:
-    """One sentence per fitted model that did not converge or whose solution is inadmissible.
-
-    Parameters
-    ----------
-    **fits : SEMResult or None
-        Fitted models by the name the sentence gives them (``CFA=cfa, SEM=sem_result``);
-        ``None`` is skipped.
-
-    Returns
-    -------
-    list of str
-        ``"the SEM did not converge"``, or ``"the CFA is inadmissible (negative variance
-        (Heywood case): WOM1 ~~ WOM1 = -980.3749)"`` with the first such warning; empty when
-        every model converged to an admissible solution.
-    """
-    out = []
-    for name, fit in fits.items():
-        if fit is None:
-            continue
-        if not bool(getattr(fit, "converged", True)):
-            out.append(f"the {name} did not converge")
-            continue
-        bad = [w for w in getattr(fit, "warnings", []) or [] if any(k in w for k in INADMISSIBLE)]
-        if bad:
-            out.append(f"the {name} is inadmissible ({bad[0]})")
-    return out
 
 
 def classify_reproduction(hypotheses: dict[str, int], values: dict[str, int], evidence: str,
