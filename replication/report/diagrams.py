@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from replication.engine.errors import InputError
+from replication.record.lavaan import structure
 from replication.report.plots import published_vs_replicated_plot  # noqa: F401 - moved, kept importable
 
 __all__ = ["Diagram", "layers", "stars", "path_diagram", "diagram_source",
@@ -262,11 +263,22 @@ def diagram_source(record, effects: pd.DataFrame | None = None,
     exo = [c for c in lay[0] if c in record.exogenous()] if lay else []
     pairs = [(a, b) for i, a in enumerate(exo) for b in exo[i + 1:]] if len(exo) <= MAX_ARCS else []
     pairs += [(c.a, c.b) for c in record.model.covariances if (c.a, c.b) not in pairs]
+    pairs += [pair for pair in _syntax_covariances(record)
+              if pair not in pairs and pair[::-1] not in pairs]
     for a, b in pairs:
         lines.append(f"  {_quote(a)}:w -> {_quote(b)}:w [dir=both, constraint=false, "
                      "color=\"#888888\", arrowsize=0.5, penwidth=0.8];")
     lines.append("}")
     return "\n".join(lines) + "\n", metric
+
+
+def _syntax_covariances(record) -> list[tuple[str, str]]:
+    """Covariances between two constructs written in ``model.syntax`` (drawn as arcs too)."""
+    if getattr(record.model, "syntax", None) is None:
+        return []
+    return [(s.lhs, s.rhs) for s in structure(record.model.syntax).statements
+            if s.op == "~~" and s.lhs != s.rhs and s.lhs in record.constructs
+            and s.rhs in record.constructs]
 
 
 def _arcs_drawn(record) -> bool:
