@@ -133,3 +133,31 @@ def test_audit_never_flags_correctly_rounded_rmsea(chisq, df, n):
     f = ac.check_rmsea(_pub(chisq, 2), Published(value=df, printed=str(df), where="t"),
                        Published(value=n, printed=str(n), where="t"), _pub(true, 3))
     assert f.status == "consistent", f.detail
+
+
+@settings(max_examples=200, deadline=None)
+@given(loadings, st.integers(min_value=2, max_value=3))
+def test_cr_within_its_ave_bounds_and_printed_pairs_never_flagged(ls, dec):
+    """AVE <= CR <= k AVE / (1 + (k - 1) AVE) for non-negative loadings, and a CR and AVE
+    computed from the same loadings and printed with rounding are never flagged."""
+    from replication.audit.bound_checks import check_cr_ave_bound, cr_bounds
+    cr, ave = composite_reliability(ls), average_variance_extracted(ls)
+    lo, hi = cr_bounds(ave, len(ls))
+    assert lo - 1e-12 <= cr <= hi + 1e-12
+    assert check_cr_ave_bound(_pub(cr, dec), _pub(ave, dec), len(ls)).status == "consistent"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-0.99, max_value=0.99, allow_nan=False), st.integers(min_value=2, max_value=3))
+def test_smc_of_a_printed_loading_never_flagged(lam, dec):
+    from replication.audit.bound_checks import check_smc
+    assert check_smc(_pub(lam, dec), _pub(lam**2, dec)).status == "consistent"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-3, max_value=3, allow_nan=False), st.floats(min_value=0.02, max_value=1),
+       st.integers(min_value=2, max_value=3))
+def test_z_of_printed_estimate_and_se_never_flagged(est, se, dec):
+    assume(abs(est) > 10 ** -dec and se > 2 * 10 ** -dec)
+    e, s = _pub(est, dec), _pub(se, dec)
+    assert ac.check_statistic(e, s, _pub(est / se, dec)).status == "consistent"
