@@ -21,6 +21,7 @@ statistics of ``boot::norm.inter``); :mod:`replication.analyses.mediation` uses 
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -371,11 +372,16 @@ def _draw(spec, Xc: np.ndarray, theta0: np.ndarray, children: list, jobs: int, b
     size = max(1, min(50, int(np.ceil(len(children) / (jobs * 4)))))
     chunks = [children[i:i + size] for i in range(0, len(children), size)]
     token = uuid.uuid4().hex
-    run = Parallel(n_jobs=jobs, return_as="generator")
-    for out in run(delayed(_chunk)(token, spec, Xc, theta0, c) for c in chunks):
-        results.extend(out)
-        if bar is not None:
-            bar.update(len(out))
+    # forked workers start at once with the modules already imported (loky elsewhere); the
+    # chunks go out in rounds so that progress can be shown between them
+    backend = "multiprocessing" if "fork" in mp.get_all_start_methods() else "loky"
+    with Parallel(n_jobs=jobs, backend=backend) as run:
+        for g in range(0, len(chunks), 4 * jobs):
+            for out in run(delayed(_chunk)(token, spec, Xc, theta0, c)
+                           for c in chunks[g:g + 4 * jobs]):
+                results.extend(out)
+                if bar is not None:
+                    bar.update(len(out))
     return results
 
 
