@@ -25,6 +25,7 @@ from replication.analyses import mediation as med
 from replication.analyses import moderation as mod
 from replication.analyses.latent_moderation import latent_moderation
 from replication.audit import core as audit_mod
+from replication.compare.fits import INADMISSIBLE
 from replication.engine import sem
 from replication.engine.errors import InputError
 from replication.pipeline.inputs import Inputs
@@ -197,7 +198,9 @@ def fit_table(*results, names: tuple[str, ...] = ("CFA", "SEM")) -> pd.DataFrame
     -------
     DataFrame
         Rows ``chisq, df, pvalue, chisq_df, cfi, tli, nfi, ifi, gfi, agfi, rmsea,
-        rmsea.ci.lower, rmsea.ci.upper, srmr`` and ``converged``.
+        rmsea.ci.lower, rmsea.ci.upper, srmr``, ``converged`` and ``admissible`` (no negative
+        variance, no standardized value outside [-1, 1], a positive definite latent covariance
+        matrix: :data:`replication.compare.fits.INADMISSIBLE`).
     """
     cols = {}
     for name, res in zip(names, results):
@@ -206,8 +209,9 @@ def fit_table(*results, names: tuple[str, ...] = ("CFA", "SEM")) -> pd.DataFrame
         fm = res.fit_measures
         col = {k: fm.get(k, np.nan) for k in FIT_ROWS}
         col["converged"] = bool(res.converged)
+        col["admissible"] = not any(k in w for w in res.warnings for k in INADMISSIBLE)
         cols[name] = col
-    return pd.DataFrame(cols, index=FIT_ROWS + ["converged"])
+    return pd.DataFrame(cols, index=FIT_ROWS + ["converged", "admissible"])
 
 
 def measurement_tables(inputs: Inputs, cfa) -> MeasurementTables:
