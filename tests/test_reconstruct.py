@@ -433,3 +433,26 @@ def test_reverse_keyed_items_are_written_as_answered_and_reversed_back_for_analy
     del raw["sample"]["scale_points"]
     with pytest.raises(Exception, match="constructs.speed.reversed"):
         Record.model_validate(raw)
+
+
+def test_cfa_record_without_syntax_uses_printed_factor_correlations():
+    """A kind-cfa record built from constructs (no model.syntax) whose printed parameters give
+    the factor correlations (std_all of lavaan's output): the refit returns them, and the
+    printed standardized loadings, within the third printed decimal."""
+    import yaml
+
+    from replication.data.reconstruct import reconstruct
+    from replication.record.core import Record
+    from tests.conftest import ROOT
+
+    raw = yaml.safe_load((ROOT / "data" / "examples" / "holzinger_swineford" / "paper.yaml").read_text())
+    del raw["model"]["syntax"]
+    rec = Record.model_validate(raw)
+    out = reconstruct(rec, seed=11)
+    fit = sem.fit(rec.cfa_syntax(), out.data)
+    pt = fit.params
+    for p in raw["results"]["parameters"]:
+        if p["op"] == "~~" and p["lhs"] != p["rhs"] or p["op"] == "=~":
+            row = pt[(pt.lhs == p["lhs"]) & (pt.op == p["op"]) & (pt.rhs == p["rhs"])]
+            assert float(row.std_all.iloc[0]) == pytest.approx(p["std_all"]["value"], abs=5.1e-4)
+    assert fit.fit_measures["chisq"] == pytest.approx(85.306, rel=1e-6)

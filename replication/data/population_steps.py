@@ -217,8 +217,8 @@ def _measurement(b: _Build, max_loading: float) -> _Measurement:
     """Loadings, item SDs and means of every construct (defaults noted)."""
     K = b.K
     m = _Measurement({}, {}, {}, {}, {}, [])
-    default_sd = (K - 1) / 4
-    mid = (K + 1) / 2
+    default_sd = 1.0 if K is None else (K - 1) / 4  # continuous indicators: unit SD, mean 0
+    mid = 0.0 if K is None else (K + 1) / 2
     sd_defaulted, load_defaulted = [], []
     for c in b.names:
         its = b.items_by[c]
@@ -250,11 +250,14 @@ def _measurement(b: _Build, max_loading: float) -> _Measurement:
             m.lvar[c] = m.comp_var[c] if b.composite else (m.std_load[its[0]] * s_c) ** 2
     if load_defaulted:
         b.notes.append(f"Standardized loading 0.7 used (default) for items {', '.join(load_defaulted)}.")
+    scale = "continuous indicators" if K is None else None
     if sd_defaulted:
-        b.notes.append(f"Item SD {default_sd:g} ((K - 1) / 4 on the {K}-point scale) used (default) "
+        why = scale or f"(K - 1) / 4 on the {K}-point scale"
+        b.notes.append(f"Item SD {default_sd:g} ({why}) used (default) "
                        f"for constructs {', '.join(sd_defaulted)}: no SD printed or assumed.")
     if m.mean_defaulted:
-        b.notes.append(f"Item mean {mid:g} (scale midpoint) used (default) for constructs "
+        why = scale or "scale midpoint"
+        b.notes.append(f"Item mean {mid:g} ({why}) used (default) for constructs "
                        f"{', '.join(m.mean_defaulted)}: no mean printed or assumed.")
     return m
 

@@ -148,6 +148,13 @@ class Record(_Strict):
             put(f"paths.{r.key}.estimate", r.estimate)
             put(f"paths.{r.key}.se", r.se)
             put(f"paths.{r.key}.statistic", r.statistic)
+        for p in self.results.parameters:  # printed standardized values between constructs
+            if p.model is not None or p.std_all is None:
+                continue
+            if p.op == "~~" and p.lhs != p.rhs and {p.lhs, p.rhs} <= set(self.constructs):
+                put(f"correlations.{p.lhs}~~{p.rhs}", p.std_all)
+            elif p.op == "~" and {p.lhs, p.rhs} <= set(self.constructs):
+                put(f"paths.{p.rhs}->{p.lhs}.std", p.std_all)
         return out
 
     def values(self) -> dict[str, Value]:
