@@ -9,7 +9,6 @@ notebook (``replicate run``) or through :func:`replication.pipeline.replicate`.
 from __future__ import annotations
 
 import json
-import math
 import os
 import platform
 from importlib import metadata
@@ -21,6 +20,7 @@ import pandas as pd
 
 from replication.compare import core as compare
 from replication.data.files import atomic_write_text
+from replication.engine.numbers import json_float
 from replication.pipeline.inputs import Inputs
 from replication.pipeline.steps import FIT_ROWS, mediation_table, moderation_tables
 
@@ -61,11 +61,7 @@ def to_jsonable(obj: Any, digits: int = DIGITS) -> Any:
     if isinstance(obj, (int, np.integer)):
         return int(obj)
     if isinstance(obj, (float, np.floating)):
-        x = float(obj)
-        if not math.isfinite(x):
-            return None
-        r = round(x, digits)
-        return 0.0 if r == 0 else r
+        return json_float(obj, digits)
     if obj is None or isinstance(obj, str):
         return obj
     if obj is pd.NA:
