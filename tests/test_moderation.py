@@ -249,3 +249,28 @@ def test_bad_inputs(data, latent):
         latent_moderation(d, "X", ["x1", "x2"], "M", ["m9"], "Y", ["y1", "y2"])
     with pytest.raises(InputError, match="constant"):
         latent_moderation(d.assign(m1=1.0, m2=1.0), "X", ["x1", "x2"], "M", ["m1", "m2"], "Y", ["y1", "y2"])
+
+
+def test_latent_interaction_keeps_the_outcomes_other_predictors():
+    rng = np.random.default_rng(42)
+    n = 600
+    x, m = rng.normal(size=n), rng.normal(size=n)
+    o = 0.6 * x + 0.8 * rng.normal(size=n)          # another predictor of y, correlated with x
+    y = 0.3 * x + 0.2 * m + 0.25 * x * m + 0.4 * o + rng.normal(scale=0.7, size=n)
+    cols = {}
+    for name, f in (("X", x), ("M", m), ("O", o), ("Y", y)):
+        for k in range(1, 4):
+            cols[f"{name}{k}"] = 0.8 * f + rng.normal(scale=0.5, size=n)
+    data = pd.DataFrame(cols)
+    items = {c: [f"{c}{k}" for k in range(1, 4)] for c in "XMOY"}
+    without = latent_moderation(data, "X", items["X"], "M", items["M"], "Y", items["Y"])
+    kept = latent_moderation(data, "X", items["X"], "M", items["M"], "Y", items["Y"],
+                             others={"O": items["O"]})
+    assert "O =~ O1 + O2 + O3" in kept.syntax
+    assert "Y ~ X + M + XxM + O" in kept.syntax
+    assert set(kept.paths["rhs"]) == {"X", "M", "XxM", "O"}
+    b_x = {r.rhs: r.est for r in kept.paths.itertuples()}["X"]
+    b_x_without = {r.rhs: r.est for r in without.paths.itertuples()}["X"]
+    # leaving O out folds its effect into X (omitted-variable bias); keeping it recovers b_x
+    assert abs(b_x - 0.3) < abs(b_x_without - 0.3)
+    assert "O" in kept.composite.coefficients["term"].tolist()

@@ -8,7 +8,7 @@ model on composite (mean) scores beside it; :func:`latent_simple_slopes` probes 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,6 +121,7 @@ def latent_interaction_syntax(
     product_names: Sequence[str],
     interaction: str | None = None,
     controls: Sequence[str] = (),
+    others: Mapping[str, Sequence[str]] | None = None,
 ) -> list[str]:
     """lavaan lines of a latent interaction model with product indicators.
 
@@ -138,12 +139,17 @@ def latent_interaction_syntax(
         Name of the latent interaction (default ``x + "x" + m``).
     controls : sequence of str
         Observed control variables regressed into ``y``.
+    others : mapping of str to sequence of str, optional
+        The outcome's other predictors in the paper's model, each with its indicators (an
+        observed predictor maps to ``[name]``), kept in the interaction model so that the
+        interaction is estimated with them held constant.
 
     Returns
     -------
     list of str
-        ``X =~ ...``, ``M =~ ...``, ``XM =~ products``, ``Y =~ ...``, ``Y ~ X + M + XM
-        [+ controls]`` and free covariances ``X ~~ M``, ``X ~~ XM``, ``M ~~ XM`` (with double
+        ``X =~ ...``, ``M =~ ...``, ``XM =~ products``, ``O =~ ...`` for every other latent
+        predictor, ``Y =~ ...``, ``Y ~ X + M + XM [+ others] [+ controls]`` and free
+        covariances ``X ~~ M``, ``X ~~ XM``, ``M ~~ XM`` (with double
         mean centring these are not fixed at zero: Lin et al., 2010).
     """
     what = "latent_interaction_syntax"
@@ -154,13 +160,18 @@ def latent_interaction_syntax(
     names = [x, m, y, inter]
     if len(set(names)) < 4:
         raise InputError(f"{what}: construct names must differ, got {names}")
+    others = dict(others or {})
+    if set(others) & set(names):
+        raise InputError(f"{what}: others: {sorted(set(others) & set(names))} already are x, m or y")
     lines = [f"{x} =~ " + " + ".join(_as_list(x_items, what)),
              f"{m} =~ " + " + ".join(_as_list(m_items, what)),
              f"{inter} =~ " + " + ".join(prods)]
+    lines += [f"{o} =~ " + " + ".join(_as_list(its, what)) for o, its in others.items()
+              if _as_list(its, what) != [o]]
     yi = _as_list(y_items, what)
     if yi and yi != [y]:
         lines.append(f"{y} =~ " + " + ".join(yi))
-    lines.append(f"{y} ~ " + " + ".join([x, m, inter] + _as_list(controls, what)))
+    lines.append(f"{y} ~ " + " + ".join([x, m, inter, *others] + _as_list(controls, what)))
     lines += [f"{x} ~~ {m}", f"{x} ~~ {inter}", f"{m} ~~ {inter}"]
     return lines
 
@@ -298,6 +309,7 @@ def latent_moderation(
     y: str,
     y_items: Sequence[str] | None,
     controls: Sequence[str] = (),
+    others: Mapping[str, Sequence[str]] | None = None,
     method: str = "double_mean_centered",
     leftovers: str = "drop",
     levels: Sequence[float] = (-1.0, 0.0, 1.0),
@@ -314,6 +326,9 @@ def latent_moderation(
         Indicators.
     controls : sequence of str
         Observed controls regressed into ``y``.
+    others : mapping of str to sequence of str, optional
+        The outcome's other predictors with their indicators (see
+        :func:`latent_interaction_syntax`); on composite scores they enter as covariates.
     method, leftovers : str
         See :func:`product_indicators`.
     levels : sequence of float
@@ -334,9 +349,11 @@ def latent_moderation(
     xi, mi = _as_list(x_items, what), _as_list(m_items, what)
     yi = _as_list(y_items, what) or [y]
     cs = _as_list(controls, what)
+    others = {o: _as_list(its, what) for o, its in (others or {}).items()}
+    other_items = [i for its in others.values() for i in its]
     if not mi:
         raise InputError(f"{what}: moderator '{m}' has no items")
-    _check_columns(data, xi + mi + yi + cs, {c: f"item of {m}" for c in mi}, what)
+    _check_columns(data, xi + mi + yi + cs + other_items, {c: f"item of {m}" for c in mi}, what)
     if np.all(data[mi].astype(float).std(ddof=1).to_numpy() == 0):
         raise InputError(f"{what}: moderator '{m}' is constant (its items have no variance)")
     prods = product_indicators(data, xi, mi, method=method, leftovers=leftovers)
@@ -345,7 +362,7 @@ def latent_moderation(
         raise InputError(f"{what}: product indicator name(s) {clash} already are data columns")
     inter = f"{x}x{m}"
     lines = latent_interaction_syntax(x, xi, m, mi, y, None if yi == [y] else yi,
-                                      list(prods.columns), inter, cs)
+                                      list(prods.columns), inter, cs, others)
     syntax = join(lines)
     full = pd.concat([data, prods], axis=1)
     res = sem_fit(syntax, full)
@@ -357,7 +374,9 @@ def latent_moderation(
                          y: data[yi].astype(float).mean(axis=1)})
     for c in cs:
         comp[c] = data[c]
-    cres = regression_moderation(comp, x, m, y, controls=cs, center=True)
+    for o, its in others.items():
+        comp[o] = data[its].astype(float).mean(axis=1)
+    cres = regression_moderation(comp, x, m, y, controls=cs + list(others), center=True)
     return LatentModerationResult(syntax=syntax, fit=res, paths=paths, slopes=slopes,
                                   composite=cres, composite_slopes=simple_slopes(cres, levels=levels),
                                   products=list(prods.columns))

@@ -287,10 +287,18 @@ def run_moderation(inputs: Inputs) -> Moderations:
     items = rec.items
     centring = {"double_mean": "double_mean_centered", "mean": "mean_centered", "none": "uncentered"}
     latent = tuple(latent_moderation(inputs.data, m.x, items[m.x], m.m, items[m.m], m.y, items[m.y],
+                                     controls=controls(rec), others=_other_predictors(rec, m),
                                      method=centring[m.product_indicators.centring],
                                      leftovers=m.product_indicators.leftovers)
                    for m in rec.model.moderations if m.method == "latent_product")
     return Moderations(regression=regression, latent=latent)
+
+
+def _other_predictors(record, moderation) -> dict[str, list[str]]:
+    """The outcome's predictors in the paper's model besides the moderation's x and m."""
+    skip = {moderation.x, moderation.m, *controls(record)}
+    return {p.from_: list(record.items.get(p.from_, [p.from_])) for p in record.model.paths
+            if p.to == moderation.y and p.from_ not in skip}
 
 
 def moderation_tables(moderation: Moderations) -> dict[str, pd.DataFrame]:
