@@ -91,6 +91,7 @@ TOLERANCES: dict[str, tuple[float, float]] = {
     "mean": (0.05, 0.0),
     "sd": (0.05, 0.0),
     "chisq": (0.0, 0.05),
+    "chisq.scaled": (0.0, 0.05),
     "chisq_df": (0.0, 0.05),
     "df": (0.0, 0.0),
     "pvalue": (0.0, 0.0),

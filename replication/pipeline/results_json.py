@@ -21,6 +21,7 @@ import pandas as pd
 from replication.compare import core as compare
 from replication.data.files import atomic_write_text
 from replication.engine.numbers import json_float
+from replication.pipeline.estimation import ROBUST_ROWS
 from replication.pipeline.inputs import Inputs
 from replication.pipeline.steps import FIT_ROWS, mediation_table, moderation_tables
 
@@ -72,7 +73,8 @@ def to_jsonable(obj: Any, digits: int = DIGITS) -> Any:
 def _sem_block(res) -> dict | None:
     if res is None:
         return None
-    fm = {k: res.fit_measures.get(k) for k in FIT_ROWS if k in res.fit_measures}
+    # the scaled and robust measures are there only when the record's estimator is MLM or MLR
+    fm = {k: res.fit_measures.get(k) for k in FIT_ROWS + ROBUST_ROWS if k in res.fit_measures}
     p = res.params
     keep = p[p["op"].isin(["=~", "~", "~~"])][["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_all"]]
     return {"converged": bool(res.converged), "warnings": list(res.warnings), "n": int(res.n),

@@ -26,8 +26,8 @@ from replication.analyses import moderation as mod
 from replication.analyses.latent_moderation import latent_moderation
 from replication.audit import core as audit_mod
 from replication.compare.fits import INADMISSIBLE
-from replication.engine import sem
 from replication.engine.errors import InputError
+from replication.pipeline.estimation import ROBUST_ROWS, fit_record_model
 from replication.pipeline.inputs import Inputs
 from replication.report.catalog import published_tables
 
@@ -101,9 +101,12 @@ def run_cfa(inputs: Inputs):
     SEMResult
         :func:`replication.engine.sem.fit` of the record's CFA (``Record.cfa_syntax``: built
         from the constructs, or the measurement part of ``model.syntax`` with its residual
-        covariances), with the record's missing-data treatment (``Inputs.missing``).
+        covariances), with the record's missing-data treatment (``Inputs.missing``) and
+        estimator (``model.estimator``: robust SEs and scaled fit measures with MLM or MLR,
+        :func:`replication.pipeline.estimation.fit_record_model`).
     """
-    return sem.fit(inputs.record.cfa_syntax(), inputs.data, missing=inputs.missing)
+    return fit_record_model(inputs.record, inputs.record.cfa_syntax(), inputs.data,
+                            missing=inputs.missing)
 
 
 def run_sem(inputs: Inputs):
@@ -117,7 +120,8 @@ def run_sem(inputs: Inputs):
     """
     if inputs.record.model.kind != "sem":
         return None
-    return sem.fit(inputs.record.main_syntax(), inputs.data, missing=inputs.missing)
+    return fit_record_model(inputs.record, inputs.record.main_syntax(), inputs.data,
+                            missing=inputs.missing)
 
 
 def named_fits(inputs: Inputs, cfa, sem_result) -> dict:
@@ -136,7 +140,8 @@ def named_fits(inputs: Inputs, cfa, sem_result) -> dict:
         out["sem"] = sem_result
     for block in rec.results.fit:
         if block.syntax is not None and block.model not in out:
-            out[block.model] = sem.fit(block.syntax, inputs.data, missing=inputs.missing)
+            out[block.model] = fit_record_model(rec, block.syntax, inputs.data,
+                                                missing=inputs.missing)
     return out
 
 
@@ -198,20 +203,23 @@ def fit_table(*results, names: tuple[str, ...] = ("CFA", "SEM")) -> pd.DataFrame
     -------
     DataFrame
         Rows ``chisq, df, pvalue, chisq_df, cfi, tli, nfi, ifi, gfi, agfi, rmsea,
-        rmsea.ci.lower, rmsea.ci.upper, srmr``, ``converged`` and ``admissible`` (no negative
-        variance, no standardized value outside [-1, 1], a positive definite latent covariance
-        matrix: :data:`replication.compare.fits.INADMISSIBLE`).
+        rmsea.ci.lower, rmsea.ci.upper, srmr``, the scaled and robust measures when a model
+        has them (MLM, MLR: ``chisq.scaled``, ..., ``rmsea.robust``), ``converged`` and
+        ``admissible`` (no negative variance, no standardized value outside [-1, 1], a positive
+        definite latent covariance matrix: :data:`replication.compare.fits.INADMISSIBLE`).
     """
+    shown = [r for r in results if r is not None]
+    rows = FIT_ROWS + [k for k in ROBUST_ROWS if any(k in r.fit_measures for r in shown)]
     cols = {}
     for name, res in zip(names, results):
         if res is None:
             continue
         fm = res.fit_measures
-        col = {k: fm.get(k, np.nan) for k in FIT_ROWS}
+        col = {k: fm.get(k, np.nan) for k in rows}
         col["converged"] = bool(res.converged)
         col["admissible"] = not any(k in w for w in res.warnings for k in INADMISSIBLE)
         cols[name] = col
-    return pd.DataFrame(cols, index=FIT_ROWS + ["converged", "admissible"])
+    return pd.DataFrame(cols, index=rows + ["converged", "admissible"])
 
 
 def measurement_tables(inputs: Inputs, cfa) -> MeasurementTables:

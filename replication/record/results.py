@@ -56,6 +56,11 @@ _FIT_RANGES: dict[str, tuple[float, float]] = {
     "rmsea": (0.0, math.inf), "srmr": (0.0, math.inf), "rmsea.ci.lower": (0.0, math.inf),
     "rmsea.ci.upper": (0.0, math.inf), "pvalue": (0.0, 1.0), "nfi": (0.0, 1.0), "gfi": (0.0, 1.0),
     "agfi": (-math.inf, 1.0), "cfi": (0.0, 1.2), "tli": (-math.inf, 1.2), "ifi": (-math.inf, 1.2),
+    # scaled and robust statistics of MLM / MLR (lavaan's names; Satorra-Bentler, Yuan-Bentler)
+    "chisq.scaled": (0.0, math.inf), "pvalue.scaled": (0.0, 1.0),
+    "chisq.scaling.factor": (0.0, math.inf), "cfi.scaled": (0.0, 1.2),
+    "tli.scaled": (-math.inf, 1.2), "rmsea.scaled": (0.0, math.inf), "cfi.robust": (0.0, 1.2),
+    "tli.robust": (-math.inf, 1.2), "rmsea.robust": (0.0, math.inf),
 }
 
 
@@ -76,7 +81,11 @@ class FitBlock(_Strict):
     paper fitted them differently from the main model. ``n`` is the N this model was fitted to
     when it differs from the record's analysed N.
 
-    Names: ``chisq, df, pvalue, chisq_df, cfi, tli, nfi, ifi, gfi, agfi, rmsea, srmr``.
+    Names: ``chisq, df, pvalue, chisq_df, cfi, tli, nfi, ifi, gfi, agfi, rmsea, srmr``, and
+    for a paper that printed robust statistics (``model.estimator`` MLM or MLR) lavaan's
+    ``chisq.scaled, pvalue.scaled, chisq.scaling.factor, cfi.scaled, tli.scaled, rmsea.scaled,
+    cfi.robust, tli.robust, rmsea.robust`` (a printed Satorra-Bentler chi-square is
+    ``chisq.scaled``).
     """
 
     model: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -87,8 +96,7 @@ class FitBlock(_Strict):
     @field_validator("measures")
     @classmethod
     def _names(cls, v: dict[str, Published]) -> dict[str, Published]:
-        allowed = {"chisq", "df", "pvalue", "chisq_df", "cfi", "tli", "nfi", "ifi", "gfi",
-                   "agfi", "rmsea", "srmr", "rmsea.ci.lower", "rmsea.ci.upper"}
+        allowed = set(_FIT_RANGES)
         bad = sorted(set(v) - allowed)
         if bad:
             raise ValueError(f"unknown fit measure {bad[0]!r}; expected one of {sorted(allowed)}")
