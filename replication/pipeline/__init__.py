@@ -2,6 +2,8 @@
 
 - :mod:`~replication.pipeline.inputs`: the record and the responses, with provenance;
 - :mod:`~replication.pipeline.steps`: audit, CFA, SEM, measurement, moderation, mediation;
+- :mod:`~replication.pipeline.original_vs_replication`: with real responses, the original
+  sample (reconstructed) and the new one as a two-group model (invariance, equal paths);
 - :mod:`~replication.pipeline.paper`: :func:`replicate` (all steps in sequence) and
   :class:`PaperResult`;
 - :mod:`~replication.pipeline.results_json`: the deterministic ``results.json``;
@@ -55,6 +57,7 @@ _LAZY = {
 
 
 __all__ = [
+    "OriginalVsReplication", "original_vs_replication",
     "Inputs", "load_inputs", "data_summary", "assumptions_table", "sample_table",
     "run_audit", "audit_table", "run_cfa", "run_sem", "fit_table", "measurement_tables",
     "composite_scores", "controls", "run_moderation", "moderation_tables", "regression_paths",

@@ -13,6 +13,7 @@ as its ``lav_step*`` calls)::
     mediation   = run_mediation(...)          # mediations, bootstrap intervals
     comparisons = compare_published(...)      # printed vs replicated, one table each
     hypotheses  = hypothesis_verdicts(...)    # the paper's verdict vs the replication's
+    two_groups  = original_vs_replication(..) # real responses: original vs new, two groups
 
 A paper's notebook calls the same steps one cell at a time and ends with
 :meth:`PaperResult.from_steps`, so ``replicate(...).to_json(path)`` writes exactly the bytes of the
@@ -32,6 +33,7 @@ from replication.compare import core as compare
 from replication.compare.parameters import compare_named_fit, compare_parameters
 from replication.data.files import atomic_write_text
 from replication.pipeline import planning, results_json, steps
+from replication.pipeline.original_vs_replication import original_vs_replication
 from replication.pipeline.inputs import Inputs, load_inputs
 from replication.pipeline.steps import MeasurementTables, Moderations
 
@@ -83,12 +85,15 @@ class PaperResult:
     hypotheses: pd.DataFrame
     n_bootstrap: int
     results: dict = field(repr=False)
+    original_vs_replication: Any = None
 
     @classmethod
     def from_steps(cls, inputs: Inputs, *, audit: dict, cfa, measurement: MeasurementTables,
                    sem_result, moderation: Moderations, mediation: dict, comparisons: dict,
-                   hypotheses: pd.DataFrame, n_bootstrap: int) -> "PaperResult":
-        """Assemble the result of the steps (and its ``results.json`` content)."""
+                   hypotheses: pd.DataFrame, n_bootstrap: int,
+                   original_vs_replication=None) -> "PaperResult":
+        """Assemble the result of the steps (and its ``results.json`` content);
+        ``original_vs_replication`` is the two-group comparison run with real responses."""
         kept = {k: v for k, v in comparisons.items() if v is not None}
         # with real responses each path hypothesis carries its replication tests
         hypotheses = planning.with_replication(
@@ -96,9 +101,10 @@ class PaperResult:
         results = results_json.collect_results(
             inputs, cfa=cfa, sem_result=sem_result, measurement=measurement,
             moderation=moderation, mediation=mediation, audit=audit, comparisons=kept,
-            hypotheses=hypotheses, n_bootstrap=n_bootstrap)
+            hypotheses=hypotheses, n_bootstrap=n_bootstrap,
+            original_vs_replication=original_vs_replication)
         return cls(inputs, audit, cfa, measurement, sem_result, moderation, mediation, kept,
-                   hypotheses, int(n_bootstrap), results)
+                   hypotheses, int(n_bootstrap), results, original_vs_replication)
 
     # -- tables by name -------------------------------------------------------------------
     @property
@@ -263,7 +269,8 @@ def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "
     mediation = steps.run_mediation(inputs, n_bootstrap=n_bootstrap, seed=seed)
     comparisons = compare_published(inputs, cfa, sem_result, measurement, moderation)
     verdicts = hypotheses(record, sem_result, moderation, mediation)
+    two_groups = original_vs_replication(inputs)  # real responses only, else None
     return PaperResult.from_steps(
         inputs, audit=audit, cfa=cfa, measurement=measurement, sem_result=sem_result,
         moderation=moderation, mediation=mediation, comparisons=comparisons,
-        hypotheses=verdicts, n_bootstrap=n_bootstrap)
+        hypotheses=verdicts, n_bootstrap=n_bootstrap, original_vs_replication=two_groups)

@@ -84,8 +84,8 @@ def _sem_block(res) -> dict | None:
 
 def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=None,
                     moderation=None, mediation=None, audit=None, comparisons=None,
-                    hypotheses=None, n_bootstrap: int | None = None, alpha: float = 0.05
-                    ) -> dict:
+                    hypotheses=None, n_bootstrap: int | None = None, alpha: float = 0.05,
+                    original_vs_replication=None) -> dict:
     """The ``results.json`` content of one paper.
 
     Parameters
@@ -106,6 +106,10 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
         :func:`replication.compare.core.hypothesis_verdicts`.
     n_bootstrap : int, optional
     alpha : float
+    original_vs_replication : OriginalVsReplication, optional
+        With real responses: the two-group comparison of the original and the new sample
+        (:func:`replication.pipeline.original_vs_replication.original_vs_replication`), under
+        the key ``original_vs_replication``; without, the key is absent.
 
     Returns
     -------
@@ -169,6 +173,8 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
                     "converged": all(r.converged for r in (cfa, sem_result) if r is not None)},
         "versions": versions(),
     }
+    if original_vs_replication is not None:
+        out["original_vs_replication"] = original_vs_replication.to_json()
     return to_jsonable(out)
 
 

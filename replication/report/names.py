@@ -41,6 +41,10 @@ COLUMN_NAMES: dict[str, str] = {
     "n_rows": "Rows", "note": "Note", "mean": "Mean", "sd": "SD", "std": "Std. estimate",
     "original": "Original", "replication": "Replication", "power": "Power", "mcse": "MC S.E.",
     "agreement": "Agreement", "classification": "Classification",
+    "model": "Model", "group_equal": "Equal across groups", "delta_chisq": "\u0394\u03c7\u00b2",
+    "delta_df": "\u0394df", "delta_pvalue": "p (\u0394\u03c7\u00b2)", "delta_cfi": "\u0394CFI",
+    "delta_rmsea": "\u0394RMSEA", "delta_srmr": "\u0394SRMR", "chen": "Chen (2007)",
+    "est_original": "Original", "est_replication": "Replication", "differs": "Differs",
 }
 
 #: Names of measures and quantities (row labels of fit and comparison tables).

@@ -368,6 +368,33 @@ if planning_reps:
     return cells
 
 
+def _original_vs_replication_cells(rec: Record) -> list:
+    """Original vs replication: invariance and equal loadings and paths (real responses)."""
+    cells = [_md("""
+## Original vs replication: measurement invariance and equal paths
+
+With real responses (`data_path`), the original sample (the reconstruction at the published N,
+exact moments) and the new sample are fitted as one two-group model. Measurement invariance:
+configural, metric (equal loadings) and scalar (equal loadings and intercepts) models, each
+compared with the one before by the chi-square difference (scaled with MLM or MLR) and the
+change in CFI and RMSEA read against Chen's (2007) cutoffs. Then every loading and structural
+path, original beside replication, with the z test of their difference (which differ) and the
+joint test that all are equal.
+""")]
+    cells.append(_code('''
+two_groups = analysis.original_vs_replication(inputs)
+if two_groups is not None:
+    display(tables.show(two_groups.invariance_table(),
+                        "Measurement invariance: original vs replication sample"))
+    display(tables.show(two_groups.parameter_table(),
+                        "Loadings and paths: original vs replication sample",
+                        notes=[two_groups.summary(), *two_groups.notes]))
+else:
+    display(Markdown("No comparison: the responses are not a new study (`data_path` is not set)."))
+'''))
+    return cells
+
+
 def _results_cells(rec: Record) -> list:
     """The results file, the classification and the package versions."""
     cells = [_md("## Results file\n\nEverything above in `results.json` (written when `out_dir` is set).")]
@@ -376,7 +403,7 @@ comparisons = analysis.compare_published(inputs, cfa, sem_result, measurement, m
 result = analysis.PaperResult.from_steps(
     inputs, audit=audit, cfa=cfa, measurement=measurement, sem_result=sem_result,
     moderation=moderation, mediation=mediation, comparisons=comparisons, hypotheses=hypotheses,
-    n_bootstrap=n_bootstrap)
+    n_bootstrap=n_bootstrap, original_vs_replication=two_groups)
 if out_dir:
     result.to_json(out_dir)
 results = result.results
@@ -406,7 +433,7 @@ def build(record: Record | str) -> nbformat.NotebookNode:
     cells = []
     for section in (_intro_cells, _data_cells, _measurement_cells, _structural_cells,
                     _moderation_mediation_cells, _figure_hypothesis_cells, _replication_cells,
-                    _results_cells):
+                    _original_vs_replication_cells, _results_cells):
         cells += section(rec)
     pid = rec.id
     nb = new_notebook(cells=cells)

@@ -47,12 +47,14 @@ DASH = "\u2013"
 ASSUMED_MARK = "\u2020"
 
 _P_KEYS = {"pvalue", "p", "p_value", "p_change", "rmsea.pvalue", "baseline.pvalue",
-           "pvalue.scaled", "pvalue.scaled", "p_difference"}
+           "pvalue.scaled", "pvalue.scaled", "p_difference", "delta_pvalue"}
 _INT_KEYS = {"df", "df1", "df2", "n", "k", "n_items", "n_obs", "n_rows", "n_published", "count",
              "step", "n_boot_ok", "n_boot_failed", "n_eigen_gt_1", "npar", "ntotal", "iterations",
-             "baseline.df", "df_baseline", "df.scaled", "seed", "invited", "reps", "n_analysed"}
+             "baseline.df", "df_baseline", "df.scaled", "seed", "invited", "reps", "n_analysed",
+             "delta_df"}
 _TWO_KEYS = {"chisq", "chisq_baseline", "baseline.chisq", "chisq.scaled", "f_change", "aic",
-             "bic", "sabic", "bic2", "logl", "unrestricted.logl", "f", "first_factor_percent"}
+             "bic", "sabic", "bic2", "logl", "unrestricted.logl", "f", "first_factor_percent",
+             "delta_chisq"}
 #: Columns that hold the value of the measure named in the row (fit and comparison tables).
 _VALUE_COLUMNS = {"value", "reference", "replicated", "difference", "tolerance", "reported",
                   "recomputed", "cfa", "sem", "original", "replication"}

@@ -1,0 +1,207 @@
+"""Original vs replication: is the measurement model the same, and are the paths equal, in the
+original sample and in a new one?
+
+With real responses (``data_path``), :func:`original_vs_replication` stacks the original sample
+(the paper's reconstruction at its published N, exact moments:
+:func:`replication.data.reconstruct.reconstruct`, source ``reconstructed``) and the new sample
+with a group column, and fits them as a two-group model:
+
+- :func:`replication.analyses.invariance.invariance_sequence`: configural, metric and scalar
+  invariance of the record's CFA in one table (chi-square difference, scaled with MLM or MLR;
+  delta CFI and RMSEA against Chen 2007);
+- :func:`replication.analyses.invariance.compare_groups`: each loading and structural path of
+  the record's model, original minus replication, with its Wald test and the joint test of
+  equality; which differ.
+
+Without real responses there is nothing to compare and :func:`original_vs_replication` returns
+``None`` (the ``results.json`` of such a run has no ``original_vs_replication`` key).
+
+References
+----------
+Joreskog, K. G. (1971). Simultaneous factor analysis in several populations. *Psychometrika*,
+36, 409-426.
+Meredith, W. (1993). Measurement invariance, factor analysis and factorial invariance.
+*Psychometrika*, 58, 525-543.
+Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement invariance.
+*Structural Equation Modeling*, 14, 464-504.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from replication.analyses.invariance import (GroupComparison, InvarianceResult, compare_groups,
+                                             invariance_sequence)
+from replication.data import reconstruct
+from replication.data.likert import reverse_items
+from replication.engine.errors import InputError
+from replication.pipeline.inputs import Inputs
+
+__all__ = ["GROUP", "ORIGINAL", "REPLICATION", "STEPS", "OriginalVsReplication",
+           "original_vs_replication", "stack_samples"]
+
+#: The group column of the stacked samples and its two values.
+GROUP = "sample"
+ORIGINAL = "original"
+REPLICATION = "replication"
+#: The invariance models fitted (lavaan ``group.equal`` of each: none; loadings; loadings and
+#: intercepts).
+STEPS = ("configural", "metric", "scalar")
+#: Estimators of the record that the two-group model uses as they are (others: ML).
+_MULTIGROUP_ESTIMATORS = ("ML", "MLM", "MLR")
+
+
+@dataclass
+class OriginalVsReplication:
+    """The two-group comparison of the original and the replication sample.
+
+    Attributes
+    ----------
+    invariance : InvarianceResult
+        Configural, metric and scalar models of the record's CFA.
+    parameters : GroupComparison
+        Loadings and structural paths of the record's model, one row each: ``lhs, op, rhs,
+        est_original, est_replication, difference, se, z, pvalue, differs``.
+    n : dict
+        ``{"original": N, "replication": N}``.
+    estimator : str
+    model : str
+        ``"cfa"`` or ``"sem"``: the model whose parameters are compared.
+    notes : list of str
+    """
+
+    invariance: InvarianceResult
+    parameters: GroupComparison
+    n: dict
+    estimator: str
+    model: str
+    notes: list = field(default_factory=list)
+
+    @property
+    def differ(self) -> list[str]:
+        """The parameters that differ (``"lhs op rhs"``), in the model's order."""
+        t = self.parameters.table
+        if t.empty:
+            return []
+        return [f"{r.lhs} {r.op} {r.rhs}" for r in t.itertuples(index=False) if r.differs]
+
+    def invariance_table(self) -> pd.DataFrame:
+        """The invariance sequence, one row per model (a copy)."""
+        return self.invariance.summary()
+
+    def parameter_table(self) -> pd.DataFrame:
+        """Loadings and paths, original beside replication, with ``kind`` (loading or path)."""
+        t = self.parameters.table.copy()
+        if not t.empty:
+            t.insert(0, "kind", t["op"].map({"=~": "loading", "~": "path"}).fillna(t["op"]))
+        return t
+
+    def summary(self) -> str:
+        """One sentence per question: invariance and the parameters that differ."""
+        inv = self.invariance.table.set_index("model")
+        reads = [f"{m} {inv.at[m, 'chen'] or 'fitted'}" for m in inv.index if m != "configural"]
+        test = self.parameters.test
+        differ = self.differ
+        return (f"Original (N = {self.n[ORIGINAL]}) vs replication (N = {self.n[REPLICATION]}), "
+                f"{self.estimator}: {'; '.join(reads)} (Chen 2007). Loadings and paths equal "
+                f"across samples: chi-square difference {test['chisq_diff']:.2f} on "
+                f"{int(test['df_diff'])} df, p = {test['pvalue']:.3g}; "
+                + (f"differ: {', '.join(differ)}." if differ else "none differs at p < .05."))
+
+    def to_json(self) -> dict:
+        """The ``original_vs_replication`` block of ``results.json`` (tables as row lists)."""
+        return {"n": dict(self.n), "estimator": self.estimator, "model": self.model,
+                "group": GROUP, "invariance": self.invariance.table,
+                "parameters": self.parameters.table, "test": dict(self.parameters.test),
+                "differ": self.differ, "notes": list(self.notes)}
+
+
+def stack_samples(original: pd.DataFrame, replication: pd.DataFrame,
+                  columns: list[str]) -> pd.DataFrame:
+    """The two samples, one above the other, with the group column :data:`GROUP`.
+
+    Parameters
+    ----------
+    original, replication : DataFrame
+        Responses with ``columns``.
+    columns : list of str
+        The model's observed variables.
+
+    Returns
+    -------
+    DataFrame
+        ``columns`` and :data:`GROUP` (``"original"`` rows first), index 0..n-1.
+    """
+    absent = [c for c in columns if c not in replication.columns]
+    if absent:
+        raise InputError(f"data: no column {absent[0]!r}; expected every item of the record")
+    parts = [original[columns].astype(float).assign(**{GROUP: ORIGINAL}),
+             replication[columns].astype(float).assign(**{GROUP: REPLICATION})]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _original_sample(inputs: Inputs, seed: int) -> pd.DataFrame:
+    """The original sample: the reconstruction at the published N, reverse-keyed items
+    reverse-scored as the new sample's are (:func:`replication.pipeline.inputs.load_inputs`)."""
+    rec = inputs.record
+    data = reconstruct.reconstruct(rec, source="reconstructed", seed=int(seed)).data
+    if rec.reversed_items:
+        data = reverse_items(data, rec.reversed_items, int(rec.scale_points))
+    return data
+
+
+def original_vs_replication(inputs: Inputs, seed: int | None = None
+                            ) -> OriginalVsReplication | None:
+    """Measurement invariance and equal paths between the original and the replication sample.
+
+    Parameters
+    ----------
+    inputs : Inputs
+        The record and the responses (:func:`replication.pipeline.inputs.load_inputs`).
+    seed : int, optional
+        Seed of the reconstruction of the original sample (default: the run's seed).
+
+    Returns
+    -------
+    OriginalVsReplication or None
+        ``None`` unless the responses are real (provenance source ``csv``).
+
+    Notes
+    -----
+    The estimator is the record's (``model.estimator``) when it is ML, MLM or MLR, else ML
+    (ordinal multi-group models are not fitted). Incomplete rows of the new sample are left out
+    (listwise deletion). Loadings and structural paths are compared in the record's main model
+    (its SEM; its CFA for a CFA or regression paper), invariance in its CFA: metric invariance
+    tests ``group.equal = "loadings"``, scalar adds ``"intercepts"`` (lavaan; Meredith 1993).
+    """
+    if inputs.provenance.get("source") != "csv":
+        return None
+    rec = inputs.record
+    seed = int(inputs.provenance.get("seed", 2024) if seed is None else seed)
+    notes = []
+    estimator = rec.model.estimator
+    if estimator not in _MULTIGROUP_ESTIMATORS:
+        notes.append(f"The paper's estimator {estimator} is for ordinal items; the two-group "
+                     "models are fitted by ML.")
+        estimator = "ML"
+    original = _original_sample(inputs, seed)
+    columns = [c for c in original.columns if c in rec.item_list]
+    new = inputs.data[columns]
+    complete = new.dropna()
+    if len(complete) < len(new):
+        notes.append(f"{len(new) - len(complete)} incomplete rows of the new sample left out "
+                     "(listwise deletion).")
+    stacked = stack_samples(original, complete, columns)
+    cfa = rec.cfa_syntax()
+    kind = "sem" if rec.model.kind == "sem" else "cfa"
+    main = rec.main_syntax() if kind == "sem" else cfa
+    inv = invariance_sequence(cfa, stacked, GROUP, estimator=estimator, steps=STEPS,
+                             cov_y=False)
+    params = compare_groups(main, stacked, GROUP, estimator=estimator,
+                            categories=("loadings", "regressions") if kind == "sem"
+                            else ("loadings",), cov_y=False)
+    n = {ORIGINAL: int(len(original)), REPLICATION: int(len(complete))}
+    return OriginalVsReplication(invariance=inv, parameters=params, n=n, estimator=estimator,
+                                 model=kind, notes=notes)
