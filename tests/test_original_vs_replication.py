@@ -12,7 +12,7 @@ from scipy import stats
 from replication.data import reconstruct
 from replication.pipeline import results_json
 from replication.pipeline.inputs import load_inputs
-from replication.pipeline.original_vs_replication import (GROUP, ORIGINAL, REPLICATION,
+from replication.pipeline.original_replication import (GROUP, ORIGINAL, REPLICATION,
                                                           original_vs_replication, stack_samples)
 from replication.record.schema import load_record
 

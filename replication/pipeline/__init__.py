@@ -2,7 +2,7 @@
 
 - :mod:`~replication.pipeline.inputs`: the record and the responses, with provenance;
 - :mod:`~replication.pipeline.steps`: audit, CFA, SEM, measurement, moderation, mediation;
-- :mod:`~replication.pipeline.original_vs_replication`: with real responses, the original
+- :mod:`~replication.pipeline.original_replication`: with real responses, the original
   sample (reconstructed) and the new one as a two-group model (invariance, equal paths);
 - :mod:`~replication.pipeline.paper`: :func:`replicate` (all steps in sequence) and
   :class:`PaperResult`;
@@ -28,6 +28,8 @@ _LAZY = {
     "effects": "replication.pipeline.paper",
     "hypotheses": "replication.pipeline.paper",
     "replicate": "replication.pipeline.paper",
+    "OriginalVsReplication": "replication.pipeline.original_replication",
+    "original_vs_replication": "replication.pipeline.original_replication",
     "ReplicationPlan": "replication.pipeline.planning",
     "plan_replication": "replication.pipeline.planning",
     "replication_tests": "replication.pipeline.planning",

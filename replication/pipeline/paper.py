@@ -33,7 +33,7 @@ from replication.compare import core as compare
 from replication.compare.parameters import compare_named_fit, compare_parameters
 from replication.data.files import atomic_write_text
 from replication.pipeline import planning, results_json, steps
-from replication.pipeline.original_vs_replication import original_vs_replication
+from replication.pipeline.original_replication import original_vs_replication
 from replication.pipeline.inputs import Inputs, load_inputs
 from replication.pipeline.steps import MeasurementTables, Moderations
 

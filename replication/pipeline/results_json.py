@@ -108,7 +108,7 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
     alpha : float
     original_vs_replication : OriginalVsReplication, optional
         With real responses: the two-group comparison of the original and the new sample
-        (:func:`replication.pipeline.original_vs_replication.original_vs_replication`), under
+        (:func:`replication.pipeline.original_replication.original_vs_replication`), under
         the key ``original_vs_replication``; without, the key is absent.
 
     Returns
