@@ -4,8 +4,12 @@ simulated replication sample (``replicate reconstruct live_commerce --source sim
 tests/test_multigroup.py; here the invariance table must hold together (df increasing, each
 difference recomputable from the rows) and the step must appear only when data are given."""
 
+import json
 import math
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -104,3 +108,58 @@ def test_tables_read_as_printed(result):
     assert inv.iloc[1]["\u0394df"] == str(int(result.invariance_table().at[1, "delta_df"]))
     par = tables.show(result.parameter_table()).text
     assert set(par["Differs"]) <= {"yes", "no"}
+
+
+# --------------------------------------------------------------------------------------------
+# Against lavaan 0.6.14 (scripts/original_vs_replication_fixtures.R) on the same stacked data
+# --------------------------------------------------------------------------------------------
+FX = Path(__file__).parent / "fixtures" / "original_vs_replication"
+STAT_TOL = 1e-3  # chi-square and fit indices, relative
+EST_TOL = 2e-3   # estimates, absolute
+SE_TOL = 1e-2    # standard errors, relative
+
+
+@pytest.fixture(scope="module")
+def lavaan_ref():
+    return json.loads((FX / "live_commerce.json").read_text())
+
+
+def test_the_stacked_samples_are_the_fixture_data(inputs):
+    rec = inputs.record
+    original = reconstruct.reconstruct(rec, source="reconstructed", seed=2024).data
+    stacked = stack_samples(original, inputs.data, [c for c in original.columns
+                                                     if c in rec.item_list])
+    ref = pd.read_csv(FX / "live_commerce_stacked.csv")
+    assert list(ref.columns) == list(stacked.columns)
+    assert (ref[GROUP] == stacked[GROUP]).all()
+    num = [c for c in ref.columns if c != GROUP]
+    assert np.max(np.abs(ref[num].to_numpy() - stacked[num].to_numpy())) < 1e-8
+
+
+def test_invariance_table_matches_lavaan(result, lavaan_ref):
+    t = result.invariance_table()
+    for row, ref in zip(t.to_dict("records"), lavaan_ref["invariance"]):
+        assert row["model"] == ref["model"]
+        assert (row["npar"], row["df"]) == (ref["npar"], ref["df"])
+        for k in ("chisq", "cfi", "tli", "rmsea", "srmr"):
+            assert row[k] == pytest.approx(ref[k], rel=STAT_TOL), (row["model"], k)
+    lrt = lavaan_ref["lrt"]
+    assert list(t["delta_chisq"][1:]) == pytest.approx(lrt["chisq_diff"], rel=STAT_TOL)
+    assert list(t["delta_df"][1:]) == lrt["df_diff"]
+
+
+def test_loadings_and_paths_match_lavaan(result, lavaan_ref):
+    ref = pd.DataFrame(lavaan_ref["parameters"])
+    wide = ref.pivot_table(index=["lhs", "op", "rhs"], columns="group", values=["est", "se"])
+    t = result.parameter_table().set_index(["lhs", "op", "rhs"])
+    assert len(t) == len(wide)
+    wide = wide.loc[t.index]
+    for g in (ORIGINAL, REPLICATION):
+        assert np.max(np.abs(t[f"est_{g}"] - wide[("est", g)])) < EST_TOL
+    # independent samples: the S.E. of the difference from the two groups' S.E.s
+    se = np.sqrt(wide[("se", ORIGINAL)] ** 2 + wide[("se", REPLICATION)] ** 2)
+    assert np.max(np.abs(t["se"] - se) / se) < SE_TOL
+    joint = lavaan_ref["sem_equal"]["chisq"] - lavaan_ref["sem_free"]["chisq"]
+    assert result.parameters.test["chisq_diff"] == pytest.approx(joint, rel=STAT_TOL)
+    assert result.parameters.test["df_diff"] == (lavaan_ref["sem_equal"]["df"]
+                                                 - lavaan_ref["sem_free"]["df"])
