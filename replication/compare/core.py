@@ -334,7 +334,8 @@ def compare_loadings(record, sem_result, tolerance: float | Mapping[str, float] 
 # --------------------------------------------------------------------------------------------
 def compare_fit(record, fit_measures: Mapping[str, float] | None, model: str = "sem",
                 tolerance: float | Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Printed fit indices of the CFA or SEM beside the replicated ones.
+    """Printed fit indices of a fitted model (the CFA, the SEM or any named fit block) beside
+    the replicated ones.
 
     Parameters
     ----------
@@ -353,8 +354,10 @@ def compare_fit(record, fit_measures: Mapping[str, float] | None, model: str = "
         Columns ``measure`` then :data:`COLUMNS` (``target`` is ``fit.<model>.<measure>``);
         empty when the paper prints no fit for ``model``.
     """
-    if model not in ("sem", "cfa"):
-        raise InputError(f"compare_fit: model must be 'sem' or 'cfa', got {model!r}")
+    known = {"cfa", "sem"} | {b.model for b in record.results.fit}
+    if model not in known:
+        raise InputError(f"compare_fit: model must be one of {', '.join(sorted(known))} "
+                         f"(the record's fit blocks), got {model!r}")
     fm = dict(fit_measures or {})
     if "chisq_df" not in fm and _finite(fm.get("chisq")) and _finite(fm.get("df")) and fm["df"]:
         fm["chisq_df"] = float(fm["chisq"]) / float(fm["df"])

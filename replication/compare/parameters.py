@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from replication.compare.core import _finite, _frame, _get, _params, _row
+from replication.compare.core import _finite, _frame, _get, _params, _row, compare_fit
 from replication.engine.results import parameter_row
 from replication.record.schema import Value
 
@@ -69,18 +69,5 @@ def compare_parameters(record, fits: Mapping[str, object],
 def compare_named_fit(record, fit_measures: Mapping[str, float] | None, model: str,
                       tolerance: float | Mapping[str, float] | None = None) -> pd.DataFrame:
     """Printed fit measures of the fit block named ``model`` beside the replicated ones
-    (as :func:`replication.compare.core.compare_fit`, for any model name)."""
-    fm = dict(fit_measures or {})
-    if "chisq_df" not in fm and _finite(fm.get("chisq")) and _finite(fm.get("df")) and fm["df"]:
-        fm["chisq_df"] = float(fm["chisq"]) / float(fm["df"])
-    rows = []
-    for block in record.results.fit:
-        if block.model != model:
-            continue
-        for name, pub in block.measures.items():
-            val = Value(target=f"fit.{model}.{name}", value=pub.value, status="published",
-                        where=pub.where, printed=pub.printed)
-            r = _row(val.target, name, val, fm.get(name), tolerance, relation=pub.relation)
-            r["measure"] = name
-            rows.append(r)
-    return _frame(rows, ["measure"])
+    (:func:`replication.compare.core.compare_fit`, which takes any fit block's name)."""
+    return compare_fit(record, fit_measures, model=model, tolerance=tolerance)

@@ -13,6 +13,20 @@ __all__ = ["PathResult", "ParameterResult", "FitBlock", "SampleGroup", "Sample",
            "Marker", "Hypothesis", "Results", "FigureRef", "Citation", "Value"]
 
 
+
+def _standard_error(cls, v: Published | None) -> Published | None:
+    """A printed standard error is not negative."""
+    if v is not None and v.value < 0:
+        raise ValueError(f"expected a standard error >= 0, got {v.value:g}")
+    return v
+
+
+def _probability(cls, v: Published | None) -> Published | None:
+    """A printed p-value lies within [0, 1]."""
+    if v is not None and not 0.0 <= v.value <= 1.0:
+        raise ValueError(f"expected a p-value within [0, 1], got {v.value:g}")
+    return v
+
 class PathResult(_Strict):
     """A printed structural estimate with its statistics."""
 
@@ -27,19 +41,8 @@ class PathResult(_Strict):
     p: Published | None = None
     verdict: PublishedText | None = None
 
-    @field_validator("se")
-    @classmethod
-    def _se(cls, v: Published | None) -> Published | None:
-        if v is not None and v.value < 0:
-            raise ValueError(f"expected a standard error >= 0, got {v.value:g}")
-        return v
-
-    @field_validator("p")
-    @classmethod
-    def _p(cls, v: Published | None) -> Published | None:
-        if v is not None and not 0.0 <= v.value <= 1.0:
-            raise ValueError(f"expected a p-value within [0, 1], got {v.value:g}")
-        return v
+    _se = field_validator("se")(_standard_error)
+    _p = field_validator("p")(_probability)
 
     @property
     def key(self) -> str:
@@ -294,19 +297,8 @@ class ParameterResult(_Strict):
     pvalue: Published | None = None
     std_all: Published | None = None
 
-    @field_validator("se")
-    @classmethod
-    def _se(cls, v: Published | None) -> Published | None:
-        if v is not None and v.value < 0:
-            raise ValueError(f"expected a standard error >= 0, got {v.value:g}")
-        return v
-
-    @field_validator("pvalue")
-    @classmethod
-    def _p(cls, v: Published | None) -> Published | None:
-        if v is not None and not 0.0 <= v.value <= 1.0:
-            raise ValueError(f"expected a p-value within [0, 1], got {v.value:g}")
-        return v
+    _se = field_validator("se")(_standard_error)
+    _p = field_validator("pvalue")(_probability)
 
     @model_validator(mode="after")
     def _rhs_for_op(self) -> "ParameterResult":
