@@ -189,7 +189,8 @@ def _data_generator(record, data: pd.DataFrame, items: list[str], continuous: bo
     from replication.data.likert import thresholds_for
     from replication.engine import sem, syntax
 
-    X = data[items].to_numpy(float)
+    data = data[items].astype(float).dropna()  # complete rows (a FIML run keeps incomplete ones)
+    X = data.to_numpy(float)
     if record.model.kind != "sem" or record.model.moderations:
         return Generator("resample", items, data=X), {
             "source": "data", "file": data_name, "n_rows": int(len(X)),
