@@ -19,7 +19,7 @@ def csv_result(tmp_path_factory):
     rec = load_record("e_engagement")
     path = tmp_path_factory.mktemp("data") / "new_sample.csv"
     write_csv(reconstruct(rec, source="simulated", seed=9, n=600).data, path)
-    return replicate("e_engagement", data=path, seed=3, n_bootstrap=20)
+    return replicate("e_engagement", data=path, seed=3, n_bootstrap=20, sesoi=0.1)
 
 
 def test_every_path_hypothesis_carries_replication_tests_with_real_data(csv_result):
@@ -35,6 +35,7 @@ def test_every_path_hypothesis_carries_replication_tests_with_real_data(csv_resu
                               "small_telescopes"}
         assert set(block["original"]) >= {"estimate", "se"}
         assert set(block["small_telescopes"]) == {"effect_33", "z", "p", "verdict"}
+        assert block["equivalence"]["sesoi"] == 0.1
         # the replication estimate is the fitted path in the record's metric (unstandardized)
         x, y = row["effect"].split("->")
         p = csv_result.sem.params

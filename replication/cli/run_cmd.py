@@ -13,6 +13,16 @@ from replication.engine.errors import InputError
 HELP = "execute paper notebooks and write HTML reports"
 
 
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
 def add_parser(sub) -> argparse.ArgumentParser:
     """Register ``run``."""
     p = sub.add_parser(
@@ -44,6 +54,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--missing", choices=["listwise", "fiml"], default=None,
                    help="incomplete rows of --data: listwise deletion or full-information ML "
                         "(default: as the record's sample.missing says the paper did)")
+    p.add_argument("--sesoi", type=_positive_number, default=None, metavar="E",
+                   help="smallest effect size of interest, in the metric of each comparison: "
+                        "with --data, adds an equivalence test (TOST) to each replication test")
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder")
     p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                    help="papers run at once, each in its own process")
@@ -71,12 +84,14 @@ def run(args: argparse.Namespace) -> int:
     if args.data is None:
         return runner.main(ids, source=args.source, data_path=None, seed=args.seed,
                            n_bootstrap=args.bootstrap, out_dir=args.out, jobs=args.jobs,
-                           show_code=args.show_code, quiet=args.quiet, missing=args.missing)
+                           show_code=args.show_code, quiet=args.quiet, missing=args.missing,
+                           sesoi=args.sesoi)
     staging = _validated_copy(args, records)  # a bad response file fails here
     try:
         return runner.main(ids, source=args.source, data_path=str(staging / _COPY), seed=args.seed,
                            n_bootstrap=args.bootstrap, out_dir=args.out, jobs=args.jobs,
-                           show_code=args.show_code, quiet=args.quiet, missing=args.missing)
+                           show_code=args.show_code, quiet=args.quiet, missing=args.missing,
+                           sesoi=args.sesoi)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -91,13 +91,16 @@ class PaperResult:
     def from_steps(cls, inputs: Inputs, *, audit: dict, cfa, measurement: MeasurementTables,
                    sem_result, moderation: Moderations, mediation: dict, comparisons: dict,
                    hypotheses: pd.DataFrame, n_bootstrap: int,
-                   original_vs_replication=None) -> "PaperResult":
+                   original_vs_replication=None,
+                   sesoi: float | None = None) -> "PaperResult":
         """Assemble the result of the steps (and its ``results.json`` content);
-        ``original_vs_replication`` is the two-group comparison run with real responses."""
+        ``original_vs_replication`` is the two-group comparison run with real responses.
+        With real responses each path hypothesis gets its replication tests (with ``sesoi``
+        an equivalence test too)."""
         kept = {k: v for k, v in comparisons.items() if v is not None}
         # with real responses each path hypothesis carries its replication tests
         hypotheses = planning.with_replication(
-            hypotheses, planning.replication_tests(inputs, sem_result, moderation))
+            hypotheses, planning.replication_tests(inputs, sem_result, moderation, sesoi=sesoi))
         results = results_json.collect_results(
             inputs, cfa=cfa, sem_result=sem_result, measurement=measurement,
             moderation=moderation, mediation=mediation, audit=audit, comparisons=kept,
@@ -229,7 +232,7 @@ def hypotheses(record, sem_result, moderation: Moderations, mediation: dict) -> 
 
 def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "reconstructed",
               seed: int = 2024, n_bootstrap: int = DEFAULT_BOOTSTRAP,
-              missing: str | None = None) -> PaperResult:
+              missing: str | None = None, sesoi: float | None = None) -> PaperResult:
     """Replicate one paper: every analysis it reports, compared with what it printed.
 
     Parameters
@@ -246,6 +249,9 @@ def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "
         Bootstrap resamples for mediation intervals.
     missing : {"listwise", "fiml"}, optional
         Treatment of incomplete rows; default the record's ``sample.missing``.
+    sesoi : float, optional
+        Smallest effect size of interest: with ``data``, an equivalence test (TOST) in each
+        replication test.
 
     Returns
     -------
@@ -273,4 +279,5 @@ def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "
     return PaperResult.from_steps(
         inputs, audit=audit, cfa=cfa, measurement=measurement, sem_result=sem_result,
         moderation=moderation, mediation=mediation, comparisons=comparisons,
-        hypotheses=verdicts, n_bootstrap=n_bootstrap, original_vs_replication=two_groups)
+        hypotheses=verdicts, n_bootstrap=n_bootstrap, original_vs_replication=two_groups,
+        sesoi=sesoi)

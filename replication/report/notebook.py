@@ -30,6 +30,7 @@ seed = 2024  # random seed for the reconstruction and the bootstrap
 n_bootstrap = {DEFAULT_BOOTSTRAP}  # bootstrap resamples for mediation intervals
 out_dir = None  # folder where results.json is written (None: nothing is written)
 missing = None  # "listwise" or "fiml": overrides the record's sample.missing (None: as the paper did)
+sesoi = None  # smallest effect size of interest: with data_path, an equivalence test (TOST) per replication test
 planning_reps = 200  # Monte Carlo replications per N for "Planning a replication" (0 skips it)
 '''
 
@@ -339,7 +340,7 @@ replication effect smaller than the one the original had 33% power to detect?). 
 simulated data are not a new study and are not tested.
 """)]
     cells.append(_code('''
-replication = analysis.replication_tests(inputs, sem_result, moderation)
+replication = analysis.replication_tests(inputs, sem_result, moderation, sesoi=sesoi)
 if replication:
     tested = analysis.with_replication(hypotheses, replication).to_dict("records")
     display(plots.forest_plot(plots.replication_rows(tested)))
@@ -403,7 +404,7 @@ comparisons = analysis.compare_published(inputs, cfa, sem_result, measurement, m
 result = analysis.PaperResult.from_steps(
     inputs, audit=audit, cfa=cfa, measurement=measurement, sem_result=sem_result,
     moderation=moderation, mediation=mediation, comparisons=comparisons, hypotheses=hypotheses,
-    n_bootstrap=n_bootstrap, original_vs_replication=two_groups)
+    n_bootstrap=n_bootstrap, original_vs_replication=two_groups, sesoi=sesoi)
 if out_dir:
     result.to_json(out_dir)
 results = result.results

@@ -319,7 +319,8 @@ def _progress_bar(total: int, unit: str):
 def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
         data_path: str | None = None, seed: int = 2024, n_bootstrap: int | None = None,
         out_dir: str | Path = "reports", jobs: int = 1, show_code: bool = False,
-        progress: bool = True, missing: str | None = None) -> RunSummary:
+        progress: bool = True, missing: str | None = None,
+        sesoi: float | None = None) -> RunSummary:
     """Execute paper notebooks and write their reports and the index.
 
     Parameters
@@ -346,6 +347,9 @@ def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
         terminal, otherwise one line per finished paper.
     missing : {"listwise", "fiml"}, optional
         Treatment of incomplete rows; default each record's ``sample.missing``.
+    sesoi : float, optional
+        Smallest effect size of interest of the equivalence tests of a replication (with
+        ``data_path``).
 
     Returns
     -------
@@ -361,7 +365,8 @@ def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
         plan = _plan(papers, build_dir)
         return _run_plan(plan, source=source, data_path=data_path, seed=seed,
                          n_bootstrap=n_bootstrap, out_dir=out_dir, jobs=jobs,
-                         show_code=show_code, progress=progress, missing=missing)
+                         show_code=show_code, progress=progress, missing=missing,
+                         sesoi=sesoi)
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
 
@@ -396,7 +401,8 @@ def _plan(papers: Sequence[str], build_dir: Path) -> dict[str, tuple[str, dict[s
 
 def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_path: str | None,
               seed: int, n_bootstrap: int | None, out_dir: str | Path, jobs: int,
-              show_code: bool, progress: bool, missing: str | None = None) -> RunSummary:
+              show_code: bool, progress: bool, missing: str | None = None,
+              sesoi: float | None = None) -> RunSummary:
     ids = list(plan)
     if source not in ("reconstructed", "simulated"):
         raise InputError(f"source: {source!r}; expected 'reconstructed' or 'simulated'")
@@ -418,6 +424,8 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
         if missing not in ("listwise", "fiml"):
             raise InputError(f"missing: {missing!r}; expected 'listwise' or 'fiml'")
         params["missing"] = missing
+    if sesoi is not None:
+        params["sesoi"] = float(sesoi)
     summary = RunSummary(out_dir=str(Path(out_dir)))
     start = time.perf_counter()
     done = 0
@@ -472,13 +480,13 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
 def main(paper_ids: Sequence[str] | None = None, *, source: str = "reconstructed",
          data_path: str | None = None, seed: int = 2024, n_bootstrap: int | None = None,
          out_dir: str | Path = "reports", jobs: int = 1, show_code: bool = False,
-         quiet: bool = False, missing: str | None = None) -> int:
+         quiet: bool = False, missing: str | None = None, sesoi: float | None = None) -> int:
     """Run, print the summary on standard output, return the exit status (0 ok, 1 any failed).
 
     ``quiet`` turns the progress on standard error off.
     """
     summary = run(paper_ids, source=source, data_path=data_path, seed=seed,
                   n_bootstrap=n_bootstrap, out_dir=out_dir, jobs=jobs, show_code=show_code,
-                  progress=not quiet, missing=missing)
+                  progress=not quiet, missing=missing, sesoi=sesoi)
     print(summary.text())
     return summary.exit_status
