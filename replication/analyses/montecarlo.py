@@ -249,11 +249,12 @@ def _analysis_data(X: np.ndarray, columns: list) -> np.ndarray:
 
 
 def _fit(ram: RAM, theta0: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, bool]:
-    """ML estimates from the population values (Newton; L-BFGS then Newton if needed)."""
+    """ML estimates from the population values: Newton steps, else Fisher scoring with step
+    halving from the same start (bounded work: a replication that neither converges is counted
+    as not converged, as simsem counts it)."""
     theta, conv, _ = ram.fisher(theta0, S, max_iter=100, tol=1e-8)
     if not conv or not np.all(np.isfinite(theta)):
-        theta = ram.lbfgs(theta0, S)
-        theta, conv, _ = ram.fisher(theta, S, max_iter=100, tol=1e-8)
+        theta, conv, _ = ram.fisher(theta0, S, max_iter=300, tol=1e-8, newton=False)
     return theta, bool(conv and np.all(np.isfinite(theta)))
 
 

@@ -94,10 +94,11 @@ class ReplicationPlan:
 
 
 def planning_grid(n_published: int, n_free: int) -> list[int]:
-    """Sample sizes of the power curves: a quarter, half and all of the published N (each at
-    least ten above the number of free parameters); the N for a target power beyond them is
-    extrapolated (:func:`replication.analyses.montecarlo.n_for_power`)."""
-    grid = [max(n_free + 10, int(math.ceil(f * n_published))) for f in (0.25, 0.5, 1.0)]
+    """Sample sizes of the power curves: a quarter, half and all of the published N, none below
+    twice the number of free parameters (fewer respondents rarely give admissible solutions);
+    the N for a target power beyond them is extrapolated
+    (:func:`replication.analyses.montecarlo.n_for_power`)."""
+    grid = [max(2 * n_free, int(math.ceil(f * n_published))) for f in (0.25, 0.5, 1.0)]
     return sorted(set(grid))
 
 

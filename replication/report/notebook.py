@@ -355,13 +355,14 @@ How many respondents does a replication need? Monte Carlo power of the test the 
 each hypothesis (two-sided Wald z of the path, or t of the regression, in the hypothesised
 direction; the percentile bootstrap interval for a mediation), on responses drawn as a study
 would collect them (Likert on the record's scale) from the population described below:
-reconstructed from the published numbers for a paper with tables, assumed for an abstract, or
-fitted to `data_path`. Shaded bands are 95% Monte Carlo intervals; `replicate power` runs the
-same with more replications.
+reconstructed from the published numbers for a paper with tables, assumed for an abstract.
+Shaded bands are 95% Monte Carlo intervals; `replicate power` runs the same with more
+replications, and `replicate power ID --data CSV` plans from a model fitted to responses.
 """))
     cells.append(_code('''
 if planning_reps:
-    plan = analysis.plan_replication(inputs, reps=planning_reps, seed=seed, bootstrap=n_bootstrap)
+    planned = analysis.load_inputs(paper, seed=seed) if data_path else inputs
+    plan = analysis.plan_replication(planned, reps=planning_reps, seed=seed, bootstrap=n_bootstrap)
     display(plan.provenance())
     display(power_plots.power_curves(plan.power))
     display(plan.n_for_power)
