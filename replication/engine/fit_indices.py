@@ -16,7 +16,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize
+
+from replication.engine import distributions as dist
 
 __all__ = [
     "chisq_pvalue",
@@ -63,7 +65,7 @@ def chisq_pvalue(chisq: float, df: float) -> float:
     """
     if not _finite(chisq, df) or df < 1:
         return float("nan")
-    return float(stats.chi2.sf(chisq, df))
+    return float(dist.chi2_sf(chisq, df))
 
 
 def chisq_df(chisq: float, df: float) -> float:
@@ -175,8 +177,8 @@ def rmsea_ci(
 
     def cdf(lam: float) -> float:
         if lam <= 0:
-            return float(stats.chi2.cdf(chisq, df))
-        return float(stats.ncx2.cdf(chisq, df, lam))
+            return float(dist.chi2_cdf(chisq, df))
+        return float(dist.ncx2_cdf(chisq, df, lam))
 
     def lower_fn(lam: float) -> float:
         return cdf(lam) - upper_perc
@@ -256,7 +258,7 @@ def noncentral_chi2_sf(x: float, df: float, ncp: float) -> float:
     Distributions*, Vol. 2 (2nd ed.), ch. 29 (the Poisson mixture representation). Wiley.
     """
     try:
-        value = float(stats.ncx2.sf(x, df, ncp))
+        value = float(dist.ncx2_sf(x, df, ncp))
     except (OverflowError, FloatingPointError):
         value = float("nan")
     if math.isfinite(value):
@@ -264,6 +266,8 @@ def noncentral_chi2_sf(x: float, df: float, ncp: float) -> float:
     half = ncp / 2.0
     spread = 12.0 * math.sqrt(half + 1.0)
     j = np.arange(max(0, int(half - spread)), int(half + spread) + 1)
+    from scipy import stats
+
     log_terms = stats.poisson.logpmf(j, half) + stats.chi2.logsf(x, df + 2 * j)
     return float(np.exp(np.logaddexp.reduce(log_terms)))
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from replication.engine import summary as _summary
+from replication.engine.distributions import norm_sf
 from replication.engine.errors import InputError
 from replication.engine.fit_measures import ml_measures
 from replication.engine.modindices import modindices as _modindices
@@ -152,7 +152,7 @@ class FitResult:
 def wald(est: float, se: float) -> tuple[float, float]:
     """``z = est / se`` and its two-sided normal p-value (NaN without a positive SE)."""
     z = est / se if se > 0 else np.nan
-    return z, (2 * stats.norm.sf(abs(z)) if np.isfinite(z) else np.nan)
+    return z, (2 * norm_sf(abs(z)) if np.isfinite(z) else np.nan)
 
 
 def _vcov(spec: ModelSpec, ram: RAM, theta: np.ndarray, n: int, warn: list[str]) -> np.ndarray:
