@@ -68,6 +68,21 @@ def prepare_data(spec, data: pd.DataFrame, missing: str) -> pd.DataFrame:
         raise InputError(f"data: column {absent[0]!r} named in the model is not in the data "
                          f"(columns: {', '.join(map(str, data.columns[:12]))}"
                          f"{', ...' if len(data.columns) > 12 else ''})")
+    cols = data[spec.ov] if data.columns.is_unique else None
+    if cols is not None and all(pd.api.types.is_numeric_dtype(t)
+                                and not pd.api.types.is_bool_dtype(t) for t in cols.dtypes):
+        X = cols.to_numpy(dtype=float)
+        bad = np.isinf(X).any(axis=0)
+        if bad.any():
+            v = spec.ov[int(np.flatnonzero(bad)[0])]
+            inf = np.flatnonzero(np.isinf(X[:, spec.ov.index(v)]))
+            raise InputError(f"data: column {v!r}, {describe_rows(inf + 1)}: infinite value; "
+                             "expected finite numbers")
+        index = data.index
+        if missing == "listwise":
+            keep = ~np.isnan(X).any(axis=1)
+            X, index = X[keep], index[keep]
+        return pd.DataFrame(np.asfortranarray(X), index=index, columns=spec.ov, copy=False)
     df = pd.DataFrame({v: _numeric_column(data[v], v) for v in spec.ov})
     for v in spec.ov:
         inf = np.flatnonzero(np.isinf(df[v].to_numpy()))
