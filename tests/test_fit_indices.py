@@ -113,3 +113,10 @@ def test_noncentral_tail_survives_scipy_overflow(monkeypatch):
     for case, value in zip(cases, expected):
         assert fi.noncentral_chi2_sf(*case) == pytest.approx(value, rel=1e-9, abs=1e-15)
     assert fi.rmsea_pvalue(5000.0, 300, 451) == pytest.approx(0.0, abs=1e-300)
+
+
+def test_rmsea_pvalue_is_a_probability_near_zero_chisq():
+    from replication.engine.fit_indices import rmsea_pvalue
+
+    for chisq in (0.0, 1e-9, 1e-3, 0.5):
+        assert 0.0 <= rmsea_pvalue(chisq, 24, 301) <= 1.0

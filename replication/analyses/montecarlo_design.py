@@ -16,7 +16,11 @@ from replication.analyses.montecarlo import (N_TRUTH, Design, Generator, OlsAnal
                                              SemAnalysis, Target, likert_covariance)
 from replication.engine.errors import InputError
 
-__all__ = ["record_design", "model_design"]
+__all__ = ["NothingToSimulate", "record_design", "model_design"]
+
+
+class NothingToSimulate(InputError):
+    """The record has no hypothesis whose test can be simulated (e.g. a pure CFA)."""
 
 
 def _free_index(spec, lhs: str, op: str, rhs: str) -> int | None:
@@ -298,7 +302,7 @@ def record_design(record, data: pd.DataFrame | None = None, *, seed: int = 2024,
         if isinstance(a, SemAnalysis):
             a.bootstrap = int(bootstrap)
     if not targets:
-        raise InputError(f"{record.id}: no hypothesis of the record can be simulated")
+        raise NothingToSimulate(f"{record.id}: no hypothesis of the record can be simulated")
     info["truth"] = _truths(analyses, targets, gen, seed)
     info["responses"] = ("continuous" if gen.thresholds is None and gen.kind != "resample" else
                          f"Likert ({record.scale_points}-point)" if gen.kind != "resample"

@@ -262,14 +262,14 @@ def noncentral_chi2_sf(x: float, df: float, ncp: float) -> float:
     except (OverflowError, FloatingPointError):
         value = float("nan")
     if math.isfinite(value):
-        return value
+        return min(1.0, max(0.0, value))  # the series can overshoot 1 by rounding near x = 0
     half = ncp / 2.0
     spread = 12.0 * math.sqrt(half + 1.0)
     j = np.arange(max(0, int(half - spread)), int(half + spread) + 1)
     from scipy import stats
 
     log_terms = stats.poisson.logpmf(j, half) + stats.chi2.logsf(x, df + 2 * j)
-    return float(np.exp(np.logaddexp.reduce(log_terms)))
+    return min(1.0, float(np.exp(np.logaddexp.reduce(log_terms))))
 
 
 def cfi(chisq: float, df: float, base_chisq: float, base_df: float) -> float:

@@ -125,18 +125,22 @@ def plan_replication(inputs: Inputs, *, reps: int = 200, seed: int = 2024,
 
     Returns
     -------
-    ReplicationPlan
+    ReplicationPlan or None
+        ``None`` when no hypothesis of the record can be simulated (a pure CFA, say).
     """
     from replication.analyses import montecarlo as mc
-    from replication.analyses.montecarlo_design import record_design
+    from replication.analyses.montecarlo_design import NothingToSimulate, record_design
 
     record = inputs.record
     data = inputs.data if inputs.provenance.get("source") == "csv" else None
     rec = inputs.reconstruction
     same = rec is not None and getattr(rec, "seed", None) == seed
-    design = record_design(record, data, seed=seed, bootstrap=bootstrap,
-                           data_name=str(inputs.provenance.get("file", "")),
-                           reconstruction=rec if same and data is None else None)
+    try:
+        design = record_design(record, data, seed=seed, bootstrap=bootstrap,
+                               data_name=str(inputs.provenance.get("file", "")),
+                               reconstruction=rec if same and data is None else None)
+    except NothingToSimulate:
+        return None
     grid = n or planning_grid(len(data) if data is not None else record.n, design.n_free)
     out = mc.simulate(design, grid, reps, seed=seed, alpha=alpha, jobs=jobs)
     rows = []

@@ -316,8 +316,9 @@ def moderation_tables(moderation: Moderations) -> dict[str, pd.DataFrame]:
     -------
     dict of DataFrame
         ``steps`` and ``coefficients`` (hierarchical regression), ``slopes`` (simple slopes at
-        the moderator's mean and +/- 1 SD), ``johnson_neyman`` (one row per x/m/y: region and
-        bounds), ``latent_paths`` and ``latent_slopes`` (latent interaction models).
+        the moderator's mean and +/- 1 SD), ``johnson_neyman`` (one row per x/m/y: the region
+        and its bounds ``bound_1`` < ``bound_2`` on the moderator's scale as numbers, missing where
+        there are fewer), ``latent_paths`` and ``latent_slopes`` (latent interaction models).
     """
     out: dict[str, pd.DataFrame] = {}
     reg = moderation.regression
@@ -331,7 +332,8 @@ def moderation_tables(moderation: Moderations) -> dict[str, pd.DataFrame]:
                 for m in reg.m:
                     jn = mod.johnson_neyman(reg, x, m, y)
                     rows.append({"y": y, "x": x, "m": m, "region": jn.region,
-                                 "bounds": ", ".join(f"{b:.3f}" for b in jn.bounds),
+                                 "bound_1": jn.bounds[0] if jn.bounds else np.nan,
+                                 "bound_2": jn.bounds[1] if len(jn.bounds) > 1 else np.nan,
                                  "share_significant": jn.share_significant,
                                  "m_min": jn.m_range[0], "m_max": jn.m_range[1]})
         out["johnson_neyman"] = pd.DataFrame(rows)

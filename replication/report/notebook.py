@@ -360,12 +360,16 @@ Shaded bands are 95% Monte Carlo intervals; `replicate power` runs the same with
 replications, and `replicate power ID --data CSV` plans from a model fitted to responses.
 """))
     cells.append(_code('''
-if planning_reps:
-    planned = analysis.load_inputs(paper, seed=seed) if data_path else inputs
-    plan = analysis.plan_replication(planned, reps=planning_reps, seed=seed, bootstrap=n_bootstrap)
+planned = analysis.load_inputs(paper, seed=seed) if planning_reps and data_path else inputs
+plan = (analysis.plan_replication(planned, reps=planning_reps, seed=seed, bootstrap=n_bootstrap)
+        if planning_reps else None)
+if plan is not None:
     display(plan.provenance())
     display(power_plots.power_curves(plan.power))
     display(plan.n_for_power)
+elif planning_reps:
+    display(Markdown("No hypothesis of this record has a test to simulate (no structural path, "
+                     "moderation or mediation hypothesis): there is no power to plan for."))
 '''))
     return cells
 
