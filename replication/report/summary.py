@@ -77,12 +77,15 @@ def _source_text(results: dict) -> str:
     data = results.get("data") or {}
     src = str(data.get("source", ""))
     n = data.get("n_rows")
-    what = {"reconstructed": "reconstructed from the published numbers (exact moments)",
-            "simulated": "simulated Likert responses from the published numbers",
+    basis = ("the published numbers" if results.get("evidence") == "tables"
+             else "the record's assumed magnitudes")
+    what = {"reconstructed": f"reconstructed from {basis} (exact moments)",
+            "simulated": f"simulated Likert responses from {basis}",
             "csv": f"responses from {data.get('file', 'a CSV file')}"}.get(src, src or DASH)
     parts = [what]
     if n is not None:
-        parts.append(f"N = {n}")
+        assumed = " (assumed)" if data.get("n_status") == "assumed" and src != "csv" else ""
+        parts.append(f"N = {n}{assumed}")
     if data.get("seed") is not None and src != "csv":
         parts.append(f"seed {data.get('seed')}")
     return ", ".join(parts)
