@@ -36,7 +36,6 @@ from __future__ import annotations
 
 
 import numpy as np
-from scipy import optimize
 
 from replication.engine.calibration import MLFit, fit_ml, ml_discrepancy
 from replication.engine.errors import InputError
@@ -439,6 +438,8 @@ class RAM:
             if not np.isfinite(f):
                 return 1e10, np.zeros_like(t)
             return f, self.gradient(t, S)
+
+        from scipy import optimize  # loaded only when scoring cannot start
 
         res = optimize.minimize(fun, theta0, jac=True, method="L-BFGS-B",
                                 options={"maxiter": 5000, "gtol": 1e-10, "ftol": 1e-15})
