@@ -43,10 +43,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from replication.engine import fit_indices as fi
 from replication.engine import robust as rb
+from replication.engine.distributions import norm_sf
 from replication.engine.errors import InputError
 from replication.engine.multigroup_table import (EQUAL_CATEGORIES, GroupTable, group_table,
                                                 split_groups)
@@ -339,7 +339,7 @@ def _param_table(prob: _Problem, theta: np.ndarray, vcov: np.ndarray) -> pd.Data
         if r["free"] >= 0:
             est, s = float(theta[r["free"]]), float(se[r["free"]])
             z = est / s if s > 0 else math.nan
-            pv = 2 * stats.norm.sf(abs(z)) if math.isfinite(z) else math.nan
+            pv = 2 * norm_sf(abs(z)) if math.isfinite(z) else math.nan
         else:
             est, s, z, pv = float(r["value"]), math.nan, math.nan, math.nan
         recs.append({"lhs": r["lhs"], "op": r["op"], "rhs": r["rhs"],

@@ -63,9 +63,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from replication.engine import fit_indices as fi
+from replication.engine.distributions import chi2_sf, norm_sf
 from replication.engine.errors import InputError
 from replication.engine.partable import ModelSpec
 from replication.engine.ram import RAM
@@ -334,11 +334,11 @@ def scaled_measures(chisq: float, df: float, c: float, trace_ugamma: float,
     return {
         "chisq.scaled": x2s,
         "df.scaled": float(df),
-        "pvalue.scaled": float(stats.chi2.sf(x2s, df)) if df > 0 else math.nan,
+        "pvalue.scaled": float(chi2_sf(x2s, df)) if df > 0 else math.nan,
         "chisq.scaling.factor": c,
         "baseline.chisq.scaled": bx2s,
         "baseline.df.scaled": float(base_df),
-        "baseline.pvalue.scaled": float(stats.chi2.sf(bx2s, base_df)),
+        "baseline.pvalue.scaled": float(chi2_sf(bx2s, base_df)),
         "baseline.chisq.scaling.factor": base_c,
         "cfi.scaled": _cfi(x2s, df, bx2s, base_df),
         "tli.scaled": _tli(x2s, df, bx2s, base_df),
@@ -381,7 +381,7 @@ def sb2001_difference(chisq1: float, df1: float, c1: float, chisq0: float, df0: 
     if cd < 0:
         cd = math.nan
     t = (chisq0 - chisq1) / cd
-    p = float(stats.chi2.sf(t, m)) if math.isfinite(t) else math.nan
+    p = float(chi2_sf(t, m)) if math.isfinite(t) else math.nan
     return {"chisq_diff": float(t), "df_diff": float(m), "scaling_factor": float(cd),
             "pvalue": p}
 
@@ -436,7 +436,7 @@ class RobustResult:
             z = out.at[i, "est"] / s if s > 0 else math.nan
             out.at[i, "se"] = s
             out.at[i, "z"] = z
-            out.at[i, "pvalue"] = 2 * stats.norm.sf(abs(z)) if math.isfinite(z) else math.nan
+            out.at[i, "pvalue"] = 2 * norm_sf(abs(z)) if math.isfinite(z) else math.nan
         if self.extra is not None and len(self.extra):
             out = pd.concat([out, self.extra.reindex(columns=out.columns)], ignore_index=True)
         return out

@@ -50,9 +50,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from replication.engine import robust as rb
+from replication.engine.distributions import norm_sf
 from replication.engine.errors import InputError
 from replication.engine.fiml import Patterns
 from replication.engine.partable import ModelSpec
@@ -327,6 +327,6 @@ def _intercepts(spec: ModelSpec, mu: np.ndarray, Sigma: np.ndarray,
     return pd.DataFrame({"lhs": spec.ov + spec.lv, "op": "~1", "rhs": "",
                          "est": np.concatenate([mu, np.zeros(k)]),
                          "se": np.concatenate([se, nan]), "z": np.concatenate([z, nan]),
-                         "pvalue": np.concatenate([2 * stats.norm.sf(np.abs(z)), nan]),
+                         "pvalue": np.concatenate([2 * norm_sf(np.abs(z)), nan]),
                          "std_lv": np.concatenate([mu, np.zeros(k)]),
                          "std_all": np.concatenate([mu / np.sqrt(np.diag(Sigma)), np.zeros(k)])})
