@@ -12,8 +12,10 @@ file, the column, the rows and the value:
   by its zero bytes); text without a mark that is not UTF-8 is read as Latin-1;
 - missing values: empty cells and ``NA`` only, plus the codes the user declares (``--na
   -99,-999``: numbers are compared as numbers, so ``-99`` also matches ``-99.0``);
-- numbers: a decimal comma (``3,5``) is read as a decimal point; a thousands separator
-  (``3,844`` or ``1.234.567``) is refused, never rescaled; any other text (including ``nan`` and
+- numbers: a decimal comma (``3,5``) is read as a decimal point, and so is ``2,125`` in a
+  column whose other cells show decimal commas (``7,75``, ``0,375``) and no decimal point; a
+  thousands separator (``3,844`` in a column without such evidence, or ``1.234.567``) is
+  refused, never rescaled; any other text (including ``nan`` and
   ``inf``) is refused with its rows.
 
 :func:`check_structure` then names what makes a covariance matrix singular: an empty or constant
@@ -68,7 +70,8 @@ _MAGIC = [
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"$FL2", "an SPSS data file (.sav)"),
 ]
-_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$|^[+-]?[1-9]\d{0,2}(?:\.\d{3}){2,}(?:,\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$"
+                        r"|^[+-]?[1-9]\d{0,2}(?:(?:\.\d{3}){2,}(?:,\d+)?|(?:\.\d{3})+,\d+)$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 
 
@@ -440,6 +443,14 @@ def _parse_error(p, exc, encoding, delimiter, names, wanted, codes) -> str:
 # --------------------------------------------------------------------------------------------
 # Cells
 # --------------------------------------------------------------------------------------------
+def _decimal_comma_column(unambiguous: pd.Series, text: pd.Series) -> bool:
+    """Whether a column writes decimals with a comma: some cell can only be read so (``7,75``,
+    ``0,375``, ``3,5``) and no cell (thousands groups aside) has a decimal point."""
+    if not unambiguous.any():
+        return False
+    return not text.map(lambda v: isinstance(v, str) and "." in v).any()
+
+
 def text_to_float(cells: pd.Series, na: Sequence[str] = ()) -> tuple[np.ndarray, tuple | None]:
     """Numbers from text cells.
 
@@ -462,10 +473,12 @@ def text_to_float(cells: pd.Series, na: Sequence[str] = ()) -> tuple[np.ndarray,
     missing = s.isna() | s.isin(list(MISSING) + list(na))
     text = s.where(~missing, None)
     thousands = text.map(lambda v: bool(_THOUSANDS.match(v)) if isinstance(v, str) else False)
+    comma = text.map(lambda v: bool(_DECIMAL_COMMA.match(v)) if isinstance(v, str) else False)
+    if _decimal_comma_column(comma & ~thousands, text.where(~thousands, None)):
+        thousands &= ~comma  # '2,125' beside '7,75' and '0,375': a decimal comma
     if thousands.any():
         rows = np.flatnonzero(thousands.to_numpy(bool)) + 1
         return np.array([]), ("thousands", rows, text.iloc[rows[0] - 1])
-    comma = text.map(lambda v: bool(_DECIMAL_COMMA.match(v)) if isinstance(v, str) else False)
     if comma.any():
         text = text.where(~comma, text.str.replace(",", ".", regex=False))
     words = text.map(lambda v: v.lower().lstrip("+-") if isinstance(v, str) else "")
