@@ -81,12 +81,16 @@ class _Objective:
         return 0.5 * (H + H.T)
 
 
-def _maximize(obj: _Objective, x0: np.ndarray) -> tuple[np.ndarray, bool]:
-    """L-BFGS, then Newton steps with halving until the largest gradient element is < 1e-9."""
+def _maximize(obj: _Objective, x0: np.ndarray) -> tuple[np.ndarray, bool, int]:
+    """L-BFGS, then Newton steps with halving until the largest gradient element is < 1e-9.
+
+    Returns the estimates, whether they converged and the iterations (L-BFGS and Newton).
+    """
     res = optimize.minimize(obj, x0, jac=True, method="L-BFGS-B",
                             options={"maxiter": 10000, "gtol": 1e-9, "ftol": 1e-15})
     x = res.x
     f, g = obj(x)
+    iterations = int(res.nit)
     for _ in range(50):
         if np.max(np.abs(g)) < 1e-9:
             break
@@ -103,7 +107,8 @@ def _maximize(obj: _Objective, x0: np.ndarray) -> tuple[np.ndarray, bool]:
         else:
             break
         x, f, g = x + t * step, fc, gc
-    return x, bool(np.max(np.abs(g)) < 1e-6)
+        iterations += 1
+    return x, bool(np.max(np.abs(g)) < 1e-6), iterations
 
 
 def _observed_vcov(obj: _Objective, x: np.ndarray, q: int) -> np.ndarray | None:
@@ -171,10 +176,10 @@ def fit_fiml(spec: ModelSpec, data: pd.DataFrame, model: str, cov_y: bool) -> Fi
     ram = RAM(spec, S1)
     start = estimate_ml(ram, spec, S1, pat.n)
     obj = _Objective(ram, pat)
-    x, converged = _maximize(obj, np.concatenate([start.theta, mu1]))
+    x, converged, iterations = _maximize(obj, np.concatenate([start.theta, mu1]))
     q = spec.n_free
     theta, mu = x[:q], x[q:]
-    out = assemble(spec, ram, theta, converged, S1, pat.n, model, cov_y)
+    out = assemble(spec, ram, theta, converged, S1, pat.n, model, cov_y, iterations=iterations)
     vcov = _observed_vcov(obj, x, q)
     if vcov is None:
         vcov = np.full((q, q), np.nan)
