@@ -16,11 +16,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize
 
 from replication.engine import distributions as dist
 
 __all__ = [
+    "bracketed_root",
     "chisq_pvalue",
     "chisq_df",
     "rmsea",
@@ -131,6 +131,58 @@ def rmsea(chisq: float, df: float, n: float, *, n_minus_one: bool = False) -> fl
     return math.sqrt(max((chisq - df) / (df * n_), 0.0))
 
 
+def bracketed_root(f, a: float, b: float, xtol: float = 1e-12, rtol: float = 1e-12,
+                   maxiter: int = 500) -> float:
+    """A root of ``f`` in ``[a, b]`` where ``f(a)`` and ``f(b)`` differ in sign.
+
+    Regula falsi with the Illinois modification (the function value kept at an end that stays
+    twice in a row is halved), and a bisection step whenever two steps have not halved the
+    bracket, so the bracket shrinks at least geometrically. Stops when the bracket is narrower
+    than ``xtol + rtol |x|``.
+
+    Raises
+    ------
+    ValueError
+        When ``f(a)`` and ``f(b)`` have the same sign (the root is not bracketed).
+
+    References
+    ----------
+    Dowell, M., & Jarratt, P. (1971). A modified regula falsi method for computing the root of
+    an equation. *BIT*, 11, 168-174. Press et al. (2007), *Numerical Recipes* (3rd ed.), sec.
+    9.2.
+    """
+    fa, fb = f(a), f(b)
+    if fa == 0:
+        return a
+    if fb == 0:
+        return b
+    if (fa > 0) == (fb > 0):
+        raise ValueError("f(a) and f(b) must have different signs")
+    side, widths = 0, [abs(b - a)] * 2
+    x = 0.5 * (a + b)
+    for _ in range(maxiter):
+        x = (a * fb - b * fa) / (fb - fa)
+        if not min(a, b) < x < max(a, b) or abs(b - a) > 0.5 * widths[-2]:
+            x = 0.5 * (a + b)
+        fx = f(x)
+        if fx == 0:
+            return x
+        if (fx > 0) == (fb > 0):
+            b, fb = x, fx
+            if side == -1:
+                fa *= 0.5
+            side = -1
+        else:
+            a, fa = x, fx
+            if side == 1:
+                fb *= 0.5
+            side = 1
+        widths.append(abs(b - a))
+        if abs(b - a) <= xtol + rtol * abs(x):
+            return x
+    return x
+
+
 def rmsea_ci(
     chisq: float, df: float, n: float, level: float = 0.90, *, n_minus_one: bool = False
 ) -> tuple[float, float]:
@@ -190,7 +242,7 @@ def rmsea_ci(
         lo = 0.0
     else:
         try:
-            lam_l = optimize.brentq(lower_fn, 0.0, chisq, xtol=1e-12, rtol=1e-12)
+            lam_l = bracketed_root(lower_fn, 0.0, chisq)
             lo = math.sqrt(lam_l / (n_ * df))
         except ValueError:
             lo = nan
@@ -199,7 +251,7 @@ def rmsea_ci(
         hi = 0.0
     else:
         try:
-            lam_u = optimize.brentq(upper_fn, 0.0, n_rmsea, xtol=1e-12, rtol=1e-12)
+            lam_u = bracketed_root(upper_fn, 0.0, n_rmsea)
             hi = math.sqrt(lam_u / (n_ * df))
         except ValueError:
             hi = nan
@@ -237,7 +289,7 @@ def rmsea_pvalue(chisq: float, df: float, n: float, h0: float = 0.05) -> float:
 
 
 def noncentral_chi2_sf(x: float, df: float, ncp: float) -> float:
-    """Upper tail of the noncentral chi-square, safe where scipy's Boost routine overflows.
+    """Upper tail of the noncentral chi-square, with a log-space fallback.
 
     Parameters
     ----------
@@ -247,10 +299,10 @@ def noncentral_chi2_sf(x: float, df: float, ncp: float) -> float:
     Returns
     -------
     float
-        ``P(X > x)``. scipy's ``ncx2.sf`` is used where it succeeds; for very large ``x`` it can
-        overflow, and the tail is then summed as its Poisson mixture of central chi-squares,
+        ``P(X > x)`` from :func:`replication.engine.distributions.ncx2_sf`; should that fail
+        (an overflow), the tail is summed as its Poisson mixture of central chi-squares,
         ``sum_j Pois(j; ncp/2) P(chi2_{df+2j} > x)``, over the terms carrying the mass (in
-        log space).
+        log space; scipy imported only then).
 
     References
     ----------
