@@ -119,3 +119,42 @@ def test_observed_order_and_fixed_x():
         RAM(spec)
     with pytest.raises(InputError, match="'y3'"):
         specify("Y =~ y1 + y2 + y3\n", observed=["y1", "y2"])
+
+
+@pytest.mark.parametrize("model", [
+    SEM,
+    # equal loadings (one parameter, two matrix entries), a residual covariance, a chain
+    "X =~ x1 + a*x2 + a*x3\nY =~ y1 + y2 + y3\nZ =~ z1 + z2\nY ~ X\nZ ~ Y + X\nx2 ~~ y2\n",
+    # a feedback loop identified by instruments (I - A inverted, not summed)
+    "A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3\nC =~ c1 + c2 + c3\nD =~ d1 + d2 + d3\n"
+    "A ~ B + C\nB ~ A + D\n",
+])
+def test_newton_kernel_matches_the_tensor_derivatives(model):
+    """NewtonKernel's gradient, Hessian and information against RAM.gradient, the Hessian of
+    RAM.newton_step (built from q derivative matrices), central differences of the gradient
+    and RAM.information; RAM.refit against RAM.fisher."""
+    m = RAM(specify(model))
+    th = _theta(m)
+    rng = np.random.default_rng(7)
+    Z = rng.standard_normal((400, m.p)) @ np.linalg.cholesky(m.implied(th)).T
+    S = np.cov(Z.T, bias=True)
+    logdet = np.linalg.slogdet(S)[1]
+    pt = m.kernel.point(th, S, logdet)
+    assert pt.f == pytest.approx(m.fml(th, S, logdet), abs=1e-12)
+    g, hess, info2 = m.kernel.derivatives(pt, S)
+    assert np.allclose(g, m.gradient(th, S), rtol=1e-10, atol=1e-12)
+    assert np.allclose(m.kernel.gradient(pt, S), g, rtol=1e-12, atol=1e-14)
+    _, g_t, hess_t, _ = m.newton_step(th, S)
+    assert np.allclose(hess, hess_t, rtol=1e-10, atol=1e-12)
+    assert np.allclose(info2, 2.0 * m.information(th), rtol=1e-10, atol=1e-12)
+    h = 1e-6
+    num = np.empty_like(hess)
+    for k in range(len(th)):
+        e = np.zeros_like(th)
+        e[k] = h
+        num[k] = (m.gradient(th + e, S) - m.gradient(th - e, S)) / (2 * h)
+    assert np.allclose(hess, num, rtol=1e-6, atol=1e-7)
+    a, conv_a, it_a = m.fisher(th, S, max_iter=100, tol=1e-8)
+    b, conv_b, it_b = m.refit(th, S, max_iter=100, tol=1e-8)
+    assert conv_a and conv_b and it_a == it_b
+    assert np.allclose(a, b, rtol=0, atol=1e-9)

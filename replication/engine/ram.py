@@ -39,6 +39,7 @@ import numpy as np
 
 from replication.engine.calibration import MLFit, fit_ml, ml_discrepancy
 from replication.engine.errors import InputError
+from replication.engine.newton import NewtonKernel, newton_fit
 from replication.engine.partable import ModelSpec, eval_defined, label_values, specify
 
 __all__ = [
@@ -417,6 +418,25 @@ class RAM:
                 return theta, self._stationary(theta, S), it
         return theta, self._stationary(theta, S), max_iter
 
+    @property
+    def kernel(self) -> NewtonKernel:
+        """The :class:`~replication.engine.newton.NewtonKernel` of this model (built once)."""
+        if getattr(self, "_kernel", None) is None:
+            self._kernel = NewtonKernel(self)
+        return self._kernel
+
+    def refit(self, theta0: np.ndarray, S: np.ndarray, *, max_iter: int = 200,
+              tol: float = 1e-9) -> tuple[np.ndarray, bool, int]:
+        """:meth:`fisher`'s Newton iterations and convergence rule, with the derivatives of
+        :class:`~replication.engine.newton.NewtonKernel` (:func:`replication.engine.newton.
+        newton_fit`): the same optimum to within rounding, several times faster; for many
+        refits of one model (the bootstrap).
+
+        Returns ``(theta, converged, iterations)`` as :meth:`fisher`.
+        """
+        return newton_fit(self.kernel, theta0, S, max_iter=max_iter, tol=tol,
+                          stationary=lambda t: self._stationary(t, S))
+
     def _stationary(self, theta: np.ndarray, S: np.ndarray, gtol: float = 1e-6,
                     dtol: float = 1e-10) -> bool:
         """Whether ``theta`` is a stationary point of ``F_ML``: small gradient and small Fisher
@@ -511,9 +531,13 @@ class RAM:
         (standardized coefficients).
         lavaan ``R/lav_standardize.R`` (``lav_standardize_all``, ``cov.std = TRUE``).
         """
-        kind, ii, jj = self._std_index()
         A, Sm = self.matrices(theta)
-        C = total_covariance(A, Sm)
+        return self.standardized_from(A, Sm, total_covariance(A, Sm))
+
+    def standardized_from(self, A: np.ndarray, Sm: np.ndarray, C: np.ndarray) -> np.ndarray:
+        """:meth:`standardized` from the RAM matrices ``A``, ``S`` and the total covariance
+        ``C = (I - A)^-1 S (I - A)^-T`` (:func:`total_covariance`) at hand."""
+        kind, ii, jj = self._std_index()
         with np.errstate(invalid="ignore", divide="ignore"):
             sd = np.sqrt(np.diag(C))
             dS = np.diag(Sm)
