@@ -26,19 +26,20 @@ import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from replication.engine.errors import InputError
-from replication.engine.estimation import is_admissible
-from replication.engine.ram import RAM, eval_defined, label_values
+from replication.engine.ram import RAM
 from replication.engine.moments import prepare_data, sample_cov
 from replication.engine.results import FitResult, parameter_row
 from replication.engine.sem import fit
 
 __all__ = ["BootstrapResult", "bootstrap", "percentile_ci", "bias_corrected_ci"]
+
+_NORMAL = NormalDist()
 
 
 # ------------------------------------------------------------------------------------------
@@ -70,9 +71,9 @@ def _norm_inter(t: np.ndarray, alpha: np.ndarray) -> np.ndarray:
         elif k[i] == R:
             out[i] = t[R - 1]
         else:
-            z = stats.norm.ppf(alpha[i])
-            z1 = stats.norm.ppf(k[i] / (R + 1))
-            z2 = stats.norm.ppf((k[i] + 1) / (R + 1))
+            z = _NORMAL.inv_cdf(float(alpha[i]))
+            z1 = _NORMAL.inv_cdf(k[i] / (R + 1))
+            z2 = _NORMAL.inv_cdf((k[i] + 1) / (R + 1))
             tk, tk1 = t[k[i] - 1], t[k[i]]
             out[i] = tk + (z - z1) / (z2 - z1) * (tk1 - tk)
     return out
@@ -152,9 +153,9 @@ def bias_corrected_ci(draws: Sequence[float], estimate: float,
     share = np.mean(t < estimate)
     if share <= 0 or share >= 1:
         return (np.nan, np.nan)
-    z0 = stats.norm.ppf(share)
-    za = stats.norm.ppf(np.array([(1 - level) / 2, (1 + level) / 2]))
-    q = _norm_inter(t, stats.norm.cdf(2 * z0 + za))
+    z0 = _NORMAL.inv_cdf(float(share))
+    za = [_NORMAL.inv_cdf((1 - level) / 2), _NORMAL.inv_cdf((1 + level) / 2)]
+    q = _norm_inter(t, np.array([_NORMAL.cdf(2 * z0 + z) for z in za]))
     return float(q[0]), float(q[1])
 
 
@@ -267,64 +268,132 @@ def _single_thread():
     return threadpool_limits(1)
 
 
+class _Resampler:
+    """What every resample of one bootstrap shares: the model, the centred data, the start,
+    and index arrays for the standardized solution, the admissibility check and the defined
+    parameters, built once per process."""
+
+    def __init__(self, spec, X: np.ndarray, theta0: np.ndarray):
+        self.spec, self.X, self.theta0 = spec, X, theta0
+        self.ram = RAM(spec, X.T @ X / len(X))  # X is centred: the divisor-N covariance
+        ram = self.ram
+        rows = spec.rows
+        first = {}
+        for k, r in enumerate(rows):
+            first.setdefault(r["free"], k)
+        self.free_rows = np.array([first[j] for j in range(spec.n_free)], int)
+        labelled = [(k, r) for k, r in enumerate(rows) if r["label"]]
+        self.std_labels = [(r["label"], k) for k, r in labelled]
+        self.est_labels = [(r["label"], r["free"], r["value"]) for _, r in labelled]
+        # eval_defined's expressions, compiled once
+        self.defined = [(name, expr, compile(expr.replace("^", "**"), "<defined>", "eval"))
+                        for name, expr in spec.defined]
+        # is_admissible's blocks: latent variables, residuals of the non-fixed.x observed ones
+        self.lv = ram.p if spec.lv else None  # latent variables follow the observed ones
+        x = set(spec.ov_x)
+        y = np.array([i for i, v in enumerate(spec.ov) if v not in x], int)
+        self.y = y if len(y) else None
+        if self.y is not None:
+            # a diagonal residual block has its diagonal as eigenvalues
+            free_off = {(i, j) for i, j in zip(ram.s_rows, ram.s_cols) if i != j}
+            fixed_off = np.count_nonzero(ram.S0[np.ix_(y, y)] - np.diag(np.diag(ram.S0)[y]))
+            ys = set(y.tolist())
+            self.y_diagonal = not fixed_off and not any(
+                i in ys and j in ys for i, j in free_off)
+
+    def _defined(self, values: dict) -> list[float]:
+        """:func:`replication.engine.partable.eval_defined`, with the expressions compiled."""
+        env = dict(values)
+        out = []
+        for name, expr, code in self.defined:
+            try:
+                val = float(eval(code, {"__builtins__": {}}, env))  # noqa: S307
+            except Exception:
+                raise InputError(f"model: cannot evaluate defined parameter {name} := "
+                                 f"{expr}") from None
+            env[name] = val
+            out.append(val)
+        return out
+
+    def _admissible(self, theta: np.ndarray, Sm: np.ndarray, C: np.ndarray) -> bool:
+        """lavaan's ``post.check`` as :func:`replication.engine.estimation.is_admissible`
+        (no negative variance; latent covariance matrix and residual covariance matrix of the
+        non-fixed.x observed variables without an eigenvalue below ``-eps^(3/4)``), from the
+        RAM ``S`` and the total covariance ``C`` at hand."""
+        if not np.all(np.isfinite(theta)):
+            return False
+        if np.any(np.diag(Sm) < 0):
+            return False
+        tol = -np.finfo(float).eps ** 0.75
+        if self.lv is not None and np.linalg.eigvalsh(C[self.lv:, self.lv:]).min() < tol:
+            return False
+        if self.y is not None and not self.y_diagonal:
+            if np.linalg.eigvalsh(Sm[np.ix_(self.y, self.y)]).min() < tol:
+                return False
+        return True
+
+    def one(self, b_seed: np.random.SeedSequence):
+        """Resample ``b``: ``(status, estimates, std.all)``, the arrays None when it failed."""
+        X, ram = self.X, self.ram
+        n = len(X)
+        rng = np.random.default_rng(b_seed)
+        idx = rng.integers(0, n, size=n)
+        S = sample_cov(X[idx])
+        try:
+            np.linalg.cholesky(S)
+        except np.linalg.LinAlgError:
+            return NOT_PD, None, None
+        if ram.exo_entries:
+            ram.set_exo(S)
+        theta, conv = _refit(ram, self.theta0, S)
+        if not conv:
+            return NOT_CONVERGED, None, None
+        A, Sm = ram.matrices(theta)
+        B = ram.kernel.inverse(A)
+        C = B @ Sm @ B.T
+        std = ram.standardized_from(A, Sm, C)
+        est = theta
+        std_free = std[self.free_rows]
+        if self.defined:
+            d = self._defined({lab: (theta[j] if j >= 0 else v) for lab, j, v in self.est_labels})
+            ds = self._defined({lab: std[k] for lab, k in self.std_labels})
+            est = np.concatenate([theta, d])
+            std_free = np.concatenate([std_free, ds])
+        status = OK if self._admissible(theta, Sm, C) else INADMISSIBLE
+        return status, est, std_free
+
+
 def _init(spec, X, theta0, limit_threads=True, token=None):
     if limit_threads:
         _STATE["limits"] = _single_thread()
     _STATE["token"] = token
-    _STATE["spec"] = spec
-    _STATE["X"] = X
-    _STATE["theta0"] = theta0
-    S = X.T @ X / len(X)  # X is centred: the divisor-N covariance
-    _STATE["ram"] = RAM(spec, S)
-    rows = spec.rows
-    _STATE["free_row_idx"] = [next(k for k, r in enumerate(rows) if r["free"] == j)
-                              for j in range(spec.n_free)]
-    _STATE["label_rows"] = [(k, r["label"]) for k, r in enumerate(rows) if r["label"]]
+    _STATE["resampler"] = _Resampler(spec, X, theta0)
 
 
 def _refit(ram: RAM, theta0: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Newton / scoring from the full-sample estimates, L-BFGS from there when that fails."""
-    theta, conv, _ = ram.fisher(theta0, S, max_iter=100, tol=1e-8)
+    """Newton / scoring from the full-sample estimates, L-BFGS from there when that fails
+    (:meth:`RAM.refit`: :meth:`RAM.fisher`'s iterations with the faster derivatives)."""
+    theta, conv, _ = ram.refit(theta0, S, max_iter=100, tol=1e-8)
     if not conv or not np.all(np.isfinite(theta)):
         theta = ram.lbfgs(theta0, S)
-        theta, conv, _ = ram.fisher(theta, S, max_iter=100, tol=1e-8)
+        theta, conv, _ = ram.refit(theta, S, max_iter=100, tol=1e-8)
     return theta, bool(conv and np.all(np.isfinite(theta)))
 
 
 def _one(b_seed: np.random.SeedSequence):
-    """Resample ``b``: ``(status, estimates, std.all)``, the arrays None when it failed."""
-    spec = _STATE["spec"]
-    X = _STATE["X"]
-    ram: RAM = _STATE["ram"]
-    n = len(X)
-    rng = np.random.default_rng(b_seed)
-    idx = rng.integers(0, n, size=n)
-    S = sample_cov(X[idx])
-    try:
-        np.linalg.cholesky(S)
-    except np.linalg.LinAlgError:
-        return NOT_PD, None, None
-    if ram.exo_entries:
-        ram.set_exo(S)
-    theta, conv = _refit(ram, _STATE["theta0"], S)
-    if not conv:
-        return NOT_CONVERGED, None, None
-    std = ram.standardized(theta)
-    est = list(theta)
-    std_free = [std[k] for k in _STATE["free_row_idx"]]
-    if spec.defined:
-        d = eval_defined(spec, label_values(spec, theta))
-        ds = eval_defined(spec, {lab: std[k] for k, lab in _STATE["label_rows"]})
-        est += list(d.values())
-        std_free += list(ds.values())
-    status = OK if is_admissible(spec, ram, theta) else INADMISSIBLE
-    return status, np.array(est), np.array(std_free)
+    """Resample ``b`` with this process's :class:`_Resampler`."""
+    return _STATE["resampler"].one(b_seed)
 
 
 def _chunk(token, spec, X, theta0, seeds):
     """A chunk of resamples in a worker process (state set up once per bootstrap)."""
     if _STATE.get("token") != token:
         _init(spec, X, theta0, token=token)
+    return [_one(s) for s in seeds]
+
+
+def _forked_chunk(seeds):
+    """A chunk of resamples in a forked worker, which inherited the parent's state."""
     return [_one(s) for s in seeds]
 
 
@@ -354,14 +423,26 @@ def _progress_bar(progress, n_boot: int):
 def _draw(spec, Xc: np.ndarray, theta0: np.ndarray, children: list, jobs: int, bar) -> list:
     """Every resample, in order, on ``jobs`` processes."""
     results: list = []
-    if jobs == 1:
+    fork = "fork" in mp.get_all_start_methods()
+    if jobs == 1 or fork:
         _init(spec, Xc, theta0, limit_threads=False)
         limits = _single_thread()
         try:
-            for s in children:
-                results.append(_one(s))
-                if bar is not None:
-                    bar.update(1)
+            if jobs == 1:
+                for s in children:
+                    results.append(_one(s))
+                    if bar is not None:
+                        bar.update(1)
+            else:
+                # forked workers inherit the model, data and thread limit: nothing to send
+                # but the seeds, and no start-up cost
+                size = max(1, min(25, int(np.ceil(len(children) / (jobs * 8)))))
+                chunks = [children[i:i + size] for i in range(0, len(children), size)]
+                with mp.get_context("fork").Pool(jobs) as pool:
+                    for out in pool.imap(_forked_chunk, chunks):
+                        results.extend(out)
+                        if bar is not None:
+                            bar.update(len(out))
         finally:
             if limits is not None:
                 limits.restore_original_limits()
@@ -372,10 +453,9 @@ def _draw(spec, Xc: np.ndarray, theta0: np.ndarray, children: list, jobs: int, b
     size = max(1, min(50, int(np.ceil(len(children) / (jobs * 4)))))
     chunks = [children[i:i + size] for i in range(0, len(children), size)]
     token = uuid.uuid4().hex
-    # forked workers start at once with the modules already imported (loky elsewhere); the
-    # chunks go out in rounds so that progress can be shown between them
-    backend = "multiprocessing" if "fork" in mp.get_all_start_methods() else "loky"
-    with Parallel(n_jobs=jobs, backend=backend) as run:
+    # loky workers set up the state once per bootstrap; the chunks go out in rounds so that
+    # progress can be shown between them
+    with Parallel(n_jobs=jobs, backend="loky") as run:
         for g in range(0, len(chunks), 4 * jobs):
             for out in run(delayed(_chunk)(token, spec, Xc, theta0, c)
                            for c in chunks[g:g + 4 * jobs]):
