@@ -153,3 +153,86 @@ def test_bootstrap_standard_errors_in_the_main_table(tmp_path):
     head = text.splitlines()[text.splitlines().index("Latent Variables:") + 1].split()
     assert head == ["Estimate", "Std.Err", "z-value", "P(>|z|)", "ci.lower", "ci.upper",
                     "Std.lv", "Std.all"]
+
+
+# ------------------------------------------------------------------ plain ML path
+HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+
+
+def _hs_files(tmp_path, change=None):
+    data = pd.read_csv(FX / "holzinger_swineford.csv")
+    if change is not None:
+        data = change(data)
+    mp, dp = tmp_path / "hs.lav", tmp_path / "hs.csv"
+    mp.write_text(HS_MODEL)
+    data.to_csv(dp, index=False)
+    return mp, dp
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d.assign(x5=d["x2"]), "columns x2 and x5 are identical"),
+    (lambda d: d.assign(x5=d["x2"], x8=d["x2"]), "columns x2 and x5 are identical"),
+    (lambda d: d.assign(x7=d["x3"], x8=d["x1"], x9=d["x1"]), "columns x3 and x7 are identical"),
+    (lambda d: d.assign(x6=7.25), "constant column x6"),
+    (lambda d: d.assign(x6=0.0), "constant column x6"),
+    (lambda d: d.assign(x4=d["x1"] + 2.0), "columns x1, x4 are collinear"),
+    (lambda d: d.assign(x6=1e6 + 1e-6 * d["x6"]), None),
+    (lambda d: d.assign(x9=None), "empty column x9"),
+    (lambda d: d.iloc[:9], "9 complete rows; expected at least 10"),
+])
+def test_structure_named_from_the_covariance(tmp_path, change, message):
+    """Identical and constant columns found from the covariance matrix and confirmed on the
+    data: the messages of the column-by-column checks, and no false alarm for a column
+    with a tiny spread around a large mean."""
+    mp, dp = _hs_files(tmp_path, change)
+    if message is None:
+        assert fit_files(mp, dp)["n"] == 301
+        return
+    with pytest.raises(InputError, match=message) as err:
+        fit_files(mp, dp)
+    assert str(err.value).startswith(str(dp))
+
+
+def test_fit_files_same_numbers_as_the_engine_on_a_dataframe(tmp_path):
+    """The file path (one float array, covariance computed once) gives the JSON the engine
+    gives on a DataFrame of the same file, to the last digit; rows with a missing cell are
+    dropped alike."""
+    from replication.engine.sem import fit
+
+    mp, dp = _hs_files(tmp_path, lambda d: d.assign(x2=d["x2"].mask(d.index % 17 == 3)))
+    out = fit_files(mp, dp)
+    ref = fit(HS_MODEL, pd.read_csv(dp)).to_json()
+    assert out["n_dropped"] == 18 and out["warnings"][0].startswith("18 of 301 rows")
+    assert {k: out[k] for k in ref if k != "warnings"} == {k: v for k, v in ref.items()
+                                                          if k != "warnings"}
+
+
+def test_plain_fit_loads_neither_pandas_nor_scipy(tmp_path):
+    import subprocess
+    import sys
+
+    mp, dp = _hs_files(tmp_path)
+    code = ("import sys, io, contextlib\nfrom replication.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    status = main(['fit', {str(mp)!r}, {str(dp)!r}, '--json'])\n"
+            "print(status, sorted(m for m in ('pandas', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[0] == "0 []", out.stdout + out.stderr
+
+
+def test_result_tables_become_pandas_on_first_use():
+    from replication.engine.sem import fit
+
+    data = pd.read_csv(FX / "holzinger_swineford.csv")
+    res = fit(HS_MODEL, data)
+    js = res.to_json()
+    params = res.parameters
+    assert isinstance(params, pd.DataFrame) and res.params is params
+    assert list(params.columns) == ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_lv",
+                                    "std_all"]
+    assert all(params[c].dtype == float for c in params.columns[3:])
+    assert isinstance(res.r2, pd.Series) and res.r2.name == "r2"
+    assert list(res.implied_cov.index) == list(res.sample_cov.columns) == res.spec.ov
+    assert res.to_json() == js
+    params.loc[0, "est"] = 2.0  # a table changed by its user is what to_json reports
+    assert res.to_json()["parameters"][0]["est"] == 2.0

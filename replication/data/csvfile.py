@@ -34,13 +34,16 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import numpy as np
-import pandas as pd
 
 from replication.engine.errors import InputError
+
+if TYPE_CHECKING:  # pandas is loaded for a DataFrame, and to name bad cells, only
+    import pandas as pd
 
 __all__ = ["MAX_FILE_BYTES", "MAX_CELLS", "MISSING", "NumericTable", "parse_na_codes",
            "describe_rows", "sniff", "read_numeric", "text_to_float", "problem_message",
@@ -81,8 +84,12 @@ class NumericTable:
 
     Attributes
     ----------
-    data : DataFrame
-        The columns read, float64, NaN where a cell is missing (empty, ``NA`` or a declared code).
+    values : ndarray
+        The columns read, float64, in Fortran order (one column after the other), NaN where a
+        cell is missing (empty, ``NA`` or a declared code) or, for a column kept as text, in
+        every row.
+    read : list of str
+        Names of the columns of ``values``.
     path : Path
         The file read.
     columns : list of str
@@ -92,14 +99,31 @@ class NumericTable:
     delimiter : str
     na_counts : dict
         Column -> number of cells that held a declared missing-value code.
+    text : dict
+        Column -> its cells as text, for the columns that do not hold numbers (read with
+        ``strict=False`` only).
+    data : DataFrame
+        ``values`` as a DataFrame with the text columns as text (built when first asked for,
+        without copying the numbers).
     """
 
-    data: pd.DataFrame
+    values: np.ndarray
+    read: list[str]
     path: Path
     columns: list[str]
     encoding: str
     delimiter: str
     na_counts: dict[str, int] = field(default_factory=dict)
+    text: dict[str, list] = field(default_factory=dict)
+
+    @cached_property
+    def data(self) -> pd.DataFrame:
+        import pandas as pd
+
+        data = pd.DataFrame(self.values, columns=self.read, copy=False)
+        for c, cells in self.text.items():
+            data[c] = pd.Series(cells, dtype=object)
+        return data
 
 
 def describe_rows(rows: Sequence[int] | np.ndarray, limit: int = 5) -> str:
@@ -310,8 +334,6 @@ def read_numeric(path: str | os.PathLike, columns: Sequence[str] | None = None, 
         fields than the header; a header without rows; too many numbers; a cell that is not a
         number (column, rows, value).
     """
-    import pyarrow as pa
-
     p = Path(path)
     encoding, delimiter, names = sniff(p)
     wanted = list(names) if columns is None else list(dict.fromkeys(columns))
@@ -323,38 +345,77 @@ def read_numeric(path: str | os.PathLike, columns: Sequence[str] | None = None, 
         raise InputError(f"{p}: more than {MAX_CELLS:,} numbers in the {len(wanted)} columns read; "
                          f"expected at most {MAX_CELLS // max(len(wanted), 1):,} rows")
     codes = tuple(na)
-    table, text_cols = _read_fast(p, encoding, delimiter, names, wanted, codes)
-    if table is None:
+    box = [_read_fast(p, encoding, delimiter, names, wanted, codes)]
+    values, text = (None, {}) if box[0] is None else (_fill(box, wanted), {})
+    if values is None:  # a cell that is not a plain number: read as text, to name it
+        box = [None]
         table = _read_text(p, encoding, delimiter, names, wanted, codes)
+        if table.num_rows == 0:
+            raise InputError(f"{p}: header only, no responses; expected one row per respondent")
+        values, text = _convert_text(p, table, wanted, codes, strict)
+        del table
+    counts = _apply_codes(values, wanted, codes)
+    return NumericTable(values=values, read=wanted, path=p, columns=names, encoding=encoding,
+                        delimiter=delimiter, na_counts=counts, text=text)
+
+
+def _fill(box: list, wanted: list[str]) -> np.ndarray | None:
+    """The float columns of the table in ``box`` as one Fortran-order array, each chunk copied
+    once into place, the table's columns released as they are copied (the table is taken out
+    of ``box``); None when a column holds ``nan`` or ``inf`` written as text, which are not
+    answers (the text path then names them)."""
+    table = box.pop()
     n = table.num_rows
-    if n == 0:
-        raise InputError(f"{p}: header only, no responses; expected one row per respondent")
     values = np.empty((n, len(wanted)), dtype=float, order="F")
-    kept_text: dict[str, pd.Series] = {}
     for j, c in enumerate(wanted):
         col = table.column(c)
-        if pa.types.is_floating(col.type) and c not in text_cols:
-            start = 0
-            for chunk in col.chunks:  # straight into the array: no intermediate copy
-                values[start:start + len(chunk), j] = chunk.to_numpy(zero_copy_only=False)
-                start += len(chunk)
-        else:
-            num, problem = text_to_float(pd.Series(col.to_pylist(), dtype=object), codes)
-            if problem is not None:
-                if strict:
-                    raise InputError(problem_message(p, c, problem))
-                kept_text[c] = pd.Series(col.to_pylist(), dtype=object)
-                values[:, j] = np.nan
-            else:
-                values[:, j] = num
+        start = 0
+        for chunk in col.chunks:  # straight into the array: no intermediate copy
+            values[start:start + len(chunk), j] = _chunk_floats(chunk)
+            start += len(chunk)
+        column = values[:, j]
+        if not np.isfinite(column.sum()):  # missing cells, or 'nan' / 'inf' read as numbers
+            if int(np.count_nonzero(np.isnan(column))) != col.null_count or \
+                    np.isinf(column).any():
+                return None
+        del col
         table = table.drop_columns([c])
-    del table
-    counts = _apply_codes(values, wanted, codes)
-    data = pd.DataFrame(values, columns=wanted, copy=False)
-    for c, s in kept_text.items():
-        data[c] = s
-    return NumericTable(data=data, path=p, columns=names, encoding=encoding,
-                        delimiter=delimiter, na_counts=counts)
+    return values
+
+
+def _chunk_floats(chunk) -> np.ndarray:
+    """A float64 Arrow chunk as numpy: a view of its data buffer, NaN where a cell is null
+    (read from the validity bitmap, least significant bit first). pyarrow's own ``to_numpy``
+    would load pandas."""
+    n, off = len(chunk), chunk.offset
+    if n == 0:
+        return np.empty(0)
+    bitmap, data = chunk.buffers()[:2]
+    vals = np.frombuffer(data, dtype=np.float64, count=n, offset=off * 8)
+    if chunk.null_count:
+        bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")
+        vals = np.where(bits[off:off + n].astype(bool), vals, np.nan)
+    return vals
+
+
+def _convert_text(p: Path, table, wanted: list[str], codes, strict: bool):
+    """Columns read as text converted cell by cell (:func:`text_to_float`): the values and,
+    with ``strict=False``, the cells of the columns that are not numbers."""
+    import pandas as pd
+
+    values = np.empty((table.num_rows, len(wanted)), dtype=float, order="F")
+    text: dict[str, list] = {}
+    for j, c in enumerate(wanted):
+        cells = table.column(c).to_pylist()
+        num, problem = text_to_float(pd.Series(cells, dtype=object), codes)
+        if problem is not None:
+            if strict:
+                raise InputError(problem_message(p, c, problem))
+            text[c] = cells
+            values[:, j] = np.nan
+        else:
+            values[:, j] = num
+    return values, text
 
 
 def _options(encoding: str, delimiter: str, names: list[str], wanted: list[str], codes, types,
@@ -377,10 +438,9 @@ def _source(p: Path, encoding: str):
 
 
 def _read_fast(p, encoding, delimiter, names, wanted, codes):
-    """All columns as float64 in one multi-threaded parse; ``(None, ...)`` if a cell is not a
-    plain number (the text path then says which)."""
+    """All columns as float64 in one multi-threaded parse; None if a cell is not a plain
+    number (the text path then says which)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
     read, parse, conv = _options(encoding, delimiter, names, wanted, codes, pa.float64())
@@ -389,14 +449,11 @@ def _read_fast(p, encoding, delimiter, names, wanted, codes):
                               convert_options=conv)
     except pa.ArrowInvalid as exc:
         if "conversion error" in str(exc):
-            return None, set()
+            return None
         raise InputError(_parse_error(p, exc, encoding, delimiter, names, wanted, codes)) from None
-    # text the reader took for numbers but which are not answers: 'nan', 'inf'
-    for c in wanted:
-        col = table.column(c)
-        if pc.any(pc.or_(pc.is_nan(col), pc.is_inf(col))).as_py():
-            return None, set()
-    return table, set()
+    if table.num_rows == 0:
+        raise InputError(f"{p}: header only, no responses; expected one row per respondent")
+    return table
 
 
 def _read_text(p, encoding, delimiter, names, wanted, codes):
@@ -468,6 +525,8 @@ def text_to_float(cells: pd.Series, na: Sequence[str] = ()) -> tuple[np.ndarray,
         ``(kind, rows, value)`` with ``kind`` ``"thousands"``, ``"infinite"`` or ``"text"``, the
         1-based rows and the first offending cell.
     """
+    import pandas as pd
+
     s = cells.astype(object).where(cells.notna(), None)
     s = s.map(lambda v: v.strip() if isinstance(v, str) else v)
     missing = s.isna() | s.isin(list(MISSING) + list(na))
@@ -526,14 +585,16 @@ def _apply_codes(values: np.ndarray, columns: list[str], codes: Sequence[str]) -
 # --------------------------------------------------------------------------------------------
 # Structure
 # --------------------------------------------------------------------------------------------
-def check_structure(data: pd.DataFrame, path: str | os.PathLike, *, listwise: bool = True,
-                    min_rows: int | None = None) -> None:
+def check_structure(data, path: str | os.PathLike, *, listwise: bool = True,
+                    min_rows: int | None = None, columns: Sequence[str] | None = None,
+                    covariance: Callable[[np.ndarray], np.ndarray] | None = None) -> int:
     """Refuse columns whose covariance matrix cannot be positive definite, naming them.
 
     Parameters
     ----------
-    data : DataFrame
-        Numeric columns (NaN missing), before missing-value handling.
+    data : DataFrame or ndarray
+        Numeric columns (NaN missing), before missing-value handling; an array has its columns
+        named by ``columns``.
     path : path
         Named in the messages.
     listwise : bool
@@ -541,6 +602,17 @@ def check_structure(data: pd.DataFrame, path: str | os.PathLike, *, listwise: bo
         rows with at least one value.
     min_rows : int, optional
         Fewest usable rows; default the number of columns plus one.
+    columns : sequence of str, optional
+        Names of the columns of an array.
+    covariance : callable, optional
+        Computes the covariance matrix of the complete rows (given as an array) for the
+        listwise checks; default a blockwise divisor-N covariance. ``replicate fit`` passes
+        the engine's, so that the matrix is computed once.
+
+    Returns
+    -------
+    int
+        The usable rows (complete rows with ``listwise``).
 
     Raises
     ------
@@ -549,38 +621,86 @@ def check_structure(data: pd.DataFrame, path: str | os.PathLike, *, listwise: bo
         two identical columns; a set of collinear columns (the smallest eigenvalue of their
         correlation matrix below 1e-10 times the largest; the columns with weight in its
         eigenvector are named).
+
+    Notes
+    -----
+    With ``listwise`` the covariance matrix, needed for the collinearity check, also points
+    at the candidates for a constant column (a variance of at most 1e-20 times the squared
+    mean) and for identical columns (``var(x_i - x_j)`` at most 1e-12 of ``var x_i + var
+    x_j`` and equal means); each candidate is then confirmed on the data exactly, so the
+    data are not scanned column by column.
     """
     p = Path(path)
-    cols = list(data.columns)
-    X = data.to_numpy(dtype=float, copy=False)
-    observed = ~np.isnan(X)
-    empty = [c for c, k in zip(cols, observed.sum(axis=0)) if k == 0]
-    if empty:
-        raise InputError(f"{p}: empty column{'s' if len(empty) > 1 else ''} {', '.join(empty)}: "
-                         "no answers at all; expected responses in every item column")
-    rows = observed.all(axis=1) if listwise else observed.any(axis=1)
-    n_ok = int(rows.sum())
-    del observed
+    if columns is None:
+        cols = list(data.columns)
+        X = data.to_numpy(dtype=float, copy=False)
+    else:
+        cols, X = list(columns), np.asarray(data, dtype=float)
+    n_ok = _usable_rows(X, cols, p, listwise, min_rows)
+    if not listwise:
+        lo, hi = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
+        _constant([c for c, a, b in zip(cols, lo, hi) if a == b], p)
+        _identical(X, cols, p)
+        return n_ok
+    if n_ok < len(X):
+        X = X[~np.isnan(X).any(axis=1)]
+    S = (covariance or _covariance)(X)
+    var = np.diag(S)
+    mean = X.mean(axis=0)
+    cand = np.flatnonzero(var <= 1e-20 * mean ** 2)
+    _constant([cols[j] for j in cand if X[:, j].min() == X[:, j].max()], p)
+    _identical_from_cov(X, S, mean, cols, p)
+    _collinear(S, cols, p)
+    return n_ok
+
+
+def _usable_rows(X: np.ndarray, cols: list[str], p: Path, listwise: bool,
+                 min_rows: int | None) -> int:
+    """Refuse an empty column and too few usable rows; the number of usable rows."""
+    if len(X) and np.all(np.isfinite(X.sum(axis=0))):  # no cell missing (one pass)
+        n_ok = len(X)
+    else:
+        observed = ~np.isnan(X)
+        empty = [c for c, k in zip(cols, observed.sum(axis=0)) if k == 0]
+        if empty:
+            raise InputError(f"{p}: empty column{'s' if len(empty) > 1 else ''} "
+                             f"{', '.join(empty)}: no answers at all; expected responses in "
+                             "every item column")
+        rows = observed.all(axis=1) if listwise else observed.any(axis=1)
+        n_ok = int(rows.sum())
     need = min_rows if min_rows is not None else len(cols) + 1
     if n_ok < need:
         what = "complete rows" if listwise else "rows with answers"
         what = what[:-1] if n_ok == 1 else what
         raise InputError(f"{p}: {n_ok} {what}; expected at least {need} (more respondents than "
                          f"the {len(cols)} items)")
-    if listwise and n_ok < len(X):
-        X = X[rows]
-    lo, hi = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
-    constant = [c for c, a, b in zip(cols, lo, hi) if a == b]
+    return n_ok
+
+
+def _constant(constant: list[str], p: Path) -> None:
     if constant:
         raise InputError(f"{p}: constant column{'s' if len(constant) > 1 else ''} "
                          f"{', '.join(constant)}: every respondent gave the same answer; "
                          "expected items that vary")
-    _identical(X, cols, p)
-    if listwise:
-        _collinear(_covariance(X), cols, p)
+
+
+def _identical_from_cov(X: np.ndarray, S: np.ndarray, mean: np.ndarray, cols: list[str],
+                        p: Path) -> None:
+    """The first column (in order) identical to an earlier one, found among the pairs whose
+    difference has no variance and no mean, and confirmed exactly."""
+    var = np.diag(S)
+    for j in range(1, len(cols)):
+        for i in range(j):
+            spread = var[i] + var[j] - 2.0 * S[i, j]
+            if spread <= 1e-12 * (var[i] + var[j]) and \
+                    abs(mean[i] - mean[j]) <= 1e-12 * (abs(mean[i]) + abs(mean[j])) and \
+                    np.array_equal(X[:, i], X[:, j]):
+                raise InputError(f"{p}: columns {cols[i]} and {cols[j]} are identical; expected "
+                                 "items that differ (check the export for a duplicated column)")
 
 
 def _identical(X: np.ndarray, cols: list[str], p: Path) -> None:
+    """Identical columns among all rows (missing cells included), by a hash of each column."""
     seen: dict[bytes, str] = {}
     for j, c in enumerate(cols):
         key = hashlib.blake2b(np.ascontiguousarray(X[:, j]).data, digest_size=16).digest()

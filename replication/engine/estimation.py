@@ -31,7 +31,6 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize
 
 from replication.engine import starts
 from replication.engine.partable import ModelSpec
@@ -146,6 +145,8 @@ def _run(ram: RAM, theta0: np.ndarray, S: np.ndarray, method: str) -> tuple[np.n
                 return theta, conv, it
             theta, conv, it2 = _run(ram, theta, S, "bfgs")
             return theta, conv, it + it2
+        from scipy import optimize  # the retries only: a fit that converges never loads scipy
+
         fun, grad = _objective(ram, S), (lambda t: ram.gradient(t, S))
         if method == "bfgs":
             res = optimize.minimize(fun, theta0, jac=grad, method="BFGS",

@@ -18,12 +18,17 @@ Statistical Software*, 48(2), 1-36. lavaan ``R/lav_samplestats.R``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from replication.engine.errors import InputError
 
-__all__ = ["describe_rows", "prepare_data", "sample_cov", "covariance_input", "check_pd"]
+if TYPE_CHECKING:  # pandas is loaded for DataFrame input only
+    import pandas as pd
+
+__all__ = ["describe_rows", "prepare_data", "array_moments", "sample_cov", "covariance_input",
+           "check_pd"]
 
 
 def describe_rows(rows, limit: int = 5) -> str:
@@ -35,6 +40,8 @@ def describe_rows(rows, limit: int = 5) -> str:
 
 
 def _numeric_column(col: pd.Series, name: str) -> pd.Series:
+    import pandas as pd
+
     if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
         conv = pd.to_numeric(col, errors="coerce")
         bad = np.flatnonzero((conv.isna() & col.notna()).to_numpy())
@@ -61,6 +68,8 @@ def prepare_data(spec, data: pd.DataFrame, missing: str) -> pd.DataFrame:
     InputError
         A column named in the model but absent from the data, not numeric, or infinite.
     """
+    import pandas as pd
+
     if not isinstance(data, pd.DataFrame):
         raise InputError("data: expected a pandas DataFrame")
     absent = [v for v in spec.ov if v not in data.columns]
@@ -72,12 +81,7 @@ def prepare_data(spec, data: pd.DataFrame, missing: str) -> pd.DataFrame:
     if cols is not None and all(pd.api.types.is_numeric_dtype(t)
                                 and not pd.api.types.is_bool_dtype(t) for t in cols.dtypes):
         X = cols.to_numpy(dtype=float)
-        bad = np.isinf(X).any(axis=0)
-        if bad.any():
-            v = spec.ov[int(np.flatnonzero(bad)[0])]
-            inf = np.flatnonzero(np.isinf(X[:, spec.ov.index(v)]))
-            raise InputError(f"data: column {v!r}, {describe_rows(inf + 1)}: infinite value; "
-                             "expected finite numbers")
+        _infinite(X, spec.ov)
         index = data.index
         if missing == "listwise":
             keep = ~np.isnan(X).any(axis=1)
@@ -92,6 +96,48 @@ def prepare_data(spec, data: pd.DataFrame, missing: str) -> pd.DataFrame:
     if missing == "listwise":
         df = df.dropna()
     return df
+
+
+def _infinite(X: np.ndarray, names: list[str]) -> None:
+    bad = np.isinf(X).any(axis=0)
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        inf = np.flatnonzero(np.isinf(X[:, j]))
+        raise InputError(f"data: column {names[j]!r}, {describe_rows(inf + 1)}: infinite value; "
+                         "expected finite numbers")
+
+
+def array_moments(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, int]:
+    """Covariance matrix (divisor N) and N of the complete rows of a float array.
+
+    Parameters
+    ----------
+    X : ndarray
+        Rows are respondents, columns the variables ``names`` (NaN missing); in Fortran order
+        (one column after the other, as :mod:`replication.data.csvfile` reads a file), used
+        without a copy when no row is incomplete.
+    names : list of str
+        Named in the messages.
+
+    Returns
+    -------
+    tuple
+        ``(S, n)``: :func:`sample_cov` of the complete rows (listwise deletion), and their
+        number. The same numbers :func:`prepare_data` and :func:`sample_cov` give for the same
+        columns in a DataFrame.
+
+    Raises
+    ------
+    InputError
+        An infinite value (column and rows named).
+    """
+    X = np.asarray(X, dtype=float)
+    if not np.all(np.isfinite(X.sum(axis=0))):  # one pass: a NaN or infinity somewhere
+        _infinite(X, names)
+        X = X[~np.isnan(X).any(axis=1)]
+    if X.shape[0] == 0:
+        return np.full((X.shape[1], X.shape[1]), np.nan), 0
+    return sample_cov(np.asfortranarray(X)), int(X.shape[0])
 
 
 def sample_cov(X: np.ndarray) -> np.ndarray:
@@ -129,8 +175,11 @@ def check_pd(S: np.ndarray, names: list[str], what: str) -> None:
                          "definite; expected linearly independent variables")
 
 
-def covariance_input(spec, cov: pd.DataFrame, n) -> tuple[np.ndarray, int]:
+def covariance_input(spec, cov, n, names: list[str] | None = None) -> tuple[np.ndarray, int]:
     """The model's block of a covariance matrix given instead of data, and its sample size.
+
+    ``cov`` is a DataFrame with the variable names as index and columns, or (with ``names``)
+    a square array whose rows and columns are the variables ``names``.
 
     Raises
     ------
@@ -140,13 +189,24 @@ def covariance_input(spec, cov: pd.DataFrame, n) -> tuple[np.ndarray, int]:
     """
     if n is None or int(n) != n or n < 2:
         raise InputError("n: expected the sample size (an integer >= 2) with cov")
-    if not isinstance(cov, pd.DataFrame):
-        raise InputError("cov: expected a DataFrame with variable names as index and columns")
-    absent = [v for v in spec.ov if v not in cov.columns or v not in cov.index]
+    if names is not None and isinstance(cov, np.ndarray):
+        absent = [v for v in spec.ov if v not in names]
+        if cov.shape != (len(names), len(names)):
+            raise InputError(f"cov: a {cov.shape} array for {len(names)} variable names; "
+                             "expected a square matrix with a row and column per name")
+        idx = [list(names).index(v) for v in spec.ov] if not absent else []
+        S = np.asarray(cov, dtype=float)[np.ix_(idx, idx)] if not absent else None
+    else:
+        import pandas as pd
+
+        if not isinstance(cov, pd.DataFrame):
+            raise InputError("cov: expected a DataFrame with variable names as index and "
+                             "columns")
+        absent = [v for v in spec.ov if v not in cov.columns or v not in cov.index]
+        S = None if absent else cov.loc[spec.ov, spec.ov].to_numpy(dtype=float)
     if absent:
         raise InputError(f"cov: variable {absent[0]!r} named in the model is not in the "
                          "covariance matrix")
-    S = cov.loc[spec.ov, spec.ov].to_numpy(dtype=float)
     if not np.allclose(S, S.T, atol=1e-10 * max(1.0, np.abs(S).max())):
         raise InputError("cov: matrix is not symmetric")
     check_pd(S, spec.ov, "cov")

@@ -14,19 +14,20 @@ lavaan ``R/lav_object_methods.R`` (``parameterEstimates``), ``R/lav_object_post_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from replication.engine import summary as _summary
 from replication.engine.distributions import norm_sf
 from replication.engine.errors import InputError
 from replication.engine.fit_measures import ml_measures
-from replication.engine.modindices import modindices as _modindices
 from replication.engine.numbers import json_float
 from replication.engine.partable import ModelSpec, eval_defined, label_values
 from replication.engine.ram import RAM
+
+if TYPE_CHECKING:  # pandas is loaded when a table is first asked for, not to fit and print
+    import pandas as pd
 
 __all__ = ["FitResult", "PARAMETER_COLUMNS", "assemble", "defined_rows", "parameter_row",
            "wald"]
@@ -53,21 +54,36 @@ def parameter_row(params: pd.DataFrame, lhs: str, op: str, rhs: str) -> pd.Serie
     return None if hit.empty else hit.iloc[0]
 
 
-@dataclass
+def _frame(columns: dict):
+    """The parameter table as a DataFrame (float value columns), from plain columns."""
+    import pandas as pd
+
+    params = pd.DataFrame(columns, columns=PARAMETER_COLUMNS)
+    for c in PARAMETER_COLUMNS[3:]:
+        params[c] = params[c].astype(float)
+    return params
+
+
 class FitResult:
     """A fitted model with lavaan's outputs.
+
+    The tables are kept as plain columns and arrays and become pandas objects when first
+    asked for (``replicate fit`` prints a fit without loading pandas); a table given or set as
+    a pandas object is used as it is.
 
     Attributes
     ----------
     parameters : DataFrame
         ``lhs, op, rhs, est, se, z, pvalue, std_lv, std_all`` (float columns; fixed parameters
         have NaN ``se``, ``z``, ``pvalue`` as lavaan prints blanks); ``:=`` rows for defined
-        parameters with delta-method standard errors. ``params`` is the same table.
+        parameters with delta-method standard errors. ``params`` is the same table. May be
+        given as a dict of columns.
     fit_measures : dict
         lavaan's ``fitMeasures()`` names (:data:`replication.engine.fit_measures.FIT_MEASURES`);
         ``chisq_df`` is chisq/df.
     r2 : Series
-        R-squared of every endogenous variable (lavaan ``inspect(fit, "r2")``).
+        R-squared of every endogenous variable (lavaan ``inspect(fit, "r2")``); may be given as
+        a dict.
     converged : bool
     warnings : list of str
         Non-convergence, Heywood cases, standardized values outside [-1, 1], non-positive-
@@ -75,29 +91,52 @@ class FitResult:
     n : int
     model : str
     implied_cov, sample_cov : DataFrame
+        Rows and columns named by the observed variables; may be given as arrays in the order
+        of ``spec.ov``.
     iterations : int
         Newton / scoring iterations of the run that gave the estimates.
     start : str
         The starting values that led to them (``"lavaan"`` unless a retry was needed).
     """
 
-    parameters: pd.DataFrame
-    fit_measures: dict
-    r2: pd.Series
-    converged: bool
-    warnings: list[str]
-    n: int
-    model: str
-    implied_cov: pd.DataFrame
-    sample_cov: pd.DataFrame
-    spec: ModelSpec = field(repr=False, default=None)
-    theta: np.ndarray = field(repr=False, default=None)
-    vcov: np.ndarray = field(repr=False, default=None)
-    estimator: str = "ML"
-    missing: str = "listwise"
-    cov_y: bool = False
-    iterations: int = 0
-    start: str = "lavaan"
+    def __init__(self, parameters, fit_measures: dict, r2, converged: bool, warnings: list[str],
+                 n: int, model: str, implied_cov, sample_cov, spec: ModelSpec = None,
+                 theta: np.ndarray = None, vcov: np.ndarray = None, estimator: str = "ML",
+                 missing: str = "listwise", cov_y: bool = False, iterations: int = 0,
+                 start: str = "lavaan") -> None:
+        self._parameters = parameters
+        self.fit_measures = fit_measures
+        self._r2 = r2
+        self.converged = converged
+        self.warnings = warnings
+        self.n = n
+        self.model = model
+        self._implied_cov = implied_cov
+        self._sample_cov = sample_cov
+        self.spec = spec
+        self.theta = theta
+        self.vcov = vcov
+        self.estimator = estimator
+        self.missing = missing
+        self.cov_y = cov_y
+        self.iterations = iterations
+        self.start = start
+
+    def __repr__(self) -> str:
+        return (f"FitResult(n={self.n}, converged={self.converged}, estimator={self.estimator!r}, "
+                f"missing={self.missing!r}, chisq={self.fit_measures.get('chisq')}, "
+                f"df={self.fit_measures.get('df')})")
+
+    @property
+    def parameters(self) -> pd.DataFrame:
+        """The parameter table (a DataFrame; built on first access)."""
+        if isinstance(self._parameters, dict):
+            self._parameters = _frame(self._parameters)
+        return self._parameters
+
+    @parameters.setter
+    def parameters(self, value) -> None:
+        self._parameters = value
 
     @property
     def params(self) -> pd.DataFrame:
@@ -107,6 +146,46 @@ class FitResult:
     @params.setter
     def params(self, value: pd.DataFrame) -> None:
         self.parameters = value
+
+    @property
+    def r2(self) -> pd.Series:
+        """R-squared (a Series named ``r2``; built on first access)."""
+        if isinstance(self._r2, dict):
+            import pandas as pd
+
+            self._r2 = pd.Series(self._r2, dtype=float, name="r2")
+        return self._r2
+
+    @r2.setter
+    def r2(self, value) -> None:
+        self._r2 = value
+
+    def _named(self, matrix):
+        if isinstance(matrix, np.ndarray):
+            import pandas as pd
+
+            return pd.DataFrame(matrix, index=self.spec.ov, columns=self.spec.ov)
+        return matrix
+
+    @property
+    def implied_cov(self) -> pd.DataFrame:
+        """Model-implied covariance matrix of the observed variables."""
+        self._implied_cov = self._named(self._implied_cov)
+        return self._implied_cov
+
+    @implied_cov.setter
+    def implied_cov(self, value) -> None:
+        self._implied_cov = value
+
+    @property
+    def sample_cov(self) -> pd.DataFrame:
+        """Sample covariance matrix (divisor N) of the observed variables."""
+        self._sample_cov = self._named(self._sample_cov)
+        return self._sample_cov
+
+    @sample_cov.setter
+    def sample_cov(self, value) -> None:
+        self._sample_cov = value
 
     def parameter(self, lhs: str, op: str, rhs: str) -> pd.Series:
         """The row ``lhs op rhs`` of :attr:`parameters` (``~~`` in either order).
@@ -127,19 +206,27 @@ class FitResult:
 
     def modindices(self) -> pd.DataFrame:
         """lavaan's ``modindices()`` (:func:`replication.engine.modindices.modindices`)."""
-        return _modindices(self)
+        from replication.engine.modindices import modindices
+
+        return modindices(self)
 
     def to_json(self, digits: int = 6) -> dict:
         """JSON-ready dict: ``parameters`` (``lhs, op, rhs, est, se, z, pvalue, std_lv,
         std_all``), ``fit_measures``, ``r2``, ``converged``, ``warnings``, ``n``,
         ``iterations``; floats rounded to ``digits`` decimals, NaN as ``None``."""
-        cols = [c for c in PARAMETER_COLUMNS if c in self.parameters.columns]
-        params = [{c: (getattr(r, c) if c in ("lhs", "op", "rhs") else
-                       json_float(getattr(r, c), digits)) for c in cols}
-                  for r in self.parameters[cols].itertuples(index=False)]
+        table = self._parameters
+        if isinstance(table, dict):  # plain columns: no DataFrame needed
+            cols = [c for c in PARAMETER_COLUMNS if c in table]
+            rows = zip(*(table[c] for c in cols))
+        else:
+            cols = [c for c in PARAMETER_COLUMNS if c in table.columns]
+            rows = table[cols].itertuples(index=False)
+        params = [{c: (v if c in ("lhs", "op", "rhs") else json_float(v, digits))
+                   for c, v in zip(cols, r)} for r in rows]
+        r2 = self._r2 if isinstance(self._r2, dict) else self.r2
         return {"parameters": params,
                 "fit_measures": {k: json_float(v, digits) for k, v in self.fit_measures.items()},
-                "r2": {k: json_float(v, digits) for k, v in self.r2.items()},
+                "r2": {k: json_float(v, digits) for k, v in r2.items()},
                 "converged": bool(self.converged), "warnings": list(self.warnings),
                 "n": int(self.n), "iterations": int(self.iterations)}
 
@@ -212,8 +299,8 @@ def defined_rows(spec: ModelSpec, ram: RAM, theta: np.ndarray, vcov: np.ndarray)
     return out
 
 
-def _parameter_table(spec: ModelSpec, ram: RAM, theta: np.ndarray,
-                     vcov: np.ndarray) -> pd.DataFrame:
+def _parameter_table(spec: ModelSpec, ram: RAM, theta: np.ndarray, vcov: np.ndarray) -> dict:
+    """The parameter table as plain columns (:data:`PARAMETER_COLUMNS` -> list)."""
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
     std, std_lv = ram.standardized(theta), ram.standardized_lv(theta)
     records = []
@@ -228,13 +315,11 @@ def _parameter_table(spec: ModelSpec, ram: RAM, theta: np.ndarray,
                         "std_all": float(std[k])})
     if spec.defined:
         records += defined_rows(spec, ram, theta, vcov)
-    params = pd.DataFrame(records, columns=PARAMETER_COLUMNS)
-    for c in PARAMETER_COLUMNS[3:]:
-        params[c] = params[c].astype(float)
-    return params
+    return {c: [r[c] if c in ("lhs", "op", "rhs") else float(r[c]) for r in records]
+            for c in PARAMETER_COLUMNS}
 
 
-def _r_squared(spec: ModelSpec, ram: RAM, theta: np.ndarray) -> pd.Series:
+def _r_squared(spec: ModelSpec, ram: RAM, theta: np.ndarray) -> dict[str, float]:
     """``1 - psi_vv / var(v)`` for every variable with a loading or regression on it."""
     C = ram.total_cov(theta)
     pos = {nm: i for i, nm in enumerate(spec.names)}
@@ -243,16 +328,16 @@ def _r_squared(spec: ModelSpec, ram: RAM, theta: np.ndarray) -> pd.Series:
                [r["lhs"] for r in spec.rows if r["op"] == "~"])
     endo = [v for v in spec.ov if v in endo] + [v for v in spec.lv if v in endo]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return pd.Series({v: float(1 - Sm[pos[v], pos[v]] / C[pos[v], pos[v]]) for v in endo},
-                         dtype=float, name="r2")
+        return {v: float(1 - Sm[pos[v], pos[v]] / C[pos[v], pos[v]]) for v in endo}
 
 
 def solution_warnings(spec: ModelSpec, ram: RAM, theta: np.ndarray,
-                      params: pd.DataFrame) -> list[str]:
+                      params) -> list[str]:
     """lavaan's checks of a solution: Heywood cases, standardized values outside [-1, 1], a
     latent covariance matrix that is not positive definite."""
     warn = []
-    est, std = params["est"].to_numpy(), params["std_all"].to_numpy()
+    est = np.asarray(params["est"], dtype=float)
+    std = np.asarray(params["std_all"], dtype=float)
     for k, r in enumerate(spec.rows):
         if r["op"] == "~~" and r["lhs"] == r["rhs"] and est[k] < 0:
             warn.append(f"negative variance (Heywood case): {r['lhs']} ~~ {r['rhs']} = "
@@ -294,6 +379,5 @@ def assemble(spec: ModelSpec, ram: RAM, theta: np.ndarray, converged: bool, S: n
     return FitResult(
         parameters=params, fit_measures=ml_measures(spec, ram, theta, S, n),
         r2=_r_squared(spec, ram, theta), converged=bool(converged), warnings=warn, n=int(n),
-        model=model, implied_cov=pd.DataFrame(Sigma, index=spec.ov, columns=spec.ov),
-        sample_cov=pd.DataFrame(S, index=spec.ov, columns=spec.ov), spec=spec, theta=theta,
+        model=model, implied_cov=Sigma, sample_cov=S, spec=spec, theta=theta,
         vcov=vcov, cov_y=cov_y, iterations=int(iterations), start=start)

@@ -26,14 +26,13 @@ Statistical Software*, 48(2), 1-36.
 
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
 
 from replication.engine.errors import InputError
 from replication.engine.estimation import estimate_ml
-from replication.engine.fiml_fit import fit_fiml
 from replication.engine.fit_measures import FIT_MEASURES
-from replication.engine.modindices import MI_COLUMNS, modindices
-from replication.engine.moments import check_pd, covariance_input, prepare_data, sample_cov
+from replication.engine.moments import (array_moments, check_pd, covariance_input, prepare_data,
+                                        sample_cov)
 from replication.engine.partable import specify
 from replication.engine.ram import RAM
 from replication.engine.results import FitResult, assemble
@@ -45,35 +44,59 @@ __all__ = ["FitResult", "SEMResult", "fit", "modindices", "to_json", "format_tex
 SEMResult = FitResult  # the name of earlier versions
 
 
+def __getattr__(name: str):
+    # modification indices (and pandas) are loaded when first asked for
+    if name in ("modindices", "MI_COLUMNS"):
+        import importlib
+
+        return getattr(importlib.import_module("replication.engine.modindices"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def to_json(result: FitResult, digits: int = 6) -> dict:
     """JSON-ready dict of a fit (:meth:`FitResult.to_json`)."""
     return result.to_json(digits)
 
 
-def _data_moments(spec, data: pd.DataFrame):
-    df = prepare_data(spec, data, "listwise")
-    n_obs = len(df)
+def _data_moments(spec, data, columns: list[str] | None = None) -> tuple[np.ndarray, int]:
+    """``S`` (divisor N) and N of the complete rows of the model's columns of ``data``."""
+    if columns is not None and isinstance(data, np.ndarray):
+        columns = list(columns)
+        absent = [v for v in spec.ov if v not in columns]
+        if absent:
+            raise InputError(f"data: column {absent[0]!r} named in the model is not in the "
+                             "data")
+        if data.ndim != 2 or data.shape[1] != len(columns):
+            raise InputError(f"data: a {data.shape} array for {len(columns)} column names; "
+                             "expected one column per name")
+        X = data if columns == spec.ov else data[:, [columns.index(v) for v in spec.ov]]
+        S, n_obs = array_moments(X, spec.ov)
+    else:
+        df = prepare_data(spec, data, "listwise")
+        n_obs = len(df)
+        S = sample_cov(df.to_numpy()) if n_obs >= 2 else None
     if n_obs < 2 or n_obs <= len(spec.ov) // 2:
         raise InputError(f"data: {n_obs} complete rows for {len(spec.ov)} observed variables; "
                          "expected more rows")
-    S = sample_cov(df.to_numpy())
     check_pd(S, spec.ov, "data")
     return S, n_obs
 
 
-def fit(model: str, data: pd.DataFrame | None = None, *, cov: pd.DataFrame | None = None,
-        n: int | None = None, estimator: str = "ML", missing: str = "listwise",
-        cov_y: bool = False) -> FitResult:
+def fit(model: str, data=None, *, cov=None, n: int | None = None, estimator: str = "ML",
+        missing: str = "listwise", cov_y: bool = False,
+        columns: list[str] | None = None) -> FitResult:
     """Fit a lavaan-syntax model by maximum likelihood.
 
     Parameters
     ----------
     model : str
         lavaan syntax.
-    data : DataFrame, optional
-        Raw responses; columns named as the observed variables of the model.
-    cov : DataFrame, optional
-        A covariance matrix (rows and columns named) instead of data; read with divisor N.
+    data : DataFrame or ndarray, optional
+        Raw responses; columns named as the observed variables of the model (an array: named
+        by ``columns``, float, NaN missing).
+    cov : DataFrame or ndarray, optional
+        A covariance matrix (rows and columns named, or an array named by ``columns``) instead
+        of data; read with divisor N.
     n : int, optional
         Sample size, required with ``cov``.
     estimator : {"ML"}
@@ -83,6 +106,9 @@ def fit(model: str, data: pd.DataFrame | None = None, *, cov: pd.DataFrame | Non
         "ml"``).
     cov_y : bool, default False
         Free covariances among pure dependent variables, as lavaan's ``sem()`` does.
+    columns : list of str, optional
+        Names of the columns of ``data`` (or of the rows and columns of ``cov``) when it is a
+        plain array; no pandas is needed then.
 
     Returns
     -------
@@ -111,8 +137,17 @@ def fit(model: str, data: pd.DataFrame | None = None, *, cov: pd.DataFrame | Non
     if missing in ("fiml", "ml"):
         if data is None:
             raise InputError("missing='fiml' needs raw data, not a covariance matrix")
+        from replication.engine.fiml_fit import fit_fiml
+
+        if columns is not None and isinstance(data, np.ndarray):
+            import pandas as pd
+
+            data = pd.DataFrame(data, columns=list(columns))
         return fit_fiml(spec, data, model, cov_y)
-    S, n_obs = _data_moments(spec, data) if data is not None else covariance_input(spec, cov, n)
+    if data is not None:
+        S, n_obs = _data_moments(spec, data, columns)
+    else:
+        S, n_obs = covariance_input(spec, cov, n, columns)
     ram = RAM(spec, S)
     est = estimate_ml(ram, spec, S, n_obs)
     return assemble(spec, ram, est.theta, est.converged, S, n_obs, model, cov_y,

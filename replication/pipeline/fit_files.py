@@ -1,7 +1,7 @@
 """``replicate fit``: a lavaan-syntax model file fitted to a CSV file.
 
 :func:`fit_files` reads the model file and the data file (through
-:mod:`replication.data.responses`, as response files are read everywhere), fits the model with
+:mod:`replication.data.csvfile`, as response files are read everywhere), fits the model with
 :func:`replication.engine.fit` and, when asked, bootstraps it
 (:func:`replication.engine.bootstrap.bootstrap`); it returns the JSON-ready dict that
 ``replicate fit --json`` prints and :func:`replication.engine.summary.format_text` lays out.
@@ -14,8 +14,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from replication.data.responses import read_table, to_numeric
+import numpy as np
+
+from replication.data.csvfile import check_structure, read_numeric, sniff
 from replication.engine.errors import InputError
+from replication.engine.moments import array_moments
 from replication.engine.numbers import json_float
 from replication.engine.partable import specify
 from replication.engine.results import wald
@@ -41,14 +44,37 @@ def read_model(path: str | Path) -> tuple[str, object]:
         raise InputError(f"{mp}: {exc}") from None
 
 
-def _fit(text: str, data, mp: Path, dp: Path):
+def _fit(text: str, S: np.ndarray, n: int, names: list[str], mp: Path, dp: Path):
+    """The fit to the covariance matrix of the data's complete rows; problems of the matrix
+    name the data file, the others the model file."""
     try:
-        return fit(text, data)
+        return fit(text, cov=S, n=n, columns=names)
     except InputError as exc:
         msg = str(exc)
-        if msg.startswith("data: "):
-            raise InputError(f"{dp}: {msg[len('data: '):]}") from None
+        for prefix in ("data: ", "cov: "):
+            if msg.startswith(prefix):
+                raise InputError(f"{dp}: {msg[len(prefix):]}") from None
         raise InputError(f"{mp}: {msg}") from None
+
+
+def _read_data(spec, mp: Path, dp: Path, na: tuple[str, ...]):
+    """The model's columns of the data file (:func:`replication.data.csvfile.read_numeric`),
+    checked (:func:`replication.data.csvfile.check_structure`), with the covariance matrix
+    of the complete rows computed once, as the engine computes it."""
+    _, _, names = sniff(dp)
+    absent = [v for v in spec.ov if v not in names]
+    if absent:
+        raise InputError(f"{dp}: no column {absent[0]!r} (a variable of {mp.name}); expected a "
+                         "header with the model's variable names")
+    table = read_numeric(dp, spec.ov, na=na)
+    moments: dict = {}
+
+    def covariance(complete: np.ndarray) -> np.ndarray:
+        moments["S"], moments["n"] = array_moments(complete, spec.ov)
+        return moments["S"]
+
+    check_structure(table.values, dp, columns=spec.ov, covariance=covariance)
+    return table, moments["S"], moments["n"]
 
 
 def _bootstrap_block(text: str, data, n_boot: int, seed: int | None, jobs: int,
@@ -94,10 +120,13 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
               na: tuple[str, ...] = ()) -> dict:
     """Fit the model in ``model_path`` to the CSV ``data_path`` (the ``replicate fit`` command).
 
-    The data file is read as :func:`replication.data.responses.read_table` reads response files
-    (comma, semicolon or tab delimited; byte-order mark removed; empty files and duplicate
-    headers refused); the model's columns must hold numbers, and rows with missing values are
-    left out (listwise deletion, with a warning that counts them).
+    The data file is read as response files are read (:mod:`replication.data.csvfile`: comma,
+    semicolon or tab delimited; encoding from a byte-order mark; empty files and duplicate
+    headers refused); only the model's columns are parsed, into one float array; they must
+    hold numbers, the structural problems of :func:`~replication.data.csvfile.check_structure`
+    are named, and rows with missing values are left out (listwise deletion, with a warning
+    that counts them). The covariance matrix is computed once, and no pandas object is made
+    without ``bootstrap``.
 
     ``progress`` (a callable given the number of resamples finished, or a bool) follows the
     bootstrap (:func:`replication.engine.bootstrap.bootstrap`). ``na`` holds missing-value codes
@@ -117,23 +146,20 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
     """
     mp, dp = Path(model_path), Path(data_path)
     text, spec = read_model(mp)
-    table = read_table(dp, na=na)
-    absent = [v for v in spec.ov if v not in table.columns]
-    if absent:
-        raise InputError(f"{dp}: no column {absent[0]!r} (a variable of {mp.name}); expected a "
-                         "header with the model's variable names")
-    data = to_numeric(table, spec.ov, dp)
-    incomplete = int(data[spec.ov].isna().any(axis=1).sum())
-    res = _fit(text, data, mp, dp)
+    table, S, n_complete = _read_data(spec, mp, dp, tuple(na))
+    n_rows = table.values.shape[0]
+    incomplete = n_rows - n_complete
+    res = _fit(text, S, n_complete, spec.ov, mp, dp)
     if incomplete:
-        res.warnings.insert(0, f"{incomplete} of {len(data)} rows with missing values in the "
+        res.warnings.insert(0, f"{incomplete} of {n_rows} rows with missing values in the "
                                "model's columns removed (listwise deletion)")
     out = res.to_json()
     out["n_dropped"] = incomplete
     if bootstrap is not None:
         if int(bootstrap) != bootstrap or bootstrap < 1:
             raise InputError(f"--bootstrap: expected a positive number of resamples, got {bootstrap}")
-        out["bootstrap"], b = _bootstrap_block(text, data, bootstrap, seed, jobs, progress)
+        out["bootstrap"], b = _bootstrap_block(text, table.data, bootstrap, seed, jobs,
+                                               progress)
         _bootstrap_table(out, b)
     json.dumps(out)
     return out
