@@ -275,8 +275,11 @@ class _Resampler:
 
     def __init__(self, spec, X: np.ndarray, theta0: np.ndarray):
         self.spec, self.X, self.theta0 = spec, X, theta0
-        self.ram = RAM(spec, X.T @ X / len(X))  # X is centred: the divisor-N covariance
-        ram = self.ram
+        S = X.T @ X / len(X)  # X is centred: the divisor-N covariance
+        self.ram = ram = RAM(spec, S)
+        # the matrices at the start do not depend on the resample (unless fixed.x moments do)
+        self.start = None if ram.exo_entries else ram.kernel.point(
+            theta0, S, np.linalg.slogdet(S)[1])
         rows = spec.rows
         first = {}
         for k, r in enumerate(rows):
@@ -345,7 +348,7 @@ class _Resampler:
             return NOT_PD, None, None
         if ram.exo_entries:
             ram.set_exo(S)
-        theta, conv = _refit(ram, self.theta0, S)
+        theta, conv = _refit(ram, self.theta0, S, self.start)
         if not conv:
             return NOT_CONVERGED, None, None
         A, Sm = ram.matrices(theta)
@@ -370,10 +373,10 @@ def _init(spec, X, theta0, limit_threads=True, token=None):
     _STATE["resampler"] = _Resampler(spec, X, theta0)
 
 
-def _refit(ram: RAM, theta0: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, bool]:
+def _refit(ram: RAM, theta0: np.ndarray, S: np.ndarray, start=None) -> tuple[np.ndarray, bool]:
     """Newton / scoring from the full-sample estimates, L-BFGS from there when that fails
     (:meth:`RAM.refit`: :meth:`RAM.fisher`'s iterations with the faster derivatives)."""
-    theta, conv, _ = ram.refit(theta0, S, max_iter=100, tol=1e-8)
+    theta, conv, _ = ram.refit(theta0, S, max_iter=100, tol=1e-8, start=start)
     if not conv or not np.all(np.isfinite(theta)):
         theta = ram.lbfgs(theta0, S)
         theta, conv, _ = ram.refit(theta, S, max_iter=100, tol=1e-8)

@@ -36,7 +36,7 @@ fitting function. *Statistics & Probability Letters*, 11, 57-61.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -46,15 +46,18 @@ __all__ = ["NewtonKernel", "Point", "newton_fit"]
 @dataclass
 class Point:
     """The matrices of one evaluation of ``F_ML``: ``A``, ``S`` (RAM), ``B = (I - A)^-1``,
-    ``G S`` with ``G = B[:p]``, ``Sigma^-1``, and ``F_ML`` itself."""
+    ``G S`` with ``G = B[:p]``, ``Sigma^-1``, ``log|Sigma|`` and ``F_ML`` itself; ``cache``
+    keeps what the derivatives compute from these alone (not from the data), shared by the
+    copies :meth:`NewtonKernel.rescored` makes for other data."""
 
     A: np.ndarray
     Sm: np.ndarray
     B: np.ndarray
     GS: np.ndarray
     Si: np.ndarray
+    logdet: float
     f: float
-    Q: np.ndarray | None = None
+    cache: dict = field(default_factory=dict)
 
 
 class NewtonKernel:
@@ -154,10 +157,17 @@ class NewtonKernel:
             return None
         Si = np.linalg.inv(Sigma)
         Si = 0.5 * (Si + Si.T)
-        f = 2.0 * float(np.log(K.diagonal()).sum()) + float(np.vdot(S, Si)) - logdet_S - self.p
+        logdet = 2.0 * float(np.log(K.diagonal()).sum())
+        f = logdet + float(np.vdot(S, Si)) - logdet_S - self.p
         if not np.isfinite(f):
             return None
-        return Point(A, Sm, B, GS, Si, f)
+        return Point(A, Sm, B, GS, Si, logdet, f)
+
+    def rescored(self, pt: Point, S: np.ndarray, logdet_S: float) -> Point | None:
+        """``pt`` (the same parameters) with ``F_ML`` for the data ``S``, sharing its matrices
+        and cache (a start shared by many refits)."""
+        f = pt.logdet + float(np.vdot(S, pt.Si)) - logdet_S - self.p
+        return replace(pt, f=f) if np.isfinite(f) else None
 
     def derivatives(self, pt: Point, S: np.ndarray):
         """Gradient, Hessian and expected information (times 2) of ``F_ML`` at ``pt``.
@@ -170,21 +180,23 @@ class NewtonKernel:
             ``tr(Sigma^-1 dSigma_a Sigma^-1 dSigma_b)``, twice the expected information per
             observation (the Fisher-scoring matrix of ``F_ML``).
         """
-        B, Si = pt.B, pt.Si
+        B, Si, cache = pt.B, pt.Si, pt.cache
         QW = self._qw(pt, S)
-        Q = pt.Q
-        QS = (Q.T @ Si) @ Q
-        L = QS.take(self.left)
-        info = L[0] * L[1]
-        info += L[2] * L[3]
-        info *= self.cc2
+        nd = self.nd
+        if "L" not in cache:
+            Q = cache["Q"]
+            L = ((Q.T @ Si) @ Q).take(self.left)
+            info = L[0] * L[1]
+            info += L[2] * L[3]
+            info *= self.cc2
+            cache["L"], cache["info"] = L, info
+            cache["C"] = B @ pt.Sm @ B.T if nd else None
+        L, info, C = cache["L"], cache["info"], cache["C"]
         hess = np.einsum("kab,kab->ab", L, QW.take(self.right))
         hess *= -self.cc2
         hess += info
         g = self.g_scale * QW.take(self.g_flat)
-        nd = self.nd
         if nd:
-            C = B @ pt.Sm @ B.T
             b_li, qw_jk, c_jl, qw_ki = self.aa
             T = B.take(b_li) * QW.take(qw_jk)
             T += T.T
@@ -203,11 +215,12 @@ class NewtonKernel:
         return M @ g, M @ hess @ M.T, M @ info @ M.T
 
     def _qw(self, pt: Point, S: np.ndarray) -> np.ndarray:
-        """``Q' W Q`` at ``pt`` (and ``Q``, kept on ``pt``)."""
+        """``Q' W Q`` at ``pt`` (``Q`` kept in its cache)."""
         B, Si = pt.B, pt.Si
+        Q = pt.cache.get("Q")
+        if Q is None:
+            Q = pt.cache["Q"] = np.concatenate([B[: self.p], pt.GS @ B.T], axis=1)
         W = Si - Si @ S @ Si
-        Q = np.concatenate([B[: self.p], pt.GS @ B.T], axis=1)
-        pt.Q = Q
         return (Q.T @ W) @ Q
 
     def gradient(self, pt: Point, S: np.ndarray) -> np.ndarray:
@@ -243,11 +256,13 @@ def _nilpotency(fixed: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> int | 
 
 def newton_fit(kernel: NewtonKernel, theta0: np.ndarray, S: np.ndarray, *, max_iter: int = 200,
                tol: float = 1e-9, newton: bool = True, decrement: float = 1e-14,
-               stationary=None) -> tuple[np.ndarray, bool, int]:
+               stationary=None, start: Point | None = None) -> tuple[np.ndarray, bool, int]:
     """Newton (or Fisher-scoring) iterations with step halving from ``theta0``: the iteration
     of :meth:`replication.engine.ram.RAM.fisher`, which documents the rule.
 
-    ``stationary(theta)`` decides convergence where the iterations stall.
+    ``stationary(theta)`` decides convergence where the iterations stall; ``start`` is the
+    :class:`Point` at ``theta0`` for other data (the matrices do not depend on the data),
+    rescored for ``S``.
 
     References
     ----------
@@ -258,7 +273,10 @@ def newton_fit(kernel: NewtonKernel, theta0: np.ndarray, S: np.ndarray, *, max_i
     """
     logdet_S = np.linalg.slogdet(S)[1]
     theta = np.asarray(theta0, float).copy()
-    pt = kernel.point(theta, S, logdet_S)
+    if start is not None:
+        pt = kernel.rescored(start, S, logdet_S)
+    else:
+        pt = kernel.point(theta, S, logdet_S)
     if pt is None:
         return theta, False, 0
     f = pt.f
@@ -276,7 +294,7 @@ def newton_fit(kernel: NewtonKernel, theta0: np.ndarray, S: np.ndarray, *, max_i
                 dec = abs(float(g @ np.linalg.solve(last[0], g)))
             except np.linalg.LinAlgError:
                 dec = np.inf
-            if np.max(np.abs(g)) < tol and dec < 0.5 * max(decrement, tol * tol):
+            if np.abs(g).max() < tol and dec < 0.5 * max(decrement, tol * tol):
                 return theta, True, it
         last = None
         try:
@@ -292,7 +310,7 @@ def newton_fit(kernel: NewtonKernel, theta0: np.ndarray, S: np.ndarray, *, max_i
             return theta, False, it
         # the gradient test alone depends on the units of the variables; the Newton
         # decrement -g'step does not (Boyd & Vandenberghe 2004, sec. 9.5.1)
-        if np.max(np.abs(g)) < tol and abs(float(g @ step)) < max(decrement, tol * tol):
+        if np.abs(g).max() < tol and abs(float(g @ step)) < max(decrement, tol * tol):
             return theta, True, it
         new = theta + step
         cand = kernel.point(new, S, logdet_S)

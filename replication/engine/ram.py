@@ -426,16 +426,19 @@ class RAM:
         return self._kernel
 
     def refit(self, theta0: np.ndarray, S: np.ndarray, *, max_iter: int = 200,
-              tol: float = 1e-9) -> tuple[np.ndarray, bool, int]:
+              tol: float = 1e-9, start=None) -> tuple[np.ndarray, bool, int]:
         """:meth:`fisher`'s Newton iterations and convergence rule, with the derivatives of
         :class:`~replication.engine.newton.NewtonKernel` (:func:`replication.engine.newton.
         newton_fit`): the same optimum to within rounding, several times faster; for many
         refits of one model (the bootstrap).
 
-        Returns ``(theta, converged, iterations)`` as :meth:`fisher`.
+        Returns ``(theta, converged, iterations)`` as :meth:`fisher`. ``start``, the kernel's
+        :class:`~replication.engine.newton.Point` at ``theta0`` for any data, saves its
+        evaluation when many refits start at one ``theta0`` (models without fixed.x moments,
+        which change with the data).
         """
         return newton_fit(self.kernel, theta0, S, max_iter=max_iter, tol=tol,
-                          stationary=lambda t: self._stationary(t, S))
+                          stationary=lambda t: self._stationary(t, S), start=start)
 
     def _stationary(self, theta: np.ndarray, S: np.ndarray, gtol: float = 1e-6,
                     dtol: float = 1e-10) -> bool:
