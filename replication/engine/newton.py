@@ -8,8 +8,9 @@ comes from two Gram matrices of ``p``-vectors in the space of all ``m`` variable
 observed rows, ``W = Sigma^-1 - Sigma^-1 S Sigma^-1``): each ``dSigma/dtheta_e`` of a matrix
 entry is ``u_e v_e' + v_e u_e'`` with ``u_e`` and ``v_e`` columns of ``Q``, so the traces of
 products of two derivatives reduce to products of entries of the Gram matrices, and no array
-of ``q`` ``p x p`` derivative matrices is formed. :func:`newton_fit` is the iteration of
-:meth:`replication.engine.ram.RAM.fisher`.
+of ``q`` ``p x p`` derivative matrices is formed. :func:`newton_fit` runs the iteration and
+convergence rule of :meth:`replication.engine.ram.RAM.fisher` with the kernel
+(:meth:`~replication.engine.ram.RAM.refit`, used by the bootstrap).
 
 Notes
 -----
