@@ -73,6 +73,16 @@ def test_same_seed_same_draws_for_any_jobs(med):
     assert not a.estimates.equals(c.estimates)
 
 
+def test_workers_without_fork_give_the_same_draws(med, monkeypatch):
+    # where fork is missing (Windows, macOS) the workers are joblib's loky processes
+    d, data = med
+    a = bootstrap(d["model"], data, n_boot=12, seed=5, jobs=1)
+    monkeypatch.setattr(boot_mod.mp, "get_all_start_methods", lambda: ["spawn"])
+    b = bootstrap(d["model"], data, n_boot=12, seed=5, jobs=2)
+    pd.testing.assert_frame_equal(a.estimates, b.estimates)
+    pd.testing.assert_frame_equal(a.std_estimates, b.std_estimates)
+
+
 def test_failed_resamples_are_counted(med, monkeypatch):
     d, data = med
     real = boot_mod._one
