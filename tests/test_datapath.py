@@ -274,3 +274,26 @@ def test_bounded_options_and_endless_files(args, needle, tmp_path):
     assert res.returncode == 2, res.stderr
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], res.stderr
+
+
+def test_lines_counted_on_the_mapped_file(tmp_path):
+    p = tmp_path / "lines.csv"
+    p.write_bytes(b"a,b\n" + b"1,2\n" * 3_000_000 + b"3,4")
+    assert csvfile._count_lines(p, 10**9) == 3_000_001
+    assert 1000 < csvfile._count_lines(p, 1000) <= 3_000_001
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert csvfile._count_lines(tmp_path / "empty.csv", 10) == 0
+
+
+def test_missing_cells_of_a_large_file_are_nan(tmp_path):
+    """Cells left empty in a file read in many blocks become NaN in their rows only (the
+    validity bitmaps of the parsed chunks)."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300_000, 3)).round(3)
+    holes = rng.random(X.shape) < 0.01
+    p = tmp_path / "holes.csv"
+    pd.DataFrame(np.where(holes, np.nan, X), columns=["a", "b", "c"]).to_csv(p, index=False)
+    t = csvfile.read_numeric(p)
+    assert t.values.flags.f_contiguous
+    assert np.array_equal(np.isnan(t.values), holes)
+    assert np.array_equal(t.values[~holes], X[~holes])

@@ -458,3 +458,19 @@ def test_std_lv_sabic_and_close_fit_match_lavaan(name):
     text = res.summary()
     assert "Sample-size adjusted Bayesian (SABIC)" in text and "Std.lv" in text
     assert f"{res.fit_measures['bic2']:.3f}" in text
+
+
+def test_sample_cov_in_blocks_for_many_rows():
+    """Beyond 65,536 rows the centred cross-products are summed block by block; the matrix is
+    numpy's divisor-N covariance to rounding, and below that size it is the whole-matrix
+    formula exactly."""
+    from replication.engine.moments import sample_cov
+
+    rng = np.random.default_rng(11)
+    X = np.asfortranarray(rng.normal(4.0, 1.5, size=(200_003, 6)) @ rng.normal(size=(6, 6)))
+    S = sample_cov(X)
+    ref = np.cov(X, rowvar=False, bias=True)
+    assert np.max(np.abs(S - ref) / np.sqrt(np.outer(np.diag(ref), np.diag(ref)))) < 1e-13
+    small = X[:1000]
+    Xc = small - small.mean(axis=0)
+    assert np.array_equal(sample_cov(small), Xc.T @ Xc / 1000)

@@ -248,9 +248,12 @@ def _bd0_vec(x: np.ndarray, m: float) -> np.ndarray:
         s = (xs - m) * v
         ej = 2.0 * xs * v
         v2 = v * v
-        for j in range(1, 20):  # |v| < 0.1: the terms fall by 100 each step
+        for j in range(1, 20):  # |v| < 0.1: the terms fall by 100 each step at least
             ej = ej * v2
-            s = s + ej / (2 * j + 1)
+            step = ej / (2 * j + 1)
+            s = s + step
+            if np.all(np.abs(step) <= 1e-17 * np.abs(s)):
+                break
         out[near] = s
     return out
 

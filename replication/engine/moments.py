@@ -140,18 +140,34 @@ def array_moments(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, int]:
     return sample_cov(np.asfortranarray(X)), int(X.shape[0])
 
 
+_BLOCK = 1 << 16  # rows centred at a time by sample_cov
+
+
 def sample_cov(X: np.ndarray) -> np.ndarray:
     """Covariance matrix of the rows of ``X`` with divisor N (lavaan's ML ``S``).
 
-    ``S = (X - 1 m')' (X - 1 m') / N`` with ``m`` the column means.
+    ``S = (X - 1 m')' (X - 1 m') / N`` with ``m`` the column means. Up to 65,536 rows the
+    centred matrix is formed whole; beyond, it is formed and multiplied in blocks of that many
+    rows in one reused buffer (the sum of the blocks' cross-products), so that a large data
+    set is not copied.
 
     References
     ----------
     Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 4 (the ML
     fitting function uses the divisor-N moments).
     """
-    Xc = X - X.mean(axis=0)
-    return Xc.T @ Xc / X.shape[0]
+    n = X.shape[0]
+    m = X.mean(axis=0)
+    if n <= _BLOCK:
+        Xc = X - m
+        return Xc.T @ Xc / n
+    buf = np.empty((_BLOCK, X.shape[1]), order="F")
+    cross = np.zeros((X.shape[1], X.shape[1]))
+    for start in range(0, n, _BLOCK):
+        B = buf[:min(_BLOCK, n - start)]
+        np.subtract(X[start:start + _BLOCK], m, out=B)
+        cross += B.T @ B
+    return cross / n
 
 
 def check_pd(S: np.ndarray, names: list[str], what: str) -> None:
