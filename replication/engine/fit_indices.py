@@ -196,7 +196,7 @@ def _near_root(f, a: float, b: float, chisq: float, df: float, prob: float) -> t
     around the root of the normal approximation (mean ``df + lambda``, variance
     ``2 (df + 2 lambda)``), 8 standard deviations either side, when ``f`` changes sign there;
     otherwise ``(a, b)``. It spares the root finder the flat tails of ``F``."""
-    z = -_normal_quantile(prob)  # F decreases in lambda: chisq = df + lambda + z sd
+    z = _normal_quantile(prob)  # F(chisq) = prob where chisq = df + lambda + z sd
     # solve (chisq - df - lam)^2 = 2 z^2 (df + 2 lam) on the side where sign(chisq - df - lam)
     # is sign(z): lam^2 - 2 lam (c + 2 z^2) + c^2 - 2 z^2 df = 0 with c = chisq - df
     c = chisq - df
