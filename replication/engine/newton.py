@@ -323,7 +323,6 @@ def newton_fit(kernel: NewtonKernel, theta0: np.ndarray, S: np.ndarray, *, max_i
                     scoring = np.linalg.solve(info2, -g)
                 except np.linalg.LinAlgError:
                     return theta, False, it
-                cand = None
             else:
                 t = 0.5  # the full scoring step was just tried
             step = scoring
