@@ -39,6 +39,13 @@ def test_norm_sf_against_scipy():
     assert dist.norm_sf(0.0) == 0.5 and isinstance(dist.norm_sf(1.0), np.float64)
 
 
+def test_norm_ppf_against_scipy():
+    p = np.concatenate([[1e-300, 1e-20, 0.05, 0.5, 0.95, 1 - 1e-12], RNG.random(200)])
+    got = np.array([dist.norm_ppf(v) for v in p])
+    assert np.max(np.abs(got - stats.norm.ppf(p))) < 1e-13 * 40
+    assert all(math.isnan(dist.norm_ppf(v)) for v in (0.0, 1.0, -0.5, np.nan))
+
+
 @pytest.mark.parametrize("df", DFS)
 def test_central_chi2_against_scipy(df):
     _close(dist.chi2_sf(X, df), stats.chi2.sf(X, df), 1e-13)

@@ -123,15 +123,20 @@ def test_rmsea_pvalue_is_a_probability_near_zero_chisq():
 
 
 def test_bracketed_root_finds_roots_to_the_tolerance():
+    from replication.engine import roots
+
     cases = [(lambda x: x ** 3 - 2.0, 0.0, 5.0, 2.0 ** (1 / 3)),
              (lambda x: math.exp(-x) - 1e-9, 0.0, 1000.0, -math.log(1e-9)),
              (lambda x: math.tanh(50 * (x - 0.3)), -10.0, 7.0, 0.3),
              (lambda x: 1.0 - x, 1.0, 3.0, 1.0)]
     for f, a, b, root in cases:
-        x = fi.bracketed_root(f, a, b)
+        x = roots.bracketed_root(f, a, b)
         assert abs(x - root) <= 2e-12 * max(1.0, abs(root)), (x, root)
+        lo, hi = roots.narrow_bracket(f, a, b, root + 0.01, 0.1)
+        assert lo == pytest.approx(max(a, root - 0.09)) and hi == pytest.approx(min(b, root + 0.11))
+        assert roots.narrow_bracket(f, a, b, root + 5.0, 0.1) == (a, b)
     with pytest.raises(ValueError):
-        fi.bracketed_root(lambda x: x * x + 1.0, -1.0, 1.0)
+        roots.bracketed_root(lambda x: x * x + 1.0, -1.0, 1.0)
 
 
 def test_rmsea_interval_agrees_with_brent_on_scipy():

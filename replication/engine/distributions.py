@@ -43,7 +43,7 @@ import math
 
 import numpy as np
 
-__all__ = ["norm_sf", "chi2_sf", "chi2_cdf", "ncx2_cdf", "ncx2_sf"]
+__all__ = ["norm_sf", "norm_ppf", "chi2_sf", "chi2_cdf", "ncx2_cdf", "ncx2_sf"]
 
 _EPS = 2.220446049250313e-16
 _TINY = 1e-300
@@ -101,6 +101,25 @@ def _elementwise(f, *args):
 def norm_sf(z):
     """Standard normal upper tail ``P(Z > z) = Phi(-z)`` (scipy's ``norm.sf``)."""
     return _elementwise(lambda v: _ndtr(-v), z)
+
+
+def norm_ppf(p: float) -> np.float64:
+    """Standard normal quantile ``Phi^-1(p)`` by bisection on :func:`_ndtr` over [-40, 40]
+    (70 halvings: to the spacing of doubles; the lower tail, ``p > 1/2`` by symmetry; NaN
+    outside ``0 < p < 1``). For a handful of
+    calls (the start of the RMSEA interval's search), not for arrays."""
+    if not 0.0 < p < 1.0:
+        return np.float64(math.nan)
+    if p > 0.5:  # the upper half by symmetry: 1 - p is exact there and its tail is accurate
+        return np.float64(-norm_ppf(1.0 - p))
+    lo, hi = -40.0, 40.0
+    for _ in range(70):
+        mid = 0.5 * (lo + hi)
+        if _ndtr(mid) < p:
+            lo = mid
+        else:
+            hi = mid
+    return np.float64(0.5 * (lo + hi))
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,9 +18,9 @@ import math
 import numpy as np
 
 from replication.engine import distributions as dist
+from replication.engine.roots import bracketed_root, narrow_bracket
 
 __all__ = [
-    "bracketed_root",
     "chisq_pvalue",
     "chisq_df",
     "rmsea",
@@ -131,72 +131,12 @@ def rmsea(chisq: float, df: float, n: float, *, n_minus_one: bool = False) -> fl
     return math.sqrt(max((chisq - df) / (df * n_), 0.0))
 
 
-def bracketed_root(f, a: float, b: float, xtol: float = 1e-12, rtol: float = 1e-12,
-                   maxiter: int = 500) -> float:
-    """A root of ``f`` in ``[a, b]`` where ``f(a)`` and ``f(b)`` differ in sign.
-
-    Regula falsi with the Illinois modification (the function value kept at an end that stays
-    twice in a row is halved); a bisection step whenever four steps have not halved the
-    bracket, so that it shrinks at least geometrically; and, as in Brent's method, a step of
-    the tolerance inwards when the new point would lie closer than that to an end, which
-    closes the bracket once the root is found. Stops when the bracket is narrower than
-    ``xtol + rtol |x|``.
-
-    Raises
-    ------
-    ValueError
-        When ``f(a)`` and ``f(b)`` have the same sign (the root is not bracketed).
-
-    References
-    ----------
-    Dowell, M., & Jarratt, P. (1971). A modified regula falsi method for computing the root of
-    an equation. *BIT*, 11, 168-174. Brent, R. P. (1973). *Algorithms for Minimization
-    without Derivatives*, ch. 4. Prentice-Hall. Press et al. (2007), *Numerical Recipes*
-    (3rd ed.), sec. 9.2-9.3.
-    """
-    fa, fb = f(a), f(b)
-    if fa == 0:
-        return a
-    if fb == 0:
-        return b
-    if (fa > 0) == (fb > 0):
-        raise ValueError("f(a) and f(b) must have different signs")
-    side, widths = 0, [abs(b - a)] * 4
-    x = 0.5 * (a + b)
-    for _ in range(maxiter):
-        x = (a * fb - b * fa) / (fb - fa)
-        tol = xtol + rtol * abs(x)
-        near = a if abs(x - a) <= abs(x - b) else b
-        if min(a, b) < x < max(a, b) and abs(x - near) < tol:
-            # a step below the tolerance: one of the tolerance inwards closes the bracket
-            x = near + math.copysign(min(tol, 0.5 * abs(b - a)), (b if near == a else a) - near)
-        elif not min(a, b) < x < max(a, b) or abs(b - a) > 0.5 * widths[-4]:
-            x = 0.5 * (a + b)
-        fx = f(x)
-        if fx == 0:
-            return x
-        if (fx > 0) == (fb > 0):
-            b, fb = x, fx
-            if side == -1:
-                fa *= 0.5
-            side = -1
-        else:
-            a, fa = x, fx
-            if side == 1:
-                fb *= 0.5
-            side = 1
-        widths.append(abs(b - a))
-        if abs(b - a) <= xtol + rtol * abs(x):
-            return x
-    return x
-
-
 def _near_root(f, a: float, b: float, chisq: float, df: float, prob: float) -> tuple[float, float]:
     """A narrower bracket of the noncentrality at which ``F(chisq; df, lambda) = prob``:
     around the root of the normal approximation (mean ``df + lambda``, variance
     ``2 (df + 2 lambda)``), 8 standard deviations either side, when ``f`` changes sign there;
     otherwise ``(a, b)``. It spares the root finder the flat tails of ``F``."""
-    z = _normal_quantile(prob)  # F(chisq) = prob where chisq = df + lambda + z sd
+    z = float(dist.norm_ppf(prob))  # F(chisq) = prob where chisq = df + lambda + z sd
     # solve (chisq - df - lam)^2 = 2 z^2 (df + 2 lam) on the side where sign(chisq - df - lam)
     # is sign(z): lam^2 - 2 lam (c + 2 z^2) + c^2 - 2 z^2 df = 0 with c = chisq - df
     c = chisq - df
@@ -207,28 +147,8 @@ def _near_root(f, a: float, b: float, chisq: float, df: float, prob: float) -> t
     guess = [r for r in roots if (c - r) * z >= 0]
     if not guess:
         return a, b
-    lam0 = guess[0]
-    sd = math.sqrt(2 * (df + 2 * max(lam0, 0.0)))
-    lo, hi = max(a, lam0 - 8 * sd - 10), min(b, lam0 + 8 * sd + 10)
-    if not lo < hi:
-        return a, b
-    flo, fhi = f(lo), f(hi)
-    if flo == 0 or fhi == 0 or (flo > 0) != (fhi > 0):
-        return lo, hi
-    return a, b
-
-
-def _normal_quantile(p: float) -> float:
-    """Standard normal quantile by bisection on :func:`distributions.norm_sf` (60 halvings:
-    full double precision; used to place a bracket only)."""
-    lo, hi = -40.0, 40.0
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        if 1.0 - float(dist.norm_sf(mid)) < p:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
+    sd = math.sqrt(2 * (df + 2 * max(guess[0], 0.0)))
+    return narrow_bracket(f, a, b, guess[0], 8 * sd + 10)
 
 
 def rmsea_ci(

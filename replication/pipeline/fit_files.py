@@ -79,7 +79,7 @@ def _read_data(spec, mp: Path, dp: Path, na: tuple[str, ...]):
 
 def _bootstrap_block(text: str, data, n_boot: int, seed: int | None, jobs: int,
                      progress=False) -> tuple[dict, object]:
-    # imported here: a fit without --bootstrap does not pay for scipy.stats at start-up
+    # imported here: a fit without --bootstrap does not load the bootstrap (nor pandas)
     from replication.engine.bootstrap import bootstrap as run_bootstrap
 
     b = run_bootstrap(text, data, n_boot=int(n_boot), seed=seed, jobs=jobs, progress=progress)
