@@ -16,7 +16,7 @@ Z = np.concatenate([RNG.normal(0, 3, 20000), RNG.normal(0, 30, 2000),
                     [0.0, -0.0, np.inf, -np.inf, np.nan, 40.0, -40.0, 1e-300, 0.7071, -0.7072]])
 X = np.concatenate([RNG.exponential(50, 3000), RNG.exponential(5000, 500),
                     [0.0, -0.0, -1e-10, -5.0, 1e-300, np.inf, np.nan]])
-DFS = [0.5, 1, 2, 3, 5, 8, 24, 51, 100, 171]
+DFS = [0.5, 1, 2, 2.7, 3, 5, 8, 13.3, 24, 37.9, 51, 100, 171]
 EDGES = [-1.0, 0.0, -0.0, np.nan, np.inf]
 
 
@@ -114,10 +114,10 @@ def _mp_pq(a, x):
 
 
 def _mp_ncx2(x, df, nc, upper):
-    """Poisson mixture over 40 standard deviations of the Poisson weights, 35 digits."""
+    """Poisson mixture over 25 standard deviations of the Poisson weights, 35 digits."""
     x, df, nc = mp.mpf(x), mp.mpf(df), mp.mpf(nc)
     h, y, a0 = nc / 2, x / 2, df / 2
-    mode, k = int(mp.floor(h)), int(40 * mp.sqrt(h)) + 60
+    mode, k = int(mp.floor(h)), int(25 * mp.sqrt(h)) + 60
     lo, hi = max(0, mode - k), mode + k
     j = lo if upper else hi
     tail = _mp_pq(a0 + j, y)[1 if upper else 0]
