@@ -58,6 +58,20 @@ def to_json(result: FitResult, digits: int = 6) -> dict:
     return result.to_json(digits)
 
 
+def _numeric_frame(data, names: list[str]) -> bool:
+    """Whether ``data`` is a DataFrame with unique column names, every one of ``names`` among
+    them, all numeric (not boolean)."""
+    columns = getattr(data, "columns", None)
+    if columns is None or not hasattr(data, "dtypes") or not columns.is_unique:
+        return False
+    if any(v not in columns for v in names):
+        return False
+    import pandas as pd
+
+    return all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+               for t in data[names].dtypes)
+
+
 def _data_moments(spec, data, columns: list[str] | None = None) -> tuple[np.ndarray, int]:
     """``S`` (divisor N) and N of the complete rows of the model's columns of ``data``."""
     if columns is not None and isinstance(data, np.ndarray):
@@ -71,6 +85,8 @@ def _data_moments(spec, data, columns: list[str] | None = None) -> tuple[np.ndar
                              "expected one column per name")
         X = data if columns == spec.ov else data[:, [columns.index(v) for v in spec.ov]]
         S, n_obs = array_moments(X, spec.ov)
+    elif _numeric_frame(data, spec.ov):  # no DataFrame round trip: the same numbers
+        S, n_obs = array_moments(data[spec.ov].to_numpy(dtype=float), spec.ov)
     else:
         df = prepare_data(spec, data, "listwise")
         n_obs = len(df)
