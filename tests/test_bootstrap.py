@@ -204,3 +204,19 @@ def test_resample_status_follows_is_admissible_and_refit_matches_fisher():
         worst = max(worst, np.max(np.abs(theta - b.estimates.to_numpy()[k, :q])))
     print("largest difference between RAM.fisher and the bootstrap's refit", worst)
     assert worst < 1e-6
+
+
+def test_no_resamples_when_the_full_sample_fit_does_not_converge():
+    """lavaan computes no standard errors for a model that did not converge; neither does the
+    bootstrap draw resamples then (pure-noise data where lavaan does not converge either)."""
+    starts = Path(__file__).resolve().parent / "fixtures" / "starts"
+    fx = json.loads((starts / "noise.json").read_text())
+    case = next(c for c in fx["cases"] if c["data"] == "noise_1.csv")
+    assert case["converged"] is False
+    data = pd.read_csv(starts / "noise_1.csv")
+    res = bootstrap(fx["model"], data, n_boot=20, seed=1)
+    assert not res.full.converged and not res.drawn
+    assert res.n_failed == 20 and res.n_used == 0
+    assert res.estimates.isna().all().all()
+    assert res.warnings[0].startswith("no bootstrap resamples were drawn")
+    assert res.summary()["boot_se"].isna().all()

@@ -163,3 +163,17 @@ def test_loadings_and_paths_match_lavaan(result, lavaan_ref):
     assert result.parameters.test["chisq_diff"] == pytest.approx(joint, rel=STAT_TOL)
     assert result.parameters.test["df_diff"] == (lavaan_ref["sem_equal"]["df"]
                                                  - lavaan_ref["sem_free"]["df"])
+
+
+def test_not_compared_when_the_new_samples_cfa_did_not_converge(inputs):
+    """The two-group models contain the new sample's CFA: when that did not converge they are
+    not fitted (a study that finds nothing stays a quick result), and the report says why."""
+    from types import SimpleNamespace
+
+    res = original_vs_replication(inputs, cfa=SimpleNamespace(converged=False, warnings=[]))
+    assert not res.computed and res.differ == []
+    assert res.invariance_table().empty and res.parameter_table().empty
+    assert "did not converge" in res.summary()
+    block = res.to_json()
+    assert block["computed"] is False and "did not converge" in block["notes"][-1]
+    assert block["n"]["replication"] == len(inputs.data.dropna())

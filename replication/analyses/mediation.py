@@ -319,7 +319,9 @@ def _latent(data: pd.DataFrame, model: str, x: str, mediators: list[str], y: str
     n_failed = n_boot - n_ok
     warn = list(getattr(full, "warnings", []) or [])
     reported = int(getattr(br, "n_failed", 0) or 0)
-    if n_failed or reported:
+    if not getattr(br, "drawn", True):
+        warn.extend(br.warnings)
+    elif n_failed or reported:
         warn.append(f"{max(n_failed, reported)} of {n_boot} bootstrap resamples failed "
                     f"(no convergence) and were left out of the intervals")
     # completely standardized scale factor sd(x)/sd(y) from a path with std_all

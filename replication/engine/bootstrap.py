@@ -212,8 +212,17 @@ class BootstrapResult:
         return len(self.inadmissible)
 
     @property
+    def drawn(self) -> bool:
+        """Whether resamples were drawn: not when the full-sample fit did not converge."""
+        return bool(self.full.converged)
+
+    @property
     def warnings(self) -> list[str]:
         """lavaan's two bootstrap warnings, when they apply."""
+        if not self.drawn:
+            return [f"no bootstrap resamples were drawn: the model did not converge on the full "
+                    f"sample (as lavaan, which computes no standard errors then); the "
+                    f"{self.n_boot} draws are empty"]
         out = []
         if self.n_failed:
             out.append(f"{self.n_failed} of {self.n_boot} bootstrap runs failed or did not "
@@ -257,6 +266,7 @@ class BootstrapResult:
 # ------------------------------------------------------------------------------------------
 _STATE: dict = {}
 OK, INADMISSIBLE, NOT_CONVERGED, NOT_PD = "ok", "inadmissible", "not converged", "not pd"
+NOT_DRAWN = "not drawn"
 
 
 def _single_thread():
@@ -514,6 +524,9 @@ def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | No
     Returns
     -------
     BootstrapResult
+        When the full-sample fit did not converge no resample is drawn (lavaan computes no
+        standard errors for such a model): every row of draws is NaN, ``n_failed == n_boot``
+        and :attr:`BootstrapResult.warnings` says why.
 
     Notes
     -----
@@ -549,11 +562,14 @@ def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | No
     cols = [(r["lhs"], r["op"], r["rhs"]) for r in spec.free_rows()]
     cols += [(name, ":=", expr.replace(" ", "")) for name, expr in spec.defined]
     names = [f"{a} {o} {b}" for a, o, b in cols]
-    bar = _progress_bar(progress, n_boot)
-    jobs = int(min(jobs, n_boot, os.cpu_count() or 1))
-    results = _draw(spec, X - X.mean(axis=0), full.theta, children, jobs, bar)
-    if bar is not None:
-        bar.close()
+    if full.converged:
+        bar = _progress_bar(progress, n_boot)
+        jobs = int(min(jobs, n_boot, os.cpu_count() or 1))
+        results = _draw(spec, X - X.mean(axis=0), full.theta, children, jobs, bar)
+        if bar is not None:
+            bar.close()
+    else:  # no estimates to start from or to compare with: every resample is left out
+        results = [(NOT_DRAWN, None, None)] * int(n_boot)
     est, std, failed, nonconv, inadm = _collect(results, len(cols))
     return BootstrapResult(
         estimates=pd.DataFrame(est, columns=names),

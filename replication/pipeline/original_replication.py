@@ -72,27 +72,36 @@ class OriginalVsReplication:
     notes : list of str
     """
 
-    invariance: InvarianceResult
-    parameters: GroupComparison
+    invariance: InvarianceResult | None
+    parameters: GroupComparison | None
     n: dict
     estimator: str
     model: str
     notes: list = field(default_factory=list)
 
     @property
+    def computed(self) -> bool:
+        """Whether the two-group models were fitted (not when the new sample's CFA failed)."""
+        return self.invariance is not None
+
+    @property
     def differ(self) -> list[str]:
         """The parameters that differ (``"lhs op rhs"``), in the model's order."""
+        if not self.computed:
+            return []
         t = self.parameters.table
         if t.empty:
             return []
         return [f"{r.lhs} {r.op} {r.rhs}" for r in t.itertuples(index=False) if r.differs]
 
     def invariance_table(self) -> pd.DataFrame:
-        """The invariance sequence, one row per model (a copy)."""
-        return self.invariance.summary()
+        """The invariance sequence, one row per model (a copy; empty when not computed)."""
+        return self.invariance.summary() if self.computed else pd.DataFrame(columns=["model"])
 
     def parameter_table(self) -> pd.DataFrame:
         """Loadings and paths, original beside replication, with ``kind`` (loading or path)."""
+        if not self.computed:
+            return pd.DataFrame(columns=["kind", "lhs", "op", "rhs"])
         t = self.parameters.table.copy()
         if not t.empty:
             t.insert(0, "kind", t["op"].map({"=~": "loading", "~": "path"}).fillna(t["op"]))
@@ -100,6 +109,9 @@ class OriginalVsReplication:
 
     def summary(self) -> str:
         """One sentence per question: invariance and the parameters that differ."""
+        if not self.computed:
+            return (f"Original (N = {self.n[ORIGINAL]}) vs replication (N = {self.n[REPLICATION]}): "
+                    "not compared. " + " ".join(self.notes))
         inv = self.invariance.table.set_index("model")
         reads = [f"{m} {inv.at[m, 'chen'] or 'fitted'}" for m in inv.index if m != "configural"]
         test = self.parameters.test
@@ -112,10 +124,20 @@ class OriginalVsReplication:
 
     def to_json(self) -> dict:
         """The ``original_vs_replication`` block of ``results.json`` (tables as row lists)."""
+        if not self.computed:
+            return {"n": dict(self.n), "estimator": self.estimator, "model": self.model,
+                    "group": GROUP, "computed": False, "notes": list(self.notes)}
         return {"n": dict(self.n), "estimator": self.estimator, "model": self.model,
                 "group": GROUP, "invariance": self.invariance.table,
                 "parameters": self.parameters.table, "test": dict(self.parameters.test),
                 "differ": self.differ, "notes": list(self.notes)}
+
+
+def _failed(cfa) -> str:
+    """Why a fitted CFA cannot anchor a two-group model ('' when it can)."""
+    if cfa is None or cfa.converged:
+        return ""
+    return "did not converge"
 
 
 def stack_samples(original: pd.DataFrame, replication: pd.DataFrame,
@@ -152,7 +174,7 @@ def _original_sample(inputs: Inputs, seed: int) -> pd.DataFrame:
     return data
 
 
-def original_vs_replication(inputs: Inputs, seed: int | None = None
+def original_vs_replication(inputs: Inputs, seed: int | None = None, *, cfa=None
                             ) -> OriginalVsReplication | None:
     """Measurement invariance and equal paths between the original and the replication sample.
 
@@ -162,6 +184,10 @@ def original_vs_replication(inputs: Inputs, seed: int | None = None
         The record and the responses (:func:`replication.pipeline.inputs.load_inputs`).
     seed : int, optional
         Seed of the reconstruction of the original sample (default: the run's seed).
+    cfa : FitResult, optional
+        The new sample's CFA (:func:`replication.pipeline.steps.run_cfa`). When it did not
+        converge, the two-group models are not fitted (their configural model contains it):
+        the result says so in ``notes`` and ``computed`` is False.
 
     Returns
     -------
@@ -193,15 +219,21 @@ def original_vs_replication(inputs: Inputs, seed: int | None = None
     if len(complete) < len(new):
         notes.append(f"{len(new) - len(complete)} incomplete rows of the new sample left out "
                      "(listwise deletion).")
-    stacked = stack_samples(original, complete, columns)
-    cfa = rec.cfa_syntax()
+    n = {ORIGINAL: int(len(original)), REPLICATION: int(len(complete))}
     kind = "sem" if rec.model.kind == "sem" else "cfa"
-    main = rec.main_syntax() if kind == "sem" else cfa
-    inv = invariance_sequence(cfa, stacked, GROUP, estimator=estimator, steps=STEPS,
+    failed = _failed(cfa)
+    if failed:
+        notes.append(f"Not compared: the new sample's CFA {failed}, and the two-group models "
+                     "contain it.")
+        return OriginalVsReplication(invariance=None, parameters=None, n=n,
+                                     estimator=estimator, model=kind, notes=notes)
+    stacked = stack_samples(original, complete, columns)
+    cfa_model = rec.cfa_syntax()
+    main = rec.main_syntax() if kind == "sem" else cfa_model
+    inv = invariance_sequence(cfa_model, stacked, GROUP, estimator=estimator, steps=STEPS,
                              cov_y=False)
     params = compare_groups(main, stacked, GROUP, estimator=estimator,
                             categories=("loadings", "regressions") if kind == "sem"
                             else ("loadings",), cov_y=False)
-    n = {ORIGINAL: int(len(original)), REPLICATION: int(len(complete))}
     return OriginalVsReplication(invariance=inv, parameters=params, n=n, estimator=estimator,
                                  model=kind, notes=notes)

@@ -275,7 +275,7 @@ def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "
     mediation = steps.run_mediation(inputs, n_bootstrap=n_bootstrap, seed=seed)
     comparisons = compare_published(inputs, cfa, sem_result, measurement, moderation)
     verdicts = hypotheses(record, sem_result, moderation, mediation)
-    two_groups = original_vs_replication(inputs)  # real responses only, else None
+    two_groups = original_vs_replication(inputs, cfa=cfa)  # real responses only, else None
     return PaperResult.from_steps(
         inputs, audit=audit, cfa=cfa, measurement=measurement, sem_result=sem_result,
         moderation=moderation, mediation=mediation, comparisons=comparisons,

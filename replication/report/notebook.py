@@ -388,15 +388,17 @@ path, original beside replication, with the z test of their difference (which di
 joint test that all are equal.
 """)]
     cells.append(_code('''
-two_groups = analysis.original_vs_replication(inputs)
-if two_groups is not None:
+two_groups = analysis.original_vs_replication(inputs, cfa=cfa)
+if two_groups is None:
+    display(Markdown("No comparison: the responses are not a new study (`data_path` is not set)."))
+elif not two_groups.computed:
+    display(Markdown(two_groups.summary()))
+else:
     display(tables.show(two_groups.invariance_table(),
                         "Measurement invariance: original vs replication sample"))
     display(tables.show(two_groups.parameter_table(),
                         "Loadings and paths: original vs replication sample",
                         notes=[two_groups.summary(), *two_groups.notes]))
-else:
-    display(Markdown("No comparison: the responses are not a new study (`data_path` is not set)."))
 '''))
     return cells
 
