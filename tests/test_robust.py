@@ -155,3 +155,19 @@ def test_fiml_scores_and_means():
     S = np.cov(Xc, rowvar=False, bias=True)
     A = robust_fiml.observed_information(Xc, Xc.mean(axis=0), S)
     assert np.allclose(A, robust.normal_weight(S, meanstructure=True), atol=1e-6)
+
+
+@pytest.mark.parametrize("p", [1, 2, 5, 12])
+def test_normal_weight_equals_its_kronecker_definition(p):
+    """``W = 1/2 D' (Sigma^-1 (x) Sigma^-1) D`` (Browne 1974), computed elementwise, is the
+    product with the duplication matrix to rounding."""
+    rng = np.random.default_rng(p)
+    X = rng.normal(size=(40, p))
+    Sigma = np.atleast_2d(np.cov(X, rowvar=False)) + 0.1 * np.eye(p)
+    Si = np.linalg.inv(Sigma)
+    D = robust.duplication(p)
+    ref = 0.5 * D.T @ np.kron(Si, Si) @ D
+    np.testing.assert_allclose(robust.normal_weight(Sigma), ref, rtol=1e-13, atol=1e-15)
+    W = robust.normal_weight(Sigma, meanstructure=True)
+    np.testing.assert_allclose(W[:p, :p], Si, rtol=1e-13)
+    np.testing.assert_allclose(W[p:, p:], ref, rtol=1e-13, atol=1e-15)

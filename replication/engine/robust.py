@@ -104,12 +104,8 @@ SCALED_MEASURES = [
 def vech_index(p: int) -> tuple[np.ndarray, np.ndarray]:
     """Row and column indices of ``vech`` (lower triangle, column by column, as lavaan's
     ``lav_matrix_vech``)."""
-    rows, cols = [], []
-    for j in range(p):
-        for i in range(j, p):
-            rows.append(i)
-            cols.append(j)
-    return np.array(rows, int), np.array(cols, int)
+    cols, rows = np.triu_indices(p)  # (j, i) with i >= j, ordered by j then i
+    return rows.astype(int), cols.astype(int)
 
 
 def duplication(p: int) -> np.ndarray:
@@ -127,6 +123,19 @@ def duplication(p: int) -> np.ndarray:
     return D
 
 
+def _half_dup_kron(A: np.ndarray) -> np.ndarray:
+    """``1/2 D' (A (x) A) D`` for a symmetric ``A`` without forming the Kronecker product.
+
+    Its element for ``vech`` positions ``(i, j)`` and ``(k, l)`` is
+    ``c_ij c_kl (a_ik a_jl + a_il a_jk) / 4``, with ``c = 2`` off the diagonal and 1 on it
+    (Magnus & Neudecker, 1999, ch. 3.8: ``D`` sums the two positions of an off-diagonal element).
+    """
+    r, c = vech_index(len(A))
+    f = A[np.ix_(r, r)] * A[np.ix_(c, c)] + A[np.ix_(r, c)] * A[np.ix_(c, r)]
+    w = np.where(r == c, 1.0, 2.0)
+    return f * np.outer(w, w) / 4.0
+
+
 def normal_weight(Sigma: np.ndarray, meanstructure: bool = False) -> np.ndarray:
     """Unit expected information of the saturated normal model in its moments.
 
@@ -141,8 +150,7 @@ def normal_weight(Sigma: np.ndarray, meanstructure: bool = False) -> np.ndarray:
     """
     p = len(Sigma)
     Si = np.linalg.inv(Sigma)
-    D = duplication(p)
-    W = 0.5 * D.T @ np.kron(Si, Si) @ D
+    W = _half_dup_kron(Si)
     if not meanstructure:
         return W
     k = len(W)
