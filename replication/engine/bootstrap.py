@@ -500,7 +500,7 @@ def _collect(results: list, k: int) -> tuple[np.ndarray, np.ndarray, list, list,
 # ------------------------------------------------------------------------------------------
 def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | None = None,
               jobs: int = 1, progress: bool | Callable[[int], None] = False, *,
-              cov_y: bool = False) -> BootstrapResult:
+              cov_y: bool = False, full: FitResult | None = None) -> BootstrapResult:
     """Nonparametric bootstrap of every free and defined parameter of an ML SEM.
 
     Parameters
@@ -520,6 +520,9 @@ def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | No
         finished since its last call (a command line passes its own bar's ``update``).
     cov_y : bool, default False
         As :func:`replication.engine.sem.fit`.
+    full : FitResult, optional
+        The ML fit of ``model`` to the complete rows of ``data`` when it is already at hand
+        (``replicate fit`` has just computed it); otherwise it is computed here.
 
     Returns
     -------
@@ -548,12 +551,13 @@ def bootstrap(model: str, data: pd.DataFrame, n_boot: int = 1000, seed: int | No
         raise InputError(f"n_boot: expected a positive integer, got {n_boot!r}")
     if not isinstance(jobs, (int, np.integer)) or jobs < 1:
         raise InputError(f"jobs: expected a positive integer, got {jobs!r}")
-    limits = _single_thread()
-    try:
-        full = fit(model, data, cov_y=cov_y)
-    finally:
-        if limits is not None:
-            limits.restore_original_limits()
+    if full is None:
+        limits = _single_thread()
+        try:
+            full = fit(model, data, cov_y=cov_y)
+        finally:
+            if limits is not None:
+                limits.restore_original_limits()
     spec = full.spec
     X = prepare_data(spec, data, "listwise").to_numpy(dtype=float)
     if len(X) < 3:

@@ -78,11 +78,12 @@ def _read_data(spec, mp: Path, dp: Path, na: tuple[str, ...]):
 
 
 def _bootstrap_block(text: str, data, n_boot: int, seed: int | None, jobs: int,
-                     progress=False) -> tuple[dict, object]:
+                     progress=False, full=None) -> tuple[dict, object]:
     # imported here: a fit without --bootstrap does not load the bootstrap (nor pandas)
     from replication.engine.bootstrap import bootstrap as run_bootstrap
 
-    b = run_bootstrap(text, data, n_boot=int(n_boot), seed=seed, jobs=jobs, progress=progress)
+    b = run_bootstrap(text, data, n_boot=int(n_boot), seed=seed, jobs=jobs, progress=progress,
+                      full=full)
     summ = b.summary()
     block = {
         "n_boot": int(n_boot), "n_used": int(b.n_used), "n_failed": int(b.n_failed),
@@ -159,7 +160,7 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
         if int(bootstrap) != bootstrap or bootstrap < 1:
             raise InputError(f"--bootstrap: expected a positive number of resamples, got {bootstrap}")
         out["bootstrap"], b = _bootstrap_block(text, table.data, bootstrap, seed, jobs,
-                                               progress)
+                                               progress, full=res)
         _bootstrap_table(out, b)
     json.dumps(out)
     return out
