@@ -213,3 +213,16 @@ def test_shared_latent_bootstrap_gives_the_same_effects(lc):
     with pytest.raises(InputError, match="another model"):
         mediation(lc, "T", ["PI", "HI"], "RB", latent_model=model, n_boot=61, seed=5,
                   progress=False, bootstrap_result=shared)
+
+
+def test_mediation_notes_name_each_mediation_and_its_bootstrap_warning():
+    from types import SimpleNamespace
+
+    from replication.pipeline.steps import mediation_notes
+
+    med = {"X=>Y": SimpleNamespace(warnings=["negative variance (Heywood case): a ~~ a",
+                                              "3 of 200 bootstrap resamples failed (no "
+                                              "convergence) and were left out of the intervals"]),
+           "X=>Z": SimpleNamespace(warnings=[])}
+    assert mediation_notes(med) == ["X=>Y: 3 of 200 bootstrap resamples failed (no convergence) "
+                                    "and were left out of the intervals"]

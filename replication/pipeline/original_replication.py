@@ -111,7 +111,7 @@ class OriginalVsReplication:
         """One sentence per question: invariance and the parameters that differ."""
         if not self.computed:
             return (f"Original (N = {self.n[ORIGINAL]}) vs replication (N = {self.n[REPLICATION]}): "
-                    "not compared. " + " ".join(self.notes))
+                    + " ".join(self.notes))
         inv = self.invariance.table.set_index("model")
         reads = [f"{m} {inv.at[m, 'chen'] or 'fitted'}" for m in inv.index if m != "configural"]
         test = self.parameters.test

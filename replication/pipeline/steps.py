@@ -49,6 +49,7 @@ __all__ = [
     "regression_paths",
     "run_mediation",
     "mediation_table",
+    "mediation_notes",
     "section_title",
 ]
 
@@ -427,6 +428,17 @@ def mediation_table(mediation: dict[str, Any]) -> pd.DataFrame:
         e["n_boot_failed"] = res.n_failed
         frames.append(e)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def mediation_notes(mediation: dict[str, Any]) -> list[str]:
+    """The bootstrap's own warnings of every mediation (resamples not drawn or failed), once
+    each, in the order of the mediations."""
+    notes: list[str] = []
+    for key, res in mediation.items():
+        for w in getattr(res, "warnings", []) or []:
+            if "bootstrap" in w and f"{key}: {w}" not in notes:
+                notes.append(f"{key}: {w}")
+    return notes
 
 
 # --------------------------------------------------------------------------------------------

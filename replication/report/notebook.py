@@ -283,6 +283,8 @@ printed below).
 mediation = analysis.run_mediation(inputs, n_bootstrap=n_bootstrap, seed=seed)
 display(Markdown(f"{n_bootstrap} bootstrap resamples, seed {seed}."))
 display(analysis.mediation_table(mediation))
+for note in analysis.mediation_notes(mediation):
+    display(Markdown(f"Note. {note}"))
 '''))
     else:
         cells.append(_code("mediation = {}"))
