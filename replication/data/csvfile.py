@@ -247,10 +247,9 @@ def sniff(path: str | os.PathLike) -> tuple[str, str, list[str]]:
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d]) if max(counts.values()) > 0 else ","
     names = [n.strip() for n in next(csv.reader([header], delimiter=delimiter))]
-    if any(n == "" for n in names):
-        pos = [i + 1 for i, n in enumerate(names) if n == ""]
-        raise InputError(f"{p}: empty column name at position {', '.join(map(str, pos))}; "
-                         "expected item names in the header")
+    # an unnamed column (R's row names from write.csv, a trailing delimiter) is never an item:
+    # it gets a name no item can have and is not read
+    names = [n or f"(unnamed column {i + 1})" for i, n in enumerate(names)]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise InputError(f"{p}: duplicate column name{'s' if len(dup) > 1 else ''} "
