@@ -103,7 +103,7 @@ def _validated_copy(args: argparse.Namespace, records: list) -> Path:
     """Parse ``--data`` once, check it against every record, keep the numbers for the notebooks."""
     import tempfile
 
-    from replication.data.csvfile import parse_na_codes, sniff
+    from replication.data.csvfile import near_names, parse_na_codes, sniff
     from replication.data.files import check_output_path
     from replication.data.responses import read_responses, save_validated, validate_responses
 
@@ -116,7 +116,8 @@ def _validated_copy(args: argparse.Namespace, records: list) -> Path:
         absent = [c for c in record.item_list if c not in names]
         if absent:
             raise InputError(f"{data_path}: missing item column{'s' if len(absent) > 1 else ''} "
-                             f"{', '.join(absent)}; expected the item names of record {record.id}")
+                             f"{', '.join(absent)}; expected the item names of record {record.id}"
+                             + near_names(absent, names))
     items = list(dict.fromkeys(i for r in records for i in r.item_list))
     data, notes = read_responses(data_path, items, na=na)
     for record in records:

@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # pandas is loaded for a DataFrame, and to name bad cells, on
 
 __all__ = ["MAX_FILE_BYTES", "MAX_CELLS", "MISSING", "NumericTable", "parse_na_codes",
            "describe_rows", "sniff", "read_numeric", "text_to_float", "problem_message",
-           "check_structure"]
+           "check_structure", "near_names"]
 
 #: Largest response file read (bytes): 2 GiB.
 MAX_FILE_BYTES = 2 * 1024**3
@@ -207,6 +207,22 @@ def _binary_kind(head: bytes) -> str | None:
                 return "an OpenDocument spreadsheet (.ods)"
             return what
     return None
+
+
+def near_names(absent: Sequence[str], names: Sequence[str]) -> str:
+    """A hint for column names that differ from the wanted ones only in capitals or spaces.
+
+    Returns ``""`` when there is none, else e.g. ``" (the file has 't1' for 'T1'; names must
+    match exactly, capitals included)"``, to append to a missing-column message.
+    """
+    folded = {n.replace(" ", "").lower(): n for n in names}
+    pairs = [(folded[a.replace(" ", "").lower()], a) for a in absent
+             if a.replace(" ", "").lower() in folded]
+    if not pairs:
+        return ""
+    shown = ", ".join(f"{have!r} for {want!r}" for have, want in pairs[:3])
+    more = f" and {len(pairs) - 3} more" if len(pairs) > 3 else ""
+    return f" (the file has {shown}{more}; names must match exactly, capitals included)"
 
 
 def sniff(path: str | os.PathLike) -> tuple[str, str, list[str]]:

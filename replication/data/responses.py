@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from replication.data.csvfile import (check_structure, describe_rows, read_numeric, sniff,
-                                      problem_message, text_to_float)
+from replication.data.csvfile import (check_structure, describe_rows, near_names, read_numeric,
+                                      sniff, problem_message, text_to_float)
 from replication.engine.errors import InputError
 
 if TYPE_CHECKING:  # the record layer (pydantic) is not imported to read a file for replicate fit
@@ -158,7 +158,8 @@ def read_responses(path: str | Path, items: Sequence[str], *, na: Sequence[str] 
     absent = [c for c in items if c not in names]
     if absent:
         raise InputError(f"{p}: missing item column{'s' if len(absent) > 1 else ''} "
-                         f"{', '.join(absent)}; expected the item names of record {record_id}")
+                         f"{', '.join(absent)}; expected the item names of record {record_id}"
+                         + near_names(absent, names))
     table = read_numeric(p, list(items), na=tuple(na))
     notes: list[str] = []
     extra = [c for c in names if c not in items]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from replication.data.csvfile import near_names
 from replication.data.responses import read_table, to_numeric
 from replication.engine import robust as rb
 from replication.engine.errors import InputError
@@ -93,7 +94,7 @@ def _read(model_path, data_path, group: str | None, missing: str = "listwise",
     if absent:
         what = "the --group column" if absent[0] == group else f"a variable of {mp.name}"
         raise InputError(f"{dp}: no column {absent[0]!r} ({what}); expected a header with the "
-                         "model's variable names")
+                         "model's variable names" + near_names(absent[:1], list(table.columns)))
     data = to_numeric(table, spec.ov, dp, missing="fiml" if missing == "fiml" else "listwise")
     if group:
         data[group] = table[group]

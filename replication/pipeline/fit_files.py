@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from replication.data.csvfile import check_structure, read_numeric, sniff
+from replication.data.csvfile import check_structure, near_names, read_numeric, sniff
 from replication.engine.errors import InputError
 from replication.engine.moments import array_moments
 from replication.engine.numbers import json_float
@@ -65,7 +65,7 @@ def _read_data(spec, mp: Path, dp: Path, na: tuple[str, ...]):
     absent = [v for v in spec.ov if v not in names]
     if absent:
         raise InputError(f"{dp}: no column {absent[0]!r} (a variable of {mp.name}); expected a "
-                         "header with the model's variable names")
+                         "header with the model's variable names" + near_names(absent[:1], names))
     table = read_numeric(dp, spec.ov, na=na)
     moments: dict = {}
 
