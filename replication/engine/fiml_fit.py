@@ -30,6 +30,7 @@ from replication.engine.errors import InputError
 from replication.engine.estimation import estimate_ml
 from replication.engine.fiml import Patterns
 from replication.engine.moments import check_pd, prepare_data
+from replication.engine.numdiff import gradient_jacobian
 from replication.engine.partable import ModelSpec
 from replication.engine.ram import RAM
 from replication.engine.results import FitResult, assemble, defined_rows, wald
@@ -71,14 +72,7 @@ class _Objective:
 
     def hessian(self, x: np.ndarray) -> np.ndarray:
         """Central differences of the analytic gradient, symmetrized."""
-        k = len(x)
-        H = np.zeros((k, k))
-        for j in range(k):
-            h = 1e-5 * max(1.0, abs(x[j]))
-            e = np.zeros(k)
-            e[j] = h
-            H[:, j] = (self(x + e)[1] - self(x - e)[1]) / (2 * h)
-        return 0.5 * (H + H.T)
+        return gradient_jacobian(lambda t: self(t)[1], x, 1e-5)
 
 
 def _maximize(obj: _Objective, x0: np.ndarray) -> tuple[np.ndarray, bool, int]:

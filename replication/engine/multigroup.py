@@ -50,6 +50,7 @@ from replication.engine.distributions import norm_sf
 from replication.engine.errors import InputError
 from replication.engine.multigroup_table import (EQUAL_CATEGORIES, GroupTable, group_table,
                                                 split_groups)
+from replication.engine.numdiff import gradient_jacobian
 from replication.engine.partable import ModelSpec, specify
 from replication.engine.ram import RAM
 
@@ -209,14 +210,7 @@ class _Problem:
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
         """Hessian of ``T`` by central differences of its analytic gradient."""
-        Q = len(theta)
-        H = np.zeros((Q, Q))
-        for j in range(Q):
-            h = 1e-6 * max(1.0, abs(theta[j]))
-            e = np.zeros(Q)
-            e[j] = h
-            H[:, j] = (self.gradient(theta + e) - self.gradient(theta - e)) / (2 * h)
-        return 0.5 * (H + H.T)
+        return gradient_jacobian(self.gradient, theta, 1e-6)
 
 
 def _simple_start(spec: ModelSpec, S: np.ndarray) -> np.ndarray:

@@ -46,6 +46,7 @@ from replication.engine.errors import InputError
 from replication.engine.fiml import Patterns
 from replication.engine.multigroup import MultiGroupResult, _Group, _param_table, _srmr
 from replication.engine.multigroup_table import GroupTable, group_table, split_groups
+from replication.engine.numdiff import gradient_jacobian
 from replication.engine.partable import specify
 
 __all__ = ["fit_groups_fiml"]
@@ -93,14 +94,7 @@ class _FimlProblem:
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
         """Observed information (minus the Hessian of log L) by central differences."""
-        Q = len(theta)
-        H = np.zeros((Q, Q))
-        for j in range(Q):
-            h = 1e-6 * max(1.0, abs(theta[j]))
-            e = np.zeros(Q)
-            e[j] = h
-            H[:, j] = -(self.gradient(theta + e) - self.gradient(theta - e)) / (2 * h)
-        return 0.5 * (H + H.T)
+        return -gradient_jacobian(self.gradient, theta, 1e-6)
 
     def _search(self, theta, step, ll):
         t = 1.0
