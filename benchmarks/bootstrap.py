@@ -31,22 +31,11 @@ import pandas as pd
 
 from replication.engine.bootstrap import bootstrap
 
+import models  # benchmarks/models.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "fixtures" / "lavaan" / "live_commerce_synth.csv"
-MODEL = """T =~ T1 + T2 + T3
-SN =~ SN1 + SN2 + SN3
-PI =~ PI1 + PI2 + PI3
-HI =~ HI1 + HI2 + HI3
-MI =~ MI1 + MI2 + MI3
-RB =~ RB1 + RB2 + RB3
-RD =~ RD1 + RD2 + RD3
-PI ~ T + SN
-HI ~ T + SN
-MI ~ T + SN
-RB ~ PI + HI + MI
-RD ~ PI + HI + MI
-T ~~ SN
-"""
+MODEL = models.LIVE_COMMERCE_MODEL
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(lavaan))
@@ -71,6 +60,15 @@ def time_suite(n_boot: int, jobs: int, seed: int) -> tuple[float, int]:
     return time.perf_counter() - t0, n_boot - res.n_failed
 
 
+def _lavaan_command(tmp: Path, n_boot: int, jobs: int, seed: int) -> list[str]:
+    """The ``Rscript`` command line of the lavaan run, its model and script written to ``tmp``."""
+    model_file = tmp / "model.lav"
+    model_file.write_text(MODEL)
+    script = tmp / "boot.R"
+    script.write_text(R_SCRIPT)
+    return ["Rscript", str(script), str(DATA), str(model_file), str(n_boot), str(jobs), str(seed)]
+
+
 def time_lavaan(n_boot: int, jobs: int, seed: int) -> tuple[float, int] | None:
     if shutil.which("Rscript") is None:
         return None
@@ -78,12 +76,8 @@ def time_lavaan(n_boot: int, jobs: int, seed: int) -> tuple[float, int] | None:
     if check.returncode != 0:
         return None
     with tempfile.TemporaryDirectory() as tmp:
-        model_file = Path(tmp) / "model.lav"
-        model_file.write_text(MODEL)
-        script = Path(tmp) / "boot.R"
-        script.write_text(R_SCRIPT)
-        out = subprocess.run(["Rscript", str(script), str(DATA), str(model_file), str(n_boot),
-                              str(jobs), str(seed)], capture_output=True, text=True, check=True)
+        out = subprocess.run(_lavaan_command(Path(tmp), n_boot, jobs, seed), capture_output=True,
+                             text=True, check=True)
     secs, ok = out.stdout.strip().split()[-2:]
     return float(secs), int(ok)
 
@@ -105,13 +99,9 @@ def time_lavaan_process(n_boot: int, jobs: int, seed: int) -> float | None:
     if shutil.which("Rscript") is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
-        model_file = Path(tmp) / "model.lav"
-        model_file.write_text(MODEL)
-        script = Path(tmp) / "boot.R"
-        script.write_text(R_SCRIPT)
+        command = _lavaan_command(Path(tmp), n_boot, jobs, seed)
         t0 = time.perf_counter()
-        out = subprocess.run(["Rscript", str(script), str(DATA), str(model_file), str(n_boot),
-                              str(jobs), str(seed)], capture_output=True)
+        out = subprocess.run(command, capture_output=True)
         if out.returncode != 0:
             return None
         return time.perf_counter() - t0

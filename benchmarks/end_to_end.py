@@ -39,24 +39,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import models  # benchmarks/models.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "lavaan"
 
-HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
-SEM21_MODEL = """T =~ T1 + T2 + T3
-SN =~ SN1 + SN2 + SN3
-PI =~ PI1 + PI2 + PI3
-HI =~ HI1 + HI2 + HI3
-MI =~ MI1 + MI2 + MI3
-RB =~ RB1 + RB2 + RB3
-RD =~ RD1 + RD2 + RD3
-PI ~ T + SN
-HI ~ T + SN
-MI ~ T + SN
-RB ~ PI + HI + MI
-RD ~ PI + HI + MI
-T ~~ SN
-"""
+HS_MODEL, SEM21_MODEL = models.HS_MODEL, models.LIVE_COMMERCE_MODEL
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(lavaan))
