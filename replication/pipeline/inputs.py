@@ -166,9 +166,19 @@ def data_summary(inputs: Inputs) -> pd.DataFrame:
 
 def assumptions_table(record) -> pd.DataFrame:
     """The record's assumptions: ``target, value, reason`` (values the paper did not print)."""
-    rows = [{"target": a.target, "value": a.value if not isinstance(a.value, list)
-             else ", ".join(map(str, a.value)), "reason": a.reason} for a in record.assumptions]
+    rows = [{"target": a.target, "value": _shown(a.value), "reason": a.reason}
+            for a in record.assumptions]
     return pd.DataFrame(rows, columns=["target", "value", "reason"])
+
+
+def _shown(value) -> str:
+    """An assumed value as the table prints it: whole numbers (counts, scale points) without
+    decimals, other numbers to 3 decimals, lists joined by commas."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return str(value) if isinstance(value, int) else f"{value:.3f}"
 
 
 def sample_table(record) -> pd.DataFrame:
