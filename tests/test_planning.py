@@ -68,3 +68,24 @@ def test_plan_replication_tables_and_provenance():
     # an effect the grid cannot reach within the largest N searched has no N
     assert pd.isna(plan.n_for_power.set_index("hypothesis").loc["A4", "n_80"]) or \
         plan.n_for_power.set_index("hypothesis").loc["A4", "n_80"] > 10_000
+
+
+def test_plan_of_a_record_with_continuous_indicators(tmp_path):
+    """A record without ``sample.scale_points`` (continuous items, as the worked examples) is
+    planned on continuous responses, from the record's population and from real responses."""
+    import shutil
+
+    src = "data/examples/political_democracy"
+    text = open(f"{src}/paper.yaml", encoding="utf-8").read()
+    text += ("hypotheses:\n"
+             "  - {id: H1, from: ind60, to: dem60, statement: 'Industrialization raises "
+             "democracy in 1960.'}\n")
+    record = tmp_path / "paper.yaml"
+    record.write_text(text, encoding="utf-8")
+    shutil.copy(f"{src}/data.csv", tmp_path / "data.csv")
+    for data in (None, str(tmp_path / "data.csv")):
+        inputs = load_inputs(str(record), data_path=data, seed=5)
+        plan = planning.plan_replication(inputs, reps=4, seed=5, n=[150])
+        assert plan.population["responses"] in ("continuous", "as in the data")
+        row = plan.power.set_index("hypothesis").loc["H1"]
+        assert 0.0 <= row["power"] <= 1.0

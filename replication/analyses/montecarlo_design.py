@@ -277,7 +277,8 @@ def record_design(record, data: pd.DataFrame | None = None, *, seed: int = 2024,
     seed : int
         Seed of the misfit calibration (the reconstruction's) and of the truth draw.
     continuous : bool
-        Continuous responses instead of Likert on the record's scale.
+        Continuous responses instead of Likert on the record's scale (always for a record
+        without ``sample.scale_points``, whose indicators are continuous).
     bootstrap : int
         Resamples of the bootstrap interval of each mediation, per replication.
     data_name : str
@@ -293,6 +294,8 @@ def record_design(record, data: pd.DataFrame | None = None, *, seed: int = 2024,
     if not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2:
         raise InputError(f"--bootstrap: expected a whole number >= 2, got {bootstrap!r}")
     skipped: list[str] = []
+    # a record without scale points has continuous indicators: there is no Likert scale to draw on
+    continuous = continuous or record.scale_points is None
     if data is None:
         gen, info = _record_generator(record, seed, continuous, reconstruction)
     else:
