@@ -1,29 +1,36 @@
-"""Numbers for JSON: rounded to a fixed number of decimals, non-finite values as ``null``.
+"""Numbers for JSON: kept to a fixed number of significant digits, non-finite values as ``null``.
 
 :func:`json_float` is the one rounding rule of the outputs (``replicate fit --json``,
-``results.json``): the same fit gives byte-identical JSON, and ``-0.0`` never appears.
+``results.json``): the same fit gives byte-identical JSON, ``-0.0`` never appears, and a small
+number (a p-value of ``2.8e-8``) keeps its digits instead of becoming zero.
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["json_float"]
+__all__ = ["json_float", "SIGNIFICANT_DIGITS"]
+
+#: Significant digits of every number written to JSON: more than any printed value needs (lavaan
+#: prints 3 decimals), and few enough that the last bits of floating-point sums do not show.
+SIGNIFICANT_DIGITS = 12
 
 
-def json_float(x, digits: int = 6) -> float | None:
-    """``x`` rounded to ``digits`` decimals; ``None`` for None, NaN and infinities; ``-0.0``
-    becomes ``0.0``.
+def json_float(x, digits: int = SIGNIFICANT_DIGITS) -> float | None:
+    """``x`` to ``digits`` significant digits (never fewer than :data:`SIGNIFICANT_DIGITS`);
+    ``None`` for None, NaN and infinities; ``-0.0`` becomes ``0.0``.
 
     Examples
     --------
-    >>> json_float(-0.0000001), json_float(float("nan")), json_float(1.23456789, 3)
-    (0.0, None, 1.235)
+    >>> json_float(-0.0), json_float(float("nan")), json_float(2.8123456789012345e-8)
+    (0.0, None, 2.8123456789e-08)
+    >>> json_float(0.55350021234567891)
+    0.553500212346
     """
     if x is None:
         return None
     x = float(x)
     if not math.isfinite(x):
         return None
-    v = round(x, digits)
+    v = float(f"{x:.{max(int(digits), SIGNIFICANT_DIGITS)}g}")
     return 0.0 if v == 0 else v
