@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from replication.engine.errors import InputError
+from replication.engine.expressions import compile_expression, parse_expression
 from replication.engine.ram import RAM
 from replication.engine.moments import prepare_data, sample_cov
 from replication.engine.results import FitResult, parameter_row
@@ -298,8 +299,8 @@ class _Resampler:
         labelled = [(k, r) for k, r in enumerate(rows) if r["label"]]
         self.std_labels = [(r["label"], k) for k, r in labelled]
         self.est_labels = [(r["label"], r["free"], r["value"]) for _, r in labelled]
-        # eval_defined's expressions, compiled once
-        self.defined = [(name, expr, compile(expr.replace("^", "**"), "<defined>", "eval"))
+        # eval_defined's expressions, read and turned into functions once
+        self.defined = [(name, expr, compile_expression(parse_expression(expr)))
                         for name, expr in spec.defined]
         # is_admissible's blocks: latent variables, residuals of the non-fixed.x observed ones
         self.lv = ram.p if spec.lv else None  # latent variables follow the observed ones
@@ -315,15 +316,16 @@ class _Resampler:
                 i in ys and j in ys for i, j in free_off)
 
     def _defined(self, values: dict) -> list[float]:
-        """:func:`replication.engine.partable.eval_defined`, with the expressions compiled."""
+        """:func:`replication.engine.partable.eval_defined`, with the expressions read once
+        (:func:`replication.engine.expressions.compile_expression`)."""
         env = dict(values)
         out = []
-        for name, expr, code in self.defined:
+        for name, expr, run in self.defined:
             try:
-                val = float(eval(code, {"__builtins__": {}}, env))  # noqa: S307
-            except Exception:
+                val = run(env)
+            except InputError as exc:
                 raise InputError(f"model: cannot evaluate defined parameter {name} := "
-                                 f"{expr}") from None
+                                 f"{expr}: {exc}") from None
             env[name] = val
             out.append(val)
         return out

@@ -18,12 +18,14 @@ Statistical Software*, 48(2), 1-36. lavaan ``R/lav_partable.R``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 
 from replication.engine.errors import InputError
+from replication.engine.expressions import compile_expression, names, parse_expression
 from replication.engine.syntax import Statement, parse_model
 
 __all__ = ["ModelSpec", "specify", "eval_defined", "label_values"]
@@ -238,15 +240,27 @@ def _number_free(rows: list[dict]) -> tuple[int, set]:
 
 
 def _defined(stmts: list[Statement], rows: list[dict], labels: set) -> list[tuple[str, str]]:
-    """The ``:=`` parameters, refusing an expression that uses an unknown label."""
-    defined = [(s.lhs, s.expr) for s in stmts if s.op == ":="]
+    """The ``:=`` parameters, each expression read by
+    :func:`~replication.engine.expressions.parse_expression` and using only parameter labels
+    and defined parameters written before it (as lavaan evaluates them, in order)."""
     known = set(labels) | {r["label"] for r in rows if r["label"]}
-    names = {d for d, _ in defined}
-    for name, expr in defined:
-        for tok in re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", expr):
-            if tok not in known and tok not in names:
-                raise InputError(f"model: defined parameter {name!r} uses {tok!r}, which is not "
-                                 "a parameter label")
+    later = {s.lhs for s in stmts if s.op == ":="}
+    defined: list[tuple[str, str]] = []
+    for s in stmts:
+        if s.op != ":=":
+            continue
+        where = f"model line {s.line}"
+        if s.lhs in known:
+            raise InputError(f"{where}: defined parameter {s.lhs!r} has the name of a "
+                             "parameter label")
+        if any(s.lhs == d for d, _ in defined):
+            raise InputError(f"{where}: defined parameter {s.lhs!r} is defined twice")
+        for tok in names(parse_expression(s.expr, where)):
+            if tok in known or any(tok == d for d, _ in defined):
+                continue
+            why = "which is defined after it" if tok in later else "which is not a parameter label"
+            raise InputError(f"{where}: defined parameter {s.lhs!r} uses {tok!r}, {why}")
+        defined.append((s.lhs, s.expr))
     return defined
 
 
@@ -310,15 +324,17 @@ def eval_defined(spec: ModelSpec, values: dict[str, float]) -> dict[str, float]:
     Parameters
     ----------
     spec : ModelSpec
-        Model with ``spec.defined``, pairs ``(name, expression)`` in the order written.
+        Model with ``spec.defined``, pairs ``(name, expression text)`` in the order written.
     values : dict
         ``{label: value}`` of the labelled parameters (:func:`label_values`).
 
     Returns
     -------
     dict
-        ``{name: value}``; each expression is an arithmetic expression of labels and earlier
-        defined parameters (``+ - * / ^`` and parentheses), evaluated in order, so that
+        ``{name: value}``; each expression is an R arithmetic expression of labels and
+        earlier defined parameters (``+ - * / ^``, parentheses and R's math functions, read by
+        :mod:`replication.engine.expressions`), evaluated in order in float64 as R does
+        (``Inf`` on overflow or division by zero, ``NaN`` for ``0/0``, no warnings), so that
         ``ind := a*b`` gives the indirect effect ``a b`` and ``total := c + a*b`` the total
         effect.
 
@@ -343,12 +359,20 @@ def eval_defined(spec: ModelSpec, values: dict[str, float]) -> dict[str, float]:
     out = {}
     for name, expr in spec.defined:
         try:
-            val = eval(expr.replace("^", "**"), {"__builtins__": {}}, env)  # noqa: S307
-        except Exception:
-            raise InputError(f"model: cannot evaluate defined parameter {name} := {expr}") from None
-        env[name] = float(val)
-        out[name] = float(val)
+            val = _compiled(expr)(env)
+        except InputError as exc:
+            raise InputError(f"model: cannot evaluate defined parameter {name} := {expr}: "
+                             f"{exc}") from None
+        env[name] = val
+        out[name] = val
     return out
+
+
+@lru_cache(maxsize=1024)
+def _compiled(expr: str) -> Callable[[dict], float]:
+    """The function of the values computing ``expr``, read once per text
+    (:func:`replication.engine.expressions.compile_expression`)."""
+    return compile_expression(parse_expression(expr))
 
 
 def label_values(spec: ModelSpec, theta: np.ndarray) -> dict[str, float]:

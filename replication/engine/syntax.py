@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from replication.engine.errors import InputError
+from replication.engine.expressions import NAME_PATTERN, parse_expression
 
 __all__ = [
     "Statement",
@@ -31,7 +32,9 @@ __all__ = [
     "sem_syntax",
 ]
 
-_NAME = r"[A-Za-z_.][A-Za-z0-9_.]*"
+# an R name: letters, digits, '.' and '_', not starting with a digit or a dot and a digit
+# ('a.1', 'lambda' and 'True' are names like any other)
+_NAME = NAME_PATTERN
 _NAME_RE = re.compile(rf"^{_NAME}$")
 _NUM_RE = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 _OPS = ("=~", "~~", ":=", "==", "<", ">", "~")
@@ -42,7 +45,8 @@ class Statement:
     """One parsed term of a model: ``lhs op rhs`` with an optional modifier.
 
     ``fixed`` is the value a term is fixed to (``0.8*x``), ``free`` is True for ``NA*x``,
-    ``label`` is a parameter label (``a*x``); ``expr`` holds the right-hand side of ``:=``.
+    ``label`` is a parameter label (``a*x``); ``expr`` holds the right-hand side of ``:=`` as
+    written (an expression :func:`replication.engine.expressions.parse_expression` reads).
     ``line`` is the 1-based line number in the model text.
     """
 
@@ -135,7 +139,10 @@ def parse_model(text: str) -> list[Statement]:
         Model in lavaan syntax: ``=~``, ``~``, ``~~`` and ``:=`` statements, one a line (or
         separated by ``;``), ``#`` or ``!`` comments, modifiers ``1*x`` (fixed), ``NA*x``
         (free), ``a*x`` (label) and ``start(v)*x``. A line ending in an operator or ``+``
-        continues on the next line.
+        continues on the next line. Labels are R names (``a.1``, ``lambda``); the right-hand
+        side of ``:=`` is an R arithmetic expression of labels
+        (:func:`replication.engine.expressions.parse_expression`). Constraints (``==``,
+        ``<``, ``>``) are read and refused.
 
     Returns
     -------
@@ -171,19 +178,21 @@ def parse_model(text: str) -> list[Statement]:
         if op is None:
             raise InputError(f"model line {lineno}: no operator in {line!r}; expected one of "
                              "=~, ~, ~~, :=")
-        if op in ("==", "<", ">"):
-            raise InputError(f"model line {lineno}: constraints ({op}) are not supported; "
-                             "use a shared label for equality")
         lhs_text, rhs_text = line[:pos].strip(), line[pos + len(op):].strip()
         if not lhs_text:
             raise InputError(f"model line {lineno}: nothing on the left of {op!r}")
         if not rhs_text:
             raise InputError(f"model line {lineno}: nothing on the right of {op!r}")
+        where = f"model line {lineno}"
+        if op in ("==", "<", ">"):
+            parse_expression(lhs_text, where)
+            parse_expression(rhs_text, where)
+            raise InputError(f"{where}: constraints ({op}) are not supported; "
+                             "use a shared label for equality")
         if op == ":=":
             if not _NAME_RE.match(lhs_text):
-                raise InputError(f"model line {lineno}: {lhs_text!r} is not a parameter name")
-            if not re.fullmatch(r"[A-Za-z0-9_.+\-*/()^ \t]+", rhs_text):
-                raise InputError(f"model line {lineno}: cannot read expression {rhs_text!r}")
+                raise InputError(f"{where}: {lhs_text!r} is not a parameter name")
+            parse_expression(rhs_text, where)
             out.append(Statement(lhs_text, op, "", lineno, expr=rhs_text))
             continue
         if any(o in rhs_text for o in ("=~", "~")):
