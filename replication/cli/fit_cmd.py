@@ -45,8 +45,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--ordered", default=None, metavar="all|COL,...",
                    help="treat these items (or all) as ordinal")
     p.add_argument("--missing", default="listwise", choices=["listwise", "fiml"],
-                   help="incomplete rows: removed (listwise) or full-information ML")
-    p.add_argument("--group", default=None, metavar="COL", help="fit one model per group")
+                   help="incomplete rows: removed (listwise) or full-information ML (rows "
+                        "with no value are left out); the rows used and left out are reported "
+                        "(n_total, n_dropped, dropped)")
+    p.add_argument("--group", default=None, metavar="COL",
+                   help="fit one model per group; rows without a group (an empty cell, NA, NaN "
+                        "or a --na code) are left out and counted, as lavaan does")
     p.add_argument("--group-equal", default=None, metavar="LIST",
                    help="equal across groups: loadings, intercepts, means, residuals, "
                         "residual.covariances, lv.variances, lv.covariances, regressions")
@@ -73,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     """
     from replication.data.csvfile import parse_na_codes
     from replication.engine.summary import format_text
-    from replication.pipeline.fit_files import fit_files
+    from replication.pipeline.fit_files import fit_files, with_observations
 
     na = parse_na_codes(args.na)
 
@@ -92,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         with progress_bar(args.bootstrap, "bootstrap", args.quiet) as progress:
             result = fit_files(args.model_file, args.data_csv, bootstrap=args.bootstrap,
                                seed=args.seed, jobs=args.jobs, progress=progress, na=na)
-        text = format_text(result)
+        text = with_observations(format_text(result), result)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:

@@ -46,7 +46,8 @@ from replication.engine.errors import InputError
 if TYPE_CHECKING:  # pandas is loaded for a DataFrame, and to name bad cells, only
     import pandas as pd
 
-__all__ = ["MAX_FILE_BYTES", "MAX_CELLS", "MISSING", "NumericTable", "parse_na_codes",
+__all__ = ["MAX_FILE_BYTES", "MAX_CELLS", "MAX_HEADER_BYTES", "MISSING", "NumericTable",
+           "parse_na_codes",
            "describe_rows", "sniff", "read_numeric", "text_to_float", "problem_message",
            "check_structure", "near_names"]
 
@@ -54,6 +55,8 @@ __all__ = ["MAX_FILE_BYTES", "MAX_CELLS", "MISSING", "NumericTable", "parse_na_c
 MAX_FILE_BYTES = 2 * 1024**3
 #: Most numbers read from one file (rows times columns read): 100 million, 800 MB as float64.
 MAX_CELLS = 100_000_000
+#: Longest header line read (bytes): 1 MiB; a longer one is refused, never cut.
+MAX_HEADER_BYTES = 1 << 20
 #: Cells read as missing without any declaration: empty (or blank) cells and ``NA``.
 MISSING = ("", "NA")
 
@@ -241,16 +244,7 @@ def sniff(path: str | os.PathLike) -> tuple[str, str, list[str]]:
     """
     p = Path(path)
     _open_regular(p)
-    try:
-        with open(p, "rb") as fh:
-            head = fh.read(_SAMPLE)
-            while b"\n" not in head[-_SAMPLE:] and len(head) < 16 * _SAMPLE:
-                more = fh.read(_SAMPLE)
-                if not more:
-                    break
-                head += more
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    head, whole = _head(p)
     kind = _binary_kind(head)
     if kind is not None:
         raise InputError(f"{p}: is {kind}, not a text file; expected a CSV file (in a spreadsheet "
@@ -259,6 +253,11 @@ def sniff(path: str | os.PathLike) -> tuple[str, str, list[str]]:
     if not text.strip():
         raise InputError(f"{p}: file is empty; expected a header line with item names and one row "
                          "per respondent")
+    end = head.find(b"\n")
+    if end > MAX_HEADER_BYTES or (end < 0 and not whole and "\r" not in text):
+        # never cut a name: a header the limit does not hold is refused, not truncated
+        raise InputError(f"{p}: the header line is longer than {MAX_HEADER_BYTES:,} bytes "
+                         f"(1 MiB); expected a header of at most {MAX_HEADER_BYTES:,} bytes")
     header = text.splitlines()[0]
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d]) if max(counts.values()) > 0 else ","
@@ -266,11 +265,28 @@ def sniff(path: str | os.PathLike) -> tuple[str, str, list[str]]:
     # an unnamed column (R's row names from write.csv, a trailing delimiter) is never an item:
     # it gets a name no item can have and is not read
     names = [n or f"(unnamed column {i + 1})" for i, n in enumerate(names)]
-    dup = sorted({n for n in names if names.count(n) > 1})
+    seen: set[str] = set()
+    dup = sorted({n for n in names if n in seen or seen.add(n)})
     if dup:
         raise InputError(f"{p}: duplicate column name{'s' if len(dup) > 1 else ''} "
                          f"{', '.join(dup)}; each item must appear once")
     return encoding, delimiter, names
+
+
+def _head(p: Path) -> tuple[bytes, bool]:
+    """The file's first bytes up to the end of the header line (at most
+    :data:`MAX_HEADER_BYTES` and a block more), and whether they are the whole file."""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(_SAMPLE)
+            while b"\n" not in head[-_SAMPLE:] and len(head) <= MAX_HEADER_BYTES:
+                more = fh.read(_SAMPLE)
+                if not more:
+                    return head, True
+                head += more
+            return head, len(head) < _SAMPLE or not fh.read(1)
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
 
 
 def _decode(p: Path, head: bytes) -> tuple[str, str]:
@@ -366,7 +382,8 @@ def read_numeric(path: str | os.PathLike, columns: Sequence[str] | None = None, 
     p = Path(path)
     encoding, delimiter, names = sniff(p)
     wanted = list(names) if columns is None else list(dict.fromkeys(columns))
-    absent = [c for c in wanted if c not in names]
+    known = set(names)
+    absent = [c for c in wanted if c not in known]
     if absent:
         raise InputError(f"{p}: no column {', '.join(absent)}; expected a header naming it")
     lines = _count_lines(p, MAX_CELLS // max(len(wanted), 1) + 2)

@@ -166,8 +166,27 @@ def group_table(base: ModelSpec, labels: list[str], equal=(), partial=()) -> Gro
         mean_map.append([(names.index(r["lhs"]), r["free"]) for r in grows
                          if r["op"] == "~1" and r["free"] >= 0])
         rows += grows
+    _check_partial(partial, [r for r in rows if r["group"] == 0])
     return GroupTable(base=base, labels=list(labels), rows=rows, n_free=n_free, specs=specs,
                       cov_map=cov_map, mean_map=mean_map)
+
+
+def _check_partial(partial, rows: list[dict]) -> None:
+    """Every ``group.partial`` entry names a parameter of the model (lavaan ignores one that
+    does not, which hides a typing error: it is refused here, naming it)."""
+    keys = {(r["lhs"], r["op"], r["rhs"]) for r in rows}
+    for t in partial:
+        lhs, op, rhs = _partial_key(t)
+        if (lhs, op, rhs) in keys or (op == "~~" and (rhs, op, lhs) in keys):
+            continue
+        examples = []
+        for want in ("=~", "~1", "~~", "~"):
+            r = next((r for r in rows if r["op"] == want), None)
+            if r is not None:
+                op_rhs = "~ 1" if want == "~1" else f"{want} {r['rhs']}"
+                examples.append(f"'{r['lhs']} {op_rhs}'")
+        raise InputError(f"--group-partial: {t!r} is not a parameter of the model; expected "
+                         f"'lhs op rhs' of one of its parameters, e.g. {', '.join(examples)}")
 
 
 # ------------------------------------------------------------------------------------------

@@ -19,14 +19,23 @@ from replication.data.csvfile import near_names
 from replication.data.responses import read_table, to_numeric
 from replication.engine import robust as rb
 from replication.engine.errors import InputError
+from replication.engine.multigroup_table import EQUAL_CATEGORIES
 from replication.engine.numbers import json_float
 from replication.engine.sem import fit
 from replication.engine.summary import format_text
-from replication.pipeline.fit_files import read_model
+from replication.pipeline.fit_files import (LISTWISE, MAX_OBSERVED_ROBUST, check_size,
+                                             read_model, with_observations)
 
 __all__ = ["ESTIMATORS", "check_options", "parse_list", "fit_files_estimator", "format_result"]
 
 ESTIMATORS = ("ML", "MLM", "MLR", "DWLS", "WLSMV")
+#: ``--group`` cells that are no group besides the reader's missing cells (empty, ``NA``, the
+#: ``--na`` codes): the text pandas and numpy write for a missing value. Rows without a group
+#: are left out and counted, as lavaan leaves out rows with a missing group.
+GROUP_MISSING = ("NaN", "nan")
+#: lavaan's ``group.equal`` words; ``thresholds`` constrains nothing without ordered items
+#: (multi-group models of ordered items are not fitted), as in lavaan.
+GROUP_EQUAL = EQUAL_CATEGORIES[:2] + ("thresholds",) + EQUAL_CATEGORIES[2:]
 
 
 def parse_list(text: str | None) -> list[str]:
@@ -63,6 +72,10 @@ def check_options(estimator: str, ordered: list[str], missing: str, group: str |
     if estimator in ("DWLS", "WLSMV") and not ordered:
         raise InputError(f"--estimator {estimator}: expected ordered items (--ordered all or "
                          "--ordered COL,...); continuous items are fitted with ML, MLM or MLR")
+    bad = [w for w in group_equal if w not in GROUP_EQUAL]
+    if bad:
+        raise InputError(f"--group-equal: {bad[0]!r} is not one of lavaan's group.equal words; "
+                         f"expected some of {', '.join(GROUP_EQUAL)}")
     if (group_equal or group_partial) and not group:
         raise InputError("--group-equal/--group-partial: expected --group COL as well")
     if group_partial and not group_equal:
@@ -72,8 +85,11 @@ def check_options(estimator: str, ordered: list[str], missing: str, group: str |
         raise InputError("--ordered: not available for multi-group models; fit the groups one "
                          "at a time")
     if bootstrap is not None and (estimator != "ML" or group):
-        raise InputError("--bootstrap: lavaan bootstraps ML fits of one group only; leave out "
+        raise InputError("--bootstrap: the suite bootstraps ML fits of one group only; leave out "
                          "--estimator and --group")
+    if bootstrap is not None and missing == "fiml":
+        raise InputError("--bootstrap: the bootstrap refits complete rows by ML and is not "
+                         "available with --missing fiml; leave out one of the two")
 
 
 def _param_dicts(params, digits: int = 6) -> list[dict]:
@@ -85,9 +101,13 @@ def _param_dicts(params, digits: int = 6) -> list[dict]:
 
 
 def _read(model_path, data_path, group: str | None, missing: str = "listwise",
-          na: tuple[str, ...] = ()):
+          na: tuple[str, ...] = (), estimator: str = "ML"):
     mp, dp = Path(model_path), Path(data_path)
     text, spec = read_model(mp)
+    if estimator == "ML":
+        check_size(spec, mp)
+    else:
+        check_size(spec, mp, MAX_OBSERVED_ROBUST, f" with --estimator {estimator}")
     table = read_table(dp, na=na)
     need = spec.ov + ([group] if group else [])
     absent = [v for v in need if v not in table.columns]
@@ -96,19 +116,45 @@ def _read(model_path, data_path, group: str | None, missing: str = "listwise",
         raise InputError(f"{dp}: no column {absent[0]!r} ({what}); expected a header with the "
                          "model's variable names" + near_names(absent[:1], list(table.columns)))
     data = to_numeric(table, spec.ov, dp, missing="fiml" if missing == "fiml" else "listwise")
+    dropped: list[dict] = []
     if group:
-        data[group] = table[group]
-    return text, spec, data, mp, dp
+        cells = table[group]
+        none = cells.isna() | cells.map(lambda v: isinstance(v, str) and v.strip() in
+                                        GROUP_MISSING)
+        if none.any():
+            dropped.append({"reason": f"no group (empty, NA, NaN or a --na code in column "
+                                      f"{group!r})", "rows": int(none.sum())})
+        data = data[~none.to_numpy()].copy()
+        data[group] = cells[~none.to_numpy()]
+    empty = data[spec.ov].isna()
+    if missing == "fiml":
+        k = int(empty.all(axis=1).sum())
+        reason = "no value in the model's columns (full-information ML uses every other row)"
+    else:
+        k = int(empty.any(axis=1).sum())
+        reason = LISTWISE
+    if k:
+        dropped.append({"reason": reason, "rows": k})
+    return text, spec, data, mp, dp, {"n_total": int(len(table)), "dropped": dropped}
+
+
+def _account(out: dict, rows: dict) -> None:
+    """``n_total``, ``n_dropped`` (rows of the file not used) and ``dropped`` (per reason:
+    ``{reason, rows}``) in the output, and a warning per reason, as lavaan's "Number of
+    observations ... Used / Total"."""
+    n_dropped = sum(d["rows"] for d in rows["dropped"])
+    out["n_total"] = rows["n_total"]
+    out["n_dropped"] = n_dropped
+    out["dropped"] = rows["dropped"]
+    notes = [f"{d['rows']} of {rows['n_total']} rows left out: {d['reason']}"
+             for d in rows["dropped"]]
+    out["warnings"] = notes + [w for w in out.get("warnings", [])
+                               if "removed (listwise deletion)" not in w]
 
 
 def _single(text, spec, data, estimator: str, missing: str) -> dict:
     res = fit(text, data, missing=missing)
-    incomplete = int(data[spec.ov].isna().any(axis=1).sum())
-    if incomplete and missing == "listwise":
-        res.warnings.insert(0, f"{incomplete} of {len(data)} rows with missing values in the "
-                               "model's columns removed (listwise deletion)")
     out = res.to_json()
-    out["n_dropped"] = incomplete if missing == "listwise" else 0
     if estimator in rb.ROBUST_ESTIMATORS:
         fm = res.fit_measures
         if missing == "fiml":
@@ -132,7 +178,8 @@ def _multi(text, data, group: str, estimator: str, equal: list[str], partial: li
     else:
         from replication.engine.multigroup import fit_groups as fitter
 
-    res = fitter(text, data, group, group_equal=equal, group_partial=partial,
+    res = fitter(text, data, group, group_equal=[w for w in equal if w != "thresholds"],
+                 group_partial=partial,
                  estimator=estimator, cov_y=False)
     return {"parameters": _param_dicts(res.params),
             "fit_measures": {k: json_float(v) for k, v in res.fit_measures.items()},
@@ -163,7 +210,8 @@ def fit_files_estimator(model_path, data_path, *, estimator: str = "ML",
     ordered = list(ordered or [])
     equal, partial = list(group_equal or []), list(group_partial or [])
     check_options(estimator, ordered, missing, group, equal, partial)
-    text, spec, data, mp, dp = _read(model_path, data_path, group, missing, na)
+    text, spec, data, mp, dp, rows = _read(model_path, data_path, group, missing, na,
+                                           estimator)
     try:
         if estimator in ("DWLS", "WLSMV"):
             from replication.engine.ordinal import fit_ordinal
@@ -176,9 +224,12 @@ def fit_files_estimator(model_path, data_path, *, estimator: str = "ML",
             out = _single(text, spec, data, estimator, missing)
     except InputError as exc:
         msg = str(exc)
+        if msg.startswith("--"):  # an option's value, named by the option
+            raise InputError(msg) from None
         if msg.startswith("data: "):
             raise InputError(f"{dp}: {msg[len('data: '):]}") from None
         raise InputError(f"{mp}: {msg}") from None
+    _account(out, rows)
     out["estimator"] = estimator
     out["missing"] = missing
     json.dumps(out)
@@ -233,7 +284,7 @@ def _se_labels(text: str, est: str) -> str:
 def format_result(result: dict) -> str:
     """Text of :func:`fit_files_estimator`: lavaan-like summary, the scaled and robust fit
     measures, and one parameter table per group."""
-    return _se_labels(_format(result), result.get("estimator", "ML"))
+    return with_observations(_se_labels(_format(result), result.get("estimator", "ML")), result)
 
 
 def _format(result: dict) -> str:
