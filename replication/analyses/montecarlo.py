@@ -55,6 +55,9 @@ Mathematical Statistics*, 27, 1075-1090.
 from __future__ import annotations
 
 import math
+import os
+import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -66,13 +69,18 @@ from replication.engine.errors import InputError
 from replication.engine.estimation import is_admissible
 from replication.engine.ram import RAM, specify
 
-__all__ = ["N_TRUTH", "N_MAX", "Target", "SemAnalysis", "OlsAnalysis", "Generator", "Design",
+__all__ = ["N_TRUTH", "N_MAX", "MIN_CONVERGED", "SCHEDULER_CONNECT_TIMEOUT", "SCHEDULER_WAIT",
+           "check_scheduler_address", "Target", "SemAnalysis", "OlsAnalysis", "Generator", "Design",
            "likert_covariance", "simulate", "summarize", "n_for_power", "run_batch"]
 
 #: Respondents of the single large draw that gives the true values of non-normal populations.
 N_TRUTH = 100_000
 #: Largest N that :func:`n_for_power` reports; a target not reached by then is an input error.
 N_MAX = 100_000
+#: Fewest converged replications at an N from which its power, Monte Carlo SE and SD of the
+#: estimates are estimated; with fewer they are reported as missing and :func:`n_for_power` says
+#: there were too few replications (one replication shows only one test's outcome).
+MIN_CONVERGED = 2
 _Z975 = float(stats.norm.isf(0.025))
 
 
@@ -95,6 +103,9 @@ class Target:
     index: object
     analysis: int
     true_value: float = math.nan
+    #: SD of the estimate times sqrt(N) in the population (expected information; OLS: the
+    #: residual variance): the Wald test's power at any N (:mod:`replication.analyses.wald_power`)
+    unit_sd: float = math.nan
 
 
 @dataclass
@@ -435,33 +446,118 @@ def _execute(design: Design, tasks, seed: int, alpha: float, jobs: int,
     return outs
 
 
-def _on_dask(design: Design, tasks, seed: int, alpha: float, scheduler: str,
-             tick: Callable[[int], None] = lambda k: None) -> list[list[dict]]:
-    """Batches on the ``dask.distributed`` scheduler at ``scheduler`` (``tcp://HOST:PORT``)."""
+#: Seconds a Dask scheduler has to accept the connection and answer (connection, handshake and
+#: one "identity" request); the environment variable ``REPLICATION_SCHEDULER_TIMEOUT`` overrides.
+SCHEDULER_CONNECT_TIMEOUT = 10.0
+#: Seconds to wait for the scattered design and for each batch's result in turn (queueing
+#: included) before giving up on the cluster; ``REPLICATION_SCHEDULER_WAIT`` overrides.
+SCHEDULER_WAIT = 3600.0
+
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls)://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d+)"
+                      r"|inproc://\S+)$")
+
+
+def check_scheduler_address(address: str) -> str:
+    """``address`` when it reads ``tcp://HOST:PORT`` (or ``tls://``, ``inproc://``) with a port
+    from 1 to 65535; otherwise an :class:`InputError` naming ``--scheduler``."""
+    m = _ADDRESS.match(address or "")
+    if m is None or (m.group("port") is not None and not 1 <= int(m.group("port")) <= 65535):
+        raise InputError(f"--scheduler: {address!r}; expected an address tcp://HOST:PORT with a "
+                         "port from 1 to 65535")
+    return address
+
+
+def _seconds(name: str, default: float) -> float:
+    """A timeout from the environment variable ``name`` (positive seconds), else ``default``."""
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise InputError(f"{name}: {text!r}; expected a positive number of seconds")
+    return value
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Connect to the scheduler and ask for its identity, every step bounded by ``timeout``."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def ask() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        try:
+            await asyncio.wait_for(comm.write({"op": "identity", "reply": True}), timeout)
+            await asyncio.wait_for(comm.read(), timeout)
+        finally:
+            comm.abort()
+
+    asyncio.run(ask())
+
+
+def _quiet_client_cleanup() -> None:
+    """Drop the "Exception ignored in Client.__del__" report of a client that never connected."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if "Client.__del__" not in repr(getattr(unraisable, "object", None)):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+
+
+def _connect(scheduler: str):
+    """A ``dask.distributed`` client of ``scheduler``, or one line naming the address."""
     import logging
 
     from dask.distributed import Client
 
-    if not scheduler.startswith(("tcp://", "tls://", "inproc://")) or ":" not in scheduler[6:]:
-        raise InputError(f"--scheduler: {scheduler!r}; expected an address tcp://HOST:PORT")
+    check_scheduler_address(scheduler)
+    timeout = _seconds("REPLICATION_SCHEDULER_TIMEOUT", SCHEDULER_CONNECT_TIMEOUT)
     logging.getLogger("distributed").setLevel(logging.CRITICAL)
     try:
-        client = Client(scheduler, timeout="5s", set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        _probe(scheduler, timeout)
+        return Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
+        _quiet_client_cleanup()
+        if isinstance(exc, TimeoutError):
+            reason = f"no answer within {timeout:g} s"
+        else:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"--scheduler: cannot reach {scheduler} ({reason}); expected a running "
                          "dask.distributed scheduler") from None
+
+
+def _on_dask(design: Design, tasks, seed: int, alpha: float, scheduler: str,
+             tick: Callable[[int], None] = lambda k: None) -> list[list[dict]]:
+    """Batches on the ``dask.distributed`` scheduler at ``scheduler`` (``tcp://HOST:PORT``).
+
+    Connecting is bounded by :data:`SCHEDULER_CONNECT_TIMEOUT`, the design's scattering and each
+    batch's result by :data:`SCHEDULER_WAIT`; past either, one line names the scheduler.
+    """
+    wait = _seconds("REPLICATION_SCHEDULER_WAIT", SCHEDULER_WAIT)
+    client = _connect(scheduler)
     try:
-        shared = client.scatter(design, broadcast=True)
+        shared = client.scatter(design, broadcast=True, timeout=wait)
         futures = [client.submit(run_batch, shared, n, r, seed, alpha, pure=False)
                    for n, r in tasks]
         out = []
         for f, (_, r) in zip(futures, tasks):  # in task order (the client is not the default)
-            out.append(f.result())
+            out.append(f.result(timeout=wait))
             tick(len(r))
         return out
+    except TimeoutError:
+        raise InputError(f"--scheduler: {scheduler} returned no result within {wait:g} s; "
+                         "expected a dask.distributed scheduler with running workers "
+                         "(REPLICATION_SCHEDULER_WAIT sets the wait)") from None
     finally:
-        client.close()
+        try:
+            client.close(timeout=min(wait, 30))
+        except (OSError, TimeoutError):
+            pass
 
 
 def simulate(design: Design, n_list: list[int], reps: int, seed: int = 2024,
@@ -548,7 +644,8 @@ def summarize(design: Design, target: Target, n: int, recs: list[dict]) -> dict:
     dict
         ``hypothesis, kind, effect, sign, n, reps, converged`` (count), ``convergence_rate``,
         ``admissible_rate`` (among converged), ``power`` (share of converged replications
-        whose test supports the hypothesis), ``mcse`` (``sqrt(power (1 - power) / converged)``),
+        whose test supports the hypothesis), ``mcse`` (``sqrt(power (1 - power) / converged)``; missing with fewer than
+        :data:`MIN_CONVERGED` converged),
         ``power_all`` and ``mcse_all`` (non-converged replications count as not supported),
         ``true_value``, ``mean_estimate``, ``bias``, ``relative_bias``, ``sd_estimate``,
         ``mean_se``, ``relative_se_bias`` (``(mean SE - SD) / SD``), ``coverage`` (share of
@@ -579,7 +676,8 @@ def summarize(design: Design, target: Target, n: int, recs: list[dict]) -> dict:
     return {"hypothesis": target.hypothesis, "kind": target.kind, "effect": target.effect,
             "sign": target.sign, "n": int(n), "reps": reps, "converged": k,
             "convergence_rate": _r(k / reps), "admissible_rate": _r(adm / k) if k else None,
-            "power": _r(power), "mcse": _r(math.sqrt(power * (1 - power) / k)) if k else None,
+            "power": _r(power),
+            "mcse": _r(math.sqrt(power * (1 - power) / k)) if k >= MIN_CONVERGED else None,
             "power_all": _r(power_all), "mcse_all": _r(math.sqrt(power_all * (1 - power_all) / reps)),
             "true_value": _r(truth), "mean_estimate": _r(mean_est), "bias": _r(bias),
             "relative_bias": _r(rel_bias), "sd_estimate": _r(sd), "mean_se": _r(mean_se),
@@ -598,7 +696,9 @@ def n_for_power(results: list[dict], target_power: float, alpha: float) -> dict:
         SD of the estimate times ``sqrt(N)``); otherwise that approximation is solved with
         ``sigma`` and ``theta`` from the largest simulated N:
         ``N = ((z_(1-alpha/2) + z_power) sigma / |theta|)^2``. ``n`` is ``None`` (``reached``
-        false) when the effect is zero or on the wrong side, or the N exceeds :data:`N_MAX`.
+        false) when the effect is zero or on the wrong side, the N exceeds :data:`N_MAX`, or an
+        N has fewer than :data:`MIN_CONVERGED` converged replications (then the method says so
+        and nothing about the effect).
 
     References
     ----------
@@ -614,6 +714,14 @@ def n_for_power(results: list[dict], target_power: float, alpha: float) -> dict:
                       key=lambda r: r["n"])
         entry = {"n": None, "target_power": float(target_power), "reached": False,
                  "method": "none: no converged replications"}
+        few = [r for r in rows if r["converged"] < MIN_CONVERGED]
+        rows = [r for r in rows if r["converged"] >= MIN_CONVERGED]
+        if few and not rows:
+            entry["method"] = (f"none: too few replications to estimate power, "
+                               f"{few[0]['converged']} converged at N {few[0]['n']} and at least "
+                               f"{MIN_CONVERGED} needed (raise --reps)")
+            out[h] = entry
+            continue
         hit = next((k for k, r in enumerate(rows) if r["power"] >= target_power), None)
         if hit is not None and hit > 0:
             lo, hi = rows[hit - 1], rows[hit]

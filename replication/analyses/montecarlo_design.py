@@ -229,6 +229,42 @@ def _population_fit(model: str, S: np.ndarray, names: list[str]) -> np.ndarray:
     return est.theta
 
 
+def unit_sds(model: str, S: np.ndarray, theta: np.ndarray, targets) -> dict[str, float]:
+    """``sqrt(N)`` times the SD of each target's estimate: from the expected information of one
+    observation at the population values (``acov = I(theta)^-1``), through the delta method
+    for an indirect effect (the gradient of ``sum a b``).
+
+    References
+    ----------
+    Satorra, A., & Saris, W. E. (1985). Power of the likelihood ratio test in covariance
+    structure analysis. *Psychometrika*, 50, 83-90; Sobel, M. E. (1982). Asymptotic confidence
+    intervals for indirect effects in structural equation models. *Sociological Methodology*,
+    13, 290-312.
+    """
+    from replication.engine.ram import RAM, specify
+
+    spec = specify(model)
+    ram = RAM(spec, S)
+    if ram.exo_entries:
+        ram.set_exo(S)
+    try:
+        acov = np.linalg.inv(ram.information(theta))
+    except np.linalg.LinAlgError:
+        return {t.hypothesis: float("nan") for t in targets}
+    out = {}
+    for t in targets:
+        g = np.zeros(len(theta))
+        if t.kind == "mediation":
+            for i, j in t.index:
+                g[i] += theta[j]
+                g[j] += theta[i]
+        else:
+            g[t.index] = 1.0
+        v = float(g @ acov @ g)
+        out[t.hypothesis] = float(np.sqrt(v)) if v > 0 else float("nan")
+    return out
+
+
 def _truths(design_analyses, targets, gen: Generator, seed: int) -> str:
     """Population values of every SEM analysis (start values) and of every target."""
     from replication.analyses.montecarlo import _analysis_data, _cov_n, _indirect, _ols_rep
@@ -246,6 +282,7 @@ def _truths(design_analyses, targets, gen: Generator, seed: int) -> str:
             vals = _ols_rep(a, big, mine, 0.05)["values"]
             for t in mine:
                 t.true_value = vals[t.hypothesis][0]
+                t.unit_sd = float(vals[t.hypothesis][1]) * np.sqrt(len(big))
             continue
         spec_names = a.spec().ov
         if exact and all(isinstance(c, int) for c in a.columns):
@@ -257,9 +294,11 @@ def _truths(design_analyses, targets, gen: Generator, seed: int) -> str:
             S = _cov_n(_analysis_data(big, a.columns))
         theta = _population_fit(a.model, S, spec_names)
         a.theta0 = theta
+        unit_sd = unit_sds(a.model, S, theta, mine)
         for t in mine:
             t.true_value = float(_indirect(theta, t.index)[0]) if t.kind == "mediation" \
                 else float(theta[t.index])
+            t.unit_sd = unit_sd[t.hypothesis]
     return ("ML solution at the exact population covariance of the responses" if big is None
             else f"estimates on one draw of {N_TRUTH} respondents")
 

@@ -31,7 +31,7 @@ n_bootstrap = {DEFAULT_BOOTSTRAP}  # bootstrap resamples for mediation intervals
 out_dir = None  # folder where results.json is written (None: nothing is written)
 missing = None  # "listwise" or "fiml": overrides the record's sample.missing (None: as the paper did)
 sesoi = None  # smallest effect size of interest: with data_path, an equivalence test (TOST) per replication test
-planning_reps = 200  # Monte Carlo replications per N for "Planning a replication" (0 skips it)
+planning_reps = 0  # Monte Carlo replications per N for "Planning a replication" (0: analytic power only)
 '''
 
 
@@ -353,25 +353,28 @@ else:
     cells.append(_md("""
 ## Planning a replication
 
-How many respondents does a replication need? Monte Carlo power of the test the paper used for
-each hypothesis (two-sided Wald z of the path, or t of the regression, in the hypothesised
-direction; the percentile bootstrap interval for a mediation), on responses drawn as a study
-would collect them (Likert on the record's scale) from the population described below:
-reconstructed from the published numbers for a paper with tables, assumed for an abstract.
-Shaded bands are 95% Monte Carlo intervals; `replicate power` runs the same with more
-replications, and `replicate power ID --data CSV` plans from a model fitted to responses.
+How many respondents does a replication need? The power of the test the paper used for each
+hypothesis (two-sided Wald z of the path, or t of the regression, in the hypothesised direction;
+Sobel's z for a mediation, its percentile bootstrap interval in the simulation) at every N, from the population described below: reconstructed from the published numbers for a
+paper with tables, assumed for an abstract. By default it is computed from the population's
+expected information (the Wald test's noncentrality grows with N; Satorra and Saris 1985), at
+once; with `planning_reps` (`replicate run --planning-reps R`) it is also simulated, R samples per
+N drawn as a study would collect them (Likert on the record's scale), with 95% Monte Carlo bands.
+The N for 80, 90 and 95% power is computed at that N, and never reported below the smallest N at
+which the model converges to an admissible solution in four of five simulated samples.
+`replicate power ID` runs the Monte Carlo with more replications, and `replicate power ID --data
+CSV` plans from a model fitted to responses.
 """))
     cells.append(_code('''
-planned = analysis.load_inputs(paper, seed=seed) if planning_reps and data_path else inputs
-plan = (analysis.plan_replication(planned, reps=planning_reps, seed=seed, bootstrap=n_bootstrap)
-        if planning_reps else None)
+planned = analysis.load_inputs(paper, seed=seed) if data_path else inputs
+plan = analysis.plan_replication(planned, reps=planning_reps, seed=seed, bootstrap=n_bootstrap)
 if plan is not None:
     display(plan.provenance())
     display(power_plots.power_curves(plan.power))
     display(plan.n_for_power)
-elif planning_reps:
-    display(Markdown("No hypothesis of this record has a test to simulate (no structural path, "
-                     "moderation or mediation hypothesis): there is no power to plan for."))
+else:
+    display(Markdown("No hypothesis of this record has a test to plan for (no structural path, "
+                     "moderation or mediation hypothesis)."))
 '''))
     return cells
 

@@ -1,9 +1,10 @@
-"""Figures of a replication plan: Monte Carlo power curves over N, one line per hypothesis.
+"""Figures of a replication plan: power curves over N, one line per hypothesis.
 
 :func:`power_curves` draws the rows of
-:attr:`replication.pipeline.planning.ReplicationPlan.power` (power among converged replications
-with its 95% Monte Carlo interval, ``power +/- 1.96 mcse``) and the target levels as dotted
-lines. Built without pyplot (works under any backend, no global figure state).
+:attr:`replication.pipeline.planning.ReplicationPlan.power` (analytic power, or power among
+converged replications with its 95% Monte Carlo interval, ``power +/- 1.96 mcse``) and the
+target levels as labelled dotted lines. Built without pyplot (works under any backend, no global
+figure state).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ def power_curves(power: pd.DataFrame, targets=(0.80, 0.90, 0.95), title: str | N
     Parameters
     ----------
     power : DataFrame
-        Columns ``hypothesis, effect, n, power, mcse``.
+        Columns ``hypothesis, effect, n, power, mcse`` (NaN for analytic power: no band) and
+        optionally ``method`` (``analytic`` or ``Monte Carlo``, for the title).
     targets : sequence of float
         Power levels drawn as horizontal dotted lines.
     title : str, optional
@@ -48,10 +50,15 @@ def power_curves(power: pd.DataFrame, targets=(0.80, 0.90, 0.95), title: str | N
                         color=line.get_color(), alpha=0.12, linewidth=0)
     for t in targets:
         ax.axhline(t, color="0.5", linestyle=":", linewidth=0.9)
+        ax.annotate(f"{t:.0%} power", (0, t), xycoords=("axes fraction", "data"),
+                    xytext=(2, 2), textcoords="offset points", fontsize=7, color="0.35")
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("N (respondents)")
     ax.set_ylabel("power")
-    ax.set_title(title or "Monte Carlo power of each hypothesis", fontsize=11)
+    simulated = "method" not in power.columns or (power["method"] == "Monte Carlo").any()
+    ax.set_title(title or ("Monte Carlo power of each hypothesis" if simulated else
+                           "Power of each hypothesis (Wald test, expected information)"),
+                 fontsize=11)
     ax.legend(frameon=False, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
     return fig
