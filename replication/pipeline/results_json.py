@@ -70,16 +70,58 @@ def to_jsonable(obj: Any, digits: int = DIGITS) -> Any:
     return str(obj)
 
 
-def _sem_block(res) -> dict | None:
+#: Why a step used fewer rows than the responses it was given.
+DROPPED = {"listwise": "missing values in the step's columns (listwise deletion)",
+           "fiml": "no value in the model's columns (full-information ML uses every other row)"}
+
+
+def _rows(step: str, n_rows: int, n_used: int, missing: str) -> dict:
+    """One step's rows: given, used, left out and why (``reason`` None when none was)."""
+    dropped = int(n_rows) - int(n_used)
+    return {"step": step, "n_rows": int(n_rows), "n_used": int(n_used), "n_dropped": dropped,
+            "reason": (DROPPED["fiml" if missing == "fiml" and step != "moderation"
+                               else "listwise"] if dropped else None)}
+
+
+def rows_block(inputs: Inputs, cfa=None, sem_result=None, moderation=None) -> dict:
+    """The rows of the response file and of every step (``results.json`` key ``rows``):
+    ``n_read`` and ``n_dropped`` on reading (with a file; listwise deletion over the items,
+    or none under full-information ML), ``n_rows`` analysed, and per step (``cfa``, ``sem``,
+    ``moderation``, each latent moderation) ``n_rows, n_used, n_dropped, reason``."""
+    prov = inputs.provenance
+    n = len(inputs.data)
+    read = int(prov.get("n_read", n))
+    on_reading = int(prov.get("n_dropped", 0))
+    steps = [_rows(name, n, r.n, inputs.missing)
+             for name, r in (("cfa", cfa), ("sem", sem_result)) if r is not None]
+    if moderation and moderation.regression is not None and \
+            getattr(moderation.regression, "n", None) is not None:
+        steps.append(_rows("moderation", n, moderation.regression.n, "listwise"))
+    if moderation:
+        for k, lat in enumerate(moderation.latent, 1):
+            if getattr(lat, "fit", None) is not None:
+                steps.append(_rows(f"latent_moderation_{k}", n, lat.fit.n, inputs.missing))
+    return {"n_read": read, "n_dropped": on_reading,
+            "reason": ("missing values in the items (listwise deletion)" if on_reading
+                       else None),
+            "n_rows": int(n), "steps": steps}
+
+
+def _sem_block(res, n_rows: int | None = None, missing: str = "listwise") -> dict | None:
     if res is None:
         return None
     # the scaled and robust measures are there only when the record's estimator is MLM or MLR
     fm = {k: res.fit_measures.get(k) for k in FIT_ROWS + ROBUST_ROWS if k in res.fit_measures}
     p = res.params
     keep = p[p["op"].isin(["=~", "~", "~~"])][["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_all"]]
-    return {"converged": bool(res.converged), "warnings": list(res.warnings), "n": int(res.n),
-            "fit": fm, "r2": getattr(res, "r2", pd.Series(dtype=float)),
-            "parameters": keep.reset_index(drop=True)}
+    out = {"converged": bool(res.converged), "warnings": list(res.warnings), "n": int(res.n),
+           "fit": fm, "r2": getattr(res, "r2", pd.Series(dtype=float)),
+           "parameters": keep.reset_index(drop=True)}
+    if n_rows is not None:
+        out["n_rows"] = int(n_rows)
+        out["n_dropped"] = int(n_rows) - int(res.n)
+        out["dropped"] = _rows("", n_rows, res.n, missing)["reason"]
+    return out
 
 
 def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=None,
@@ -114,7 +156,9 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
     Returns
     -------
     dict
-        Keys ``paper, title, evidence, citation, data, parameters, assumptions, audit, cfa,
+        Keys ``paper, title, evidence, citation, data, parameters, assumptions, audit, rows
+        (:func:`rows_block`: the rows read, analysed and used by every step, and why rows were
+        left out), cfa (with ``n_rows, n_dropped, dropped``),
         sem, measurement, moderation, mediation, comparisons, hypotheses, summary, versions``.
         No time stamps and no absolute paths: the same inputs give the same dict.
     """
@@ -129,7 +173,8 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
     if moderation:
         tabs = moderation_tables(moderation)
         mod_block = {k: v for k, v in tabs.items()}
-        mod_block["latent_fit"] = [_sem_block(r.fit) for r in moderation.latent]
+        mod_block["latent_fit"] = [_sem_block(r.fit, len(inputs.data), inputs.missing)
+                                   for r in moderation.latent]
     med_block = None
     if mediation:
         med_block = {"effects": mediation_table(mediation),
@@ -158,8 +203,9 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
         "assumptions": [{"target": a.target, "value": a.value, "reason": a.reason}
                         for a in rec.assumptions],
         "audit": audit_block,
-        "cfa": _sem_block(cfa),
-        "sem": _sem_block(sem_result),
+        "rows": rows_block(inputs, cfa, sem_result, moderation),
+        "cfa": _sem_block(cfa, len(inputs.data), inputs.missing),
+        "sem": _sem_block(sem_result, len(inputs.data), inputs.missing),
         "measurement": meas,
         "moderation": mod_block,
         "mediation": med_block,

@@ -207,7 +207,9 @@ def fit_table(*results, names: tuple[str, ...] = ("CFA", "SEM")) -> pd.DataFrame
         rmsea.ci.lower, rmsea.ci.upper, srmr``, the scaled and robust measures when a model
         has them (MLM, MLR: ``chisq.scaled``, ..., ``rmsea.robust``), ``converged`` and
         ``admissible`` (no negative variance, no standardized value outside [-1, 1], a positive
-        definite latent covariance matrix: :data:`replication.compare.fits.INADMISSIBLE`).
+        definite latent covariance matrix: :data:`replication.compare.fits.INADMISSIBLE`) and
+        ``ntotal``, the rows the model used (``results.json`` ``rows`` says how many were left
+        out and why).
     """
     shown = [r for r in results if r is not None]
     rows = FIT_ROWS + [k for k in ROBUST_ROWS if any(k in r.fit_measures for r in shown)]
@@ -219,8 +221,9 @@ def fit_table(*results, names: tuple[str, ...] = ("CFA", "SEM")) -> pd.DataFrame
         col = {k: fm.get(k, np.nan) for k in rows}
         col["converged"] = bool(res.converged)
         col["admissible"] = not any(k in w for w in res.warnings for k in INADMISSIBLE)
+        col["ntotal"] = int(res.n)
         cols[name] = col
-    return pd.DataFrame(cols, index=rows + ["converged", "admissible"])
+    return pd.DataFrame(cols, index=rows + ["converged", "admissible", "ntotal"])
 
 
 def measurement_tables(inputs: Inputs, cfa) -> MeasurementTables:
