@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from replication.engine.distributions import _ndtr, norm_ppf, norm_sf
+from replication.engine.distributions import norm_ppf, norm_sf
 from replication.engine.pls.estimate import Estimates, ZeroVariance, estimate
 
 __all__ = ["BootResult", "bootstrap", "percentile_interval", "bca_interval", "BOOT_COLUMNS"]
@@ -123,7 +123,7 @@ def bca_interval(draws: np.ndarray, est: float, jack: np.ndarray,
     out = []
     for q in ((1 - level) / 2, (1 + level) / 2):
         z = float(norm_ppf(q))
-        prob = _ndtr(z0 + (z0 + z) / (1 - acc * (z0 + z)))
+        prob = float(norm_sf(-(z0 + (z0 + z) / (1 - acc * (z0 + z)))))
         out.append(float(np.quantile(d, min(max(prob, 0.0), 1.0))))
     return tuple(out)
 
