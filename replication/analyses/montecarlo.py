@@ -453,8 +453,8 @@ SCHEDULER_CONNECT_TIMEOUT = 10.0
 #: included) before giving up on the cluster; ``REPLICATION_SCHEDULER_WAIT`` overrides.
 SCHEDULER_WAIT = 3600.0
 
-_ADDRESS = re.compile(r"^(?:(?:tcp|tls)://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d+)"
-                      r"|inproc://\S+)$")
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls)://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)"
+                      r":(?P<port>\d+)|inproc://\S+)$")
 
 
 def check_scheduler_address(address: str) -> str:
@@ -644,8 +644,8 @@ def summarize(design: Design, target: Target, n: int, recs: list[dict]) -> dict:
     dict
         ``hypothesis, kind, effect, sign, n, reps, converged`` (count), ``convergence_rate``,
         ``admissible_rate`` (among converged), ``power`` (share of converged replications
-        whose test supports the hypothesis), ``mcse`` (``sqrt(power (1 - power) / converged)``; missing with fewer than
-        :data:`MIN_CONVERGED` converged),
+        whose test supports the hypothesis), ``mcse`` (``sqrt(power (1 - power) / converged)``;
+        missing with fewer than :data:`MIN_CONVERGED` converged),
         ``power_all`` and ``mcse_all`` (non-converged replications count as not supported),
         ``true_value``, ``mean_estimate``, ``bias``, ``relative_bias``, ``sd_estimate``,
         ``mean_se``, ``relative_se_bias`` (``(mean SE - SD) / SD``), ``coverage`` (share of
@@ -735,8 +735,11 @@ def n_for_power(results: list[dict], target_power: float, alpha: float) -> dict:
             top = rows[-1]
             theta, sd = top["true_value"], top["sd_estimate"]
             want = 1 if top["sign"] == "+" else -1
-            if theta is None or sd is None or theta * want <= 0 or not sd > 0:
+            if theta is None or theta * want <= 0:
                 entry["method"] = "none: the population effect is zero or on the other side"
+            elif sd is None or not sd > 0:
+                entry["method"] = (f"none: the estimates at N {top['n']} do not vary, so power "
+                                   "cannot be extrapolated")
             else:
                 n = math.ceil(((za + zp) * sd * math.sqrt(top["n"]) / abs(theta)) ** 2)
                 if hit == 0:

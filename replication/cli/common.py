@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
 __all__ = ["EXIT_OK", "EXIT_FAILED", "EXIT_INPUT", "HelpFormatter", "Parser", "int_at_least",
            "int_between", "positive_int", "non_negative_int", "progress_bar", "add_quiet",
-           "MAX_BOOTSTRAP", "MAX_N", "MAX_REPS"]
+           "MAX_BOOTSTRAP", "MAX_N", "MAX_REPS", "cpu_count", "jobs_count"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -58,11 +59,17 @@ class HelpFormatter(argparse.HelpFormatter):
 
 class Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line and exit with status 2; its help shows
-    every option's default (:class:`HelpFormatter`)."""
+    every option's default (:class:`HelpFormatter`). Every ``--jobs`` option of every command
+    takes :func:`jobs_count` values (at least 1, at most the CPUs available)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args, **kwargs):
+        if "--jobs" in args:
+            kwargs["type"] = jobs_count
+        return super().add_argument(*args, **kwargs)
 
     def error(self, message: str) -> None:  # noqa: D401 - argparse API
         hint = "replicate --help" if self.prog == "replicate" else f"replicate {self.prog.split()[-1]} --help"
@@ -103,6 +110,32 @@ def int_between(minimum: int, maximum: int):
 
 positive_int = int_at_least(1)
 non_negative_int = int_at_least(0)
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (its affinity mask; ``os.cpu_count()`` where there is none)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def jobs_count(text: str) -> int:
+    """An argparse type for ``--jobs``: a whole number of at least 1; a number above the CPUs
+    available (:func:`cpu_count`) is lowered to it, and standard error says so in one line (more
+    processes than CPUs only compete for them: no result depends on ``--jobs``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    cap = cpu_count()
+    if value > cap:
+        print(f"replicate: --jobs {value} lowered to {cap}, the number of CPUs available",
+              file=sys.stderr)
+        return cap
+    return value
 
 
 def add_quiet(parser: argparse.ArgumentParser) -> None:

@@ -14,8 +14,12 @@ import json
 from pathlib import Path
 
 from replication.cli.common import (EXIT_OK, MAX_BOOTSTRAP, MAX_N, MAX_REPS, add_quiet,
-                                     int_between, non_negative_int, positive_int, progress_bar)
+                                     int_between, jobs_count, non_negative_int, positive_int,
+                                     progress_bar)
 from replication.engine.errors import InputError
+
+#: How :func:`replication.analyses.montecarlo.n_for_power` says an N had too few replications.
+_TOO_FEW = "none: too few replications"
 
 HELP = "sample size and power: RMSEA tests of fit, or Monte Carlo power per hypothesis"
 
@@ -72,17 +76,20 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="significance level of the tests")
     p.add_argument("--data", metavar="CSV", help="responses: the population is fitted to them")
     p.add_argument("--reps", type=int_between(1, MAX_REPS), default=1000, metavar="R",
-                   help="replications per N")
+                   help="replications per N (power needs at least 2 converged ones at an N; "
+                        "with fewer the N for power says so)")
     p.add_argument("--seed", type=non_negative_int, default=2024,
                    help="seed of the Monte Carlo replications (one stream each)")
     p.add_argument("--bootstrap", type=int_between(2, MAX_BOOTSTRAP), default=1000, metavar="B",
                    help="bootstrap resamples per replication for mediations")
     p.add_argument("--continuous", action="store_true",
                    help="continuous responses instead of Likert on the record's scale")
-    p.add_argument("--jobs", type=positive_int, default=1, metavar="J",
-                   help="worker processes (results do not depend on it)")
+    p.add_argument("--jobs", type=jobs_count, default=1, metavar="J",
+                   help="worker processes (results do not depend on it; at most the number of "
+                        "CPUs: a larger number is lowered to it)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="dask.distributed scheduler, tcp://HOST:PORT")
+                   help="dask.distributed scheduler, tcp://HOST:PORT (it must answer within 10 s, "
+                        "and each batch within an hour)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     add_quiet(p)
     return p
@@ -116,6 +123,8 @@ def _monte_carlo(args: argparse.Namespace) -> dict:
     for name, v in (("--target-power", args.target_power), ("--alpha", args.alpha)):
         if v is not None and not 0 < v < 1:
             raise InputError(f"{name}: expected a number between 0 and 1, got {v:g}")
+    if args.scheduler is not None:
+        mc.check_scheduler_address(args.scheduler)
     record = load_record(args.paper)
     data = None
     if args.data is not None:
@@ -134,6 +143,11 @@ def _monte_carlo(args: argparse.Namespace) -> dict:
                           jobs=args.jobs, scheduler=args.scheduler, target_power=target,
                           progress=progress or None)
     if args.target_power is not None:
+        few = [h for h, e in out["n_for_power"].items() if e["method"].startswith(_TOO_FEW)]
+        if few:
+            raise InputError(f"--reps: {args.reps} replication(s) per N are too few to estimate "
+                             f"the power of hypothesis {', '.join(few)} "
+                             f"({out['n_for_power'][few[0]]['method'][6:]})")
         missed = [h for h, e in out["n_for_power"].items() if not e["reached"]]
         if missed:
             raise InputError(f"--target-power: {target:g} is not reached by any N up to "
@@ -161,7 +175,8 @@ def _text(out: dict) -> str:
                      f"{r['convergence_rate']:>7.2f}{bias:>9}{cov:>7}")
     lines.append(f"N for power {out['target_power']:g}:")
     for h, e in out["n_for_power"].items():
-        lines.append(f"  {h}: {e['n'] if e['n'] is not None else 'not reached'} ({e['method']})")
+        state = "not estimated" if e["method"].startswith(_TOO_FEW) else "not reached"
+        lines.append(f"  {h}: {e['n'] if e['n'] is not None else state} ({e['method']})")
     return "\n".join(lines)
 
 

@@ -7,7 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
-from replication.cli.common import MAX_BOOTSTRAP, int_between, non_negative_int, positive_int
+from replication.cli.common import MAX_BOOTSTRAP, int_between, jobs_count, non_negative_int
 from replication.engine.errors import InputError
 
 HELP = "execute paper notebooks and write HTML reports"
@@ -58,8 +58,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="smallest effect size of interest, in the metric of each comparison: "
                         "with --data, adds an equivalence test (TOST) to each replication test")
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder")
-    p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
-                   help="papers run at once, each in its own process")
+    p.add_argument("--jobs", type=jobs_count, default=1, metavar="N",
+                   help="papers run at once, each in its own process (at most the number of "
+                        "CPUs: a larger number is lowered to it)")
     p.add_argument("--show-code", action="store_true",
                    help="keep the code cells in the HTML reports")
     p.add_argument("--quiet", action="store_true",
@@ -70,10 +71,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Check every input first, then run the notebooks; non-zero if any paper failed.
 
-    A response file (``--data``) is parsed once here and checked against every record; the
-    notebooks read the validated numbers from an Arrow copy in a staging folder of the output
-    folder, removed when the run ends.
+    The output folder is checked before anything runs: it must not hold or replace an input
+    (:func:`replication.data.files.check_output_folder`) and must be writable. A response file
+    (``--data``) is parsed once here and checked against every record; the notebooks read the
+    validated numbers from an Arrow copy in a staging folder of the output folder, removed when
+    the run ends.
     """
+    from replication.data.files import check_output_folder, prepare_output_folder
     from replication.record.schema import load_record, paper_ids
     from replication.report import runner
 
@@ -81,17 +85,30 @@ def run(args: argparse.Namespace) -> int:
     records = [load_record(pid) for pid in ids]  # unknown ids and invalid records fail here
     if args.na is not None and args.data is None:
         raise InputError("--na: declares missing-value codes of a response file; give --data too")
+    inputs = tuple(str(Path(p)) for p in ids if Path(p).is_file())
+    if args.data is not None:
+        if not Path(args.data).exists():
+            raise InputError(f"{args.data}: file not found (from --data); expected a CSV of "
+                             "responses")
+        inputs += (args.data,)
+    check_output_folder(args.out, inputs=inputs, papers=tuple(r.id for r in records))
+    created = prepare_output_folder(args.out)
+    options = dict(source=args.source, seed=args.seed, n_bootstrap=args.bootstrap,
+                   out_dir=args.out, jobs=args.jobs, show_code=args.show_code, quiet=args.quiet,
+                   missing=args.missing, sesoi=args.sesoi)
     if args.data is None:
-        return runner.main(ids, source=args.source, data_path=None, seed=args.seed,
-                           n_bootstrap=args.bootstrap, out_dir=args.out, jobs=args.jobs,
-                           show_code=args.show_code, quiet=args.quiet, missing=args.missing,
-                           sesoi=args.sesoi)
-    staging = _validated_copy(args, records)  # a bad response file fails here
+        return runner.main(ids, data_path=None, **options)
     try:
-        return runner.main(ids, source=args.source, data_path=str(staging / _COPY), seed=args.seed,
-                           n_bootstrap=args.bootstrap, out_dir=args.out, jobs=args.jobs,
-                           show_code=args.show_code, quiet=args.quiet, missing=args.missing,
-                           sesoi=args.sesoi)
+        staging = _validated_copy(args, records)  # a bad response file fails here
+    except InputError:
+        if created:
+            try:
+                os.rmdir(args.out)  # only the empty folder made above; never anything else
+            except OSError:
+                pass
+        raise
+    try:
+        return runner.main(ids, data_path=str(staging / _COPY), inputs=inputs, **options)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -104,12 +121,9 @@ def _validated_copy(args: argparse.Namespace, records: list) -> Path:
     import tempfile
 
     from replication.data.csvfile import near_names, parse_na_codes, sniff
-    from replication.data.files import check_output_path
     from replication.data.responses import read_responses, save_validated, validate_responses
 
     data_path = Path(args.data)
-    if not data_path.exists():
-        raise InputError(f"{args.data}: file not found (from --data); expected a CSV of responses")
     na = parse_na_codes(args.na)
     _, _, names = sniff(data_path)
     for record in records:  # every record's missing columns, before the file is parsed
@@ -123,8 +137,6 @@ def _validated_copy(args: argparse.Namespace, records: list) -> Path:
     for record in records:
         validate_responses(data, record, data_path, declared=bool(na), notes=notes)
     out = Path(args.out)
-    check_output_path(out.resolve(), inputs=(str(data_path.resolve()),), folder=True)
-    out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-data-{os.getpid()}-", dir=out))
     save_validated(data, staging / _COPY, source=data_path, na=na, notes=notes)
     return staging

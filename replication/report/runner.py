@@ -14,7 +14,13 @@ exported, so an interrupted or failed run never leaves a report that looks compl
 whose notebook fails gets ``<out>/<id>/<id>.ipynb`` (executed up to the failing cell) and
 ``<out>/<id>/FAILED.txt`` with the cell's error, and no ``results.json`` or HTML. One paper failing
 does not stop the others. Nothing is written into the project's ``data/`` or ``notebooks/``
-folders, nor into the folder of a user's response file.
+folders, nor into the folder of a user's response file or record, and a report folder that holds
+an input or files of no report is refused rather than replaced
+(:func:`replication.data.files.check_output_folder`).
+
+Stopping a run (Ctrl-C, ``SIGTERM``, ``SIGHUP``) ends every process it started: the Jupyter
+kernels (which jupyter_client starts in sessions of their own, so a signal to the run's process
+group does not reach them) and the worker processes of ``jobs > 1`` (:func:`stop_children`).
 """
 
 from __future__ import annotations
@@ -25,7 +31,9 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import sys
+import threading
 import tempfile
 import time
 import uuid
@@ -37,7 +45,8 @@ from typing import Any, Iterator, Sequence
 from tqdm import tqdm
 
 from replication.engine.errors import InputError
-from replication.data.files import atomic_write_text, check_output_path, publish_mode
+from replication.data.files import (atomic_write_text, check_output_folder, prepare_output_folder,
+                                    publish_mode)
 from replication.report.summary import decorate, index_html
 
 __all__ = ["PaperOutcome", "RunSummary", "run", "main", "export_html", "write_index",
@@ -314,13 +323,107 @@ def _progress_bar(total: int, unit: str):
 
 
 # --------------------------------------------------------------------------------------------
+# Stopping: no kernel outlives the run
+# --------------------------------------------------------------------------------------------
+def _children_map() -> dict[int, list[int]]:
+    """``{parent pid: [child pids]}`` of every process visible in ``/proc`` (Linux)."""
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()  # after "pid (comm) "
+        if len(fields) > 1 and fields[1].isdigit():
+            tree.setdefault(int(fields[1]), []).append(int(entry))
+    return tree
+
+
+def descendants(pid: int | None = None) -> list[int]:
+    """Process ids of every descendant of ``pid`` (default: this process), parents first."""
+    try:
+        import psutil
+
+        return [c.pid for c in psutil.Process(pid or os.getpid()).children(recursive=True)]
+    except ImportError:
+        pass
+    except Exception:  # noqa: BLE001 - psutil.NoSuchProcess and the like: fall back to /proc
+        pass
+    tree, out, todo = _children_map(), [], [pid or os.getpid()]
+    while todo:
+        kids = tree.get(todo.pop(), [])
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
+def stop_children(grace: float = 1.0, keep: frozenset[int] = frozenset()) -> list[int]:
+    """Terminate the descendant processes (kernels, workers) not in ``keep``: SIGTERM, then
+    SIGKILL after ``grace`` seconds. The whole tree is listed first, so grandchildren of a worker
+    (its kernel) are found before the worker ends. Returns the process ids signalled."""
+    pids = [pid for pid in descendants() if pid not in keep]
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        alive = []
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+                alive.append(pid)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if not alive or sig == signal.SIGKILL:
+            break
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and any(_alive(p) and not _zombie(p) for p in alive):
+            time.sleep(0.05)
+    return pids
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read().decode("ascii", "replace")
+        return stat[stat.rfind(")") + 2:].startswith("Z")
+    except OSError:
+        return True
+
+
+@contextmanager
+def _children_stopped() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP stop the run's children (:func:`stop_children`) and then raise
+    ``KeyboardInterrupt`` (the command ends with "interrupted"); any other way out of the block by
+    an exception stops them too. Processes that were already children of the caller when the
+    block began are left alone. Handlers are installed only in the main thread."""
+    keep = frozenset(descendants())
+
+    def on_signal(signum, frame):
+        stop_children(keep=keep)
+        raise KeyboardInterrupt
+
+    old = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            old[sig] = signal.signal(sig, on_signal)
+    try:
+        yield
+    except BaseException:
+        stop_children(keep=keep)
+        raise
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+# --------------------------------------------------------------------------------------------
 # Entry points
 # --------------------------------------------------------------------------------------------
 def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
         data_path: str | None = None, seed: int = 2024, n_bootstrap: int | None = None,
         out_dir: str | Path = "reports", jobs: int = 1, show_code: bool = False,
         progress: bool = True, missing: str | None = None,
-        sesoi: float | None = None) -> RunSummary:
+        sesoi: float | None = None, inputs: Sequence[str] = ()) -> RunSummary:
     """Execute paper notebooks and write their reports and the index.
 
     Parameters
@@ -350,6 +453,10 @@ def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
     sesoi : float, optional
         Smallest effect size of interest of the equivalence tests of a replication (with
         ``data_path``).
+    inputs : sequence of str
+        Further files the run reads (the user's response file when ``data_path`` is a validated
+        copy): like ``data_path`` and the records given as paths, never inside a report folder,
+        replaced by the index or in ``out_dir`` itself.
 
     Returns
     -------
@@ -363,10 +470,11 @@ def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
     build_dir = Path(tempfile.mkdtemp(prefix="replication-notebooks-"))
     try:
         plan = _plan(papers, build_dir)
-        return _run_plan(plan, source=source, data_path=data_path, seed=seed,
-                         n_bootstrap=n_bootstrap, out_dir=out_dir, jobs=jobs,
-                         show_code=show_code, progress=progress, missing=missing,
-                         sesoi=sesoi)
+        with _children_stopped():
+            return _run_plan(plan, source=source, data_path=data_path, seed=seed,
+                             n_bootstrap=n_bootstrap, out_dir=out_dir, jobs=jobs,
+                             show_code=show_code, progress=progress, missing=missing,
+                             sesoi=sesoi, inputs=tuple(inputs))
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
 
@@ -402,7 +510,7 @@ def _plan(papers: Sequence[str], build_dir: Path) -> dict[str, tuple[str, dict[s
 def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_path: str | None,
               seed: int, n_bootstrap: int | None, out_dir: str | Path, jobs: int,
               show_code: bool, progress: bool, missing: str | None = None,
-              sesoi: float | None = None) -> RunSummary:
+              sesoi: float | None = None, inputs: tuple = ()) -> RunSummary:
     ids = list(plan)
     if source not in ("reconstructed", "simulated"):
         raise InputError(f"source: {source!r}; expected 'reconstructed' or 'simulated'")
@@ -412,10 +520,11 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
         if not Path(data_path).is_file():
             raise InputError(f"{data_path}: file not found; expected a CSV of responses")
         data_path = str(Path(data_path).resolve())
+    records = tuple(extra["paper"] for _, extra in plan.values() if "paper" in extra)
+    check_output_folder(out_dir, inputs=(data_path, *records, *inputs), papers=tuple(ids))
+    prepare_output_folder(out_dir)
     # absolute: each notebook runs with its own staging folder as working directory
     out = Path(out_dir).resolve()
-    check_output_path(out, inputs=(data_path,), folder=True)
-    out.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out)
     params: dict[str, Any] = {"source": source, "data_path": data_path, "seed": int(seed)}
     if n_bootstrap is not None:
@@ -480,13 +589,14 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
 def main(paper_ids: Sequence[str] | None = None, *, source: str = "reconstructed",
          data_path: str | None = None, seed: int = 2024, n_bootstrap: int | None = None,
          out_dir: str | Path = "reports", jobs: int = 1, show_code: bool = False,
-         quiet: bool = False, missing: str | None = None, sesoi: float | None = None) -> int:
+         quiet: bool = False, missing: str | None = None, sesoi: float | None = None,
+         inputs: Sequence[str] = ()) -> int:
     """Run, print the summary on standard output, return the exit status (0 ok, 1 any failed).
 
     ``quiet`` turns the progress on standard error off.
     """
     summary = run(paper_ids, source=source, data_path=data_path, seed=seed,
                   n_bootstrap=n_bootstrap, out_dir=out_dir, jobs=jobs, show_code=show_code,
-                  progress=not quiet, missing=missing, sesoi=sesoi)
+                  progress=not quiet, missing=missing, sesoi=sesoi, inputs=inputs)
     print(summary.text())
     return summary.exit_status
