@@ -265,3 +265,25 @@ def test_a_heywood_resample_is_capped(monkeypatch):
     assert calls and b.n_nonconverged >= 1
     assert b.n_used + b.n_failed == 60
     assert bs.MAX_FALLBACK_ITER <= 300
+
+
+# ------------------------------------------------------------------------------------------
+# 3. results.json: the rows of every step
+# ------------------------------------------------------------------------------------------
+def test_results_json_names_the_rows_of_every_step():
+    from types import SimpleNamespace as NS
+
+    from replication.pipeline.results_json import _sem_block, rows_block
+
+    inputs = NS(provenance={"n_read": 300, "n_dropped": 15}, data=[0] * 285, missing="listwise")
+    rows = rows_block(inputs, NS(n=285), NS(n=280))
+    assert (rows["n_read"], rows["n_dropped"], rows["n_rows"]) == (300, 15, 285)
+    assert "listwise" in rows["reason"]
+    cfa, sem = rows["steps"]
+    assert (cfa["step"], cfa["n_used"], cfa["n_dropped"], cfa["reason"]) == ("cfa", 285, 0, None)
+    assert (sem["step"], sem["n_used"], sem["n_dropped"]) == ("sem", 280, 5)
+    assert "listwise" in sem["reason"]
+    fiml = rows_block(NS(provenance={}, data=[0] * 300, missing="fiml"), NS(n=298))
+    assert fiml["n_read"] == 300 and fiml["steps"][0]["n_dropped"] == 2
+    assert "full-information" in fiml["steps"][0]["reason"]
+    assert _sem_block(None, 300) is None
