@@ -81,12 +81,13 @@ def test_replace_dir_is_a_rename(tmp_path):
 
 
 def test_write_results_atomic_and_deterministic(tmp_path):
-    res = {"z": 1.23456789, "a": [float("inf")]}
+    res = {"z": 1.2345678901234567, "p": 2.8e-8, "a": [float("inf")]}
     p = analysis.write_results(res, tmp_path / "out")
     first = p.read_bytes()
     analysis.write_results(res, tmp_path / "out")
     assert p.read_bytes() == first
-    assert first == b'{\n  "a": [\n    null\n  ],\n  "z": 1.234568\n}\n'
+    # 12 significant digits: a small p-value keeps its digits
+    assert first == b'{\n  "a": [\n    null\n  ],\n  "p": 2.8e-08,\n  "z": 1.23456789012\n}\n'
     assert analysis.write_results(res, None) is None
 
 
