@@ -89,3 +89,14 @@ def test_plan_of_a_record_with_continuous_indicators(tmp_path):
         assert plan.population["responses"] in ("continuous", "as in the data")
         row = plan.power.set_index("hypothesis").loc["H1"]
         assert 0.0 <= row["power"] <= 1.0
+
+
+def test_run_plans_by_monte_carlo_on_request(tmp_path, cli):
+    # default: analytic power at once; --planning-reps R adds the Monte Carlo curves
+    proc = cli("run", "value_cocreation", "--planning-reps", "5", "--out", str(tmp_path),
+               "--quiet")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html = (tmp_path / "value_cocreation" / "value_cocreation.html").read_text(encoding="utf-8")
+    assert "Monte Carlo, with the Wald test" in html
+    bad = cli("run", "value_cocreation", "--planning-reps", "-1", "--out", str(tmp_path))
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

@@ -7,7 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
-from replication.cli.common import MAX_BOOTSTRAP, int_between, jobs_count, non_negative_int
+from replication.cli.common import (MAX_BOOTSTRAP, MAX_REPS, int_between, jobs_count,
+                                     non_negative_int)
 from replication.engine.errors import InputError
 
 HELP = "execute paper notebooks and write HTML reports"
@@ -57,6 +58,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--sesoi", type=_positive_number, default=None, metavar="E",
                    help="smallest effect size of interest, in the metric of each comparison: "
                         "with --data, adds an equivalence test (TOST) to each replication test")
+    p.add_argument("--planning-reps", type=int_between(0, MAX_REPS), default=None, metavar="R",
+                   help="Monte Carlo replications per N in \"Planning a replication\" (default 0: "
+                        "power from the population's expected information alone, at once)")
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder")
     p.add_argument("--jobs", type=jobs_count, default=1, metavar="N",
                    help="papers run at once, each in its own process (at most the number of "
@@ -95,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     created = prepare_output_folder(args.out)
     options = dict(source=args.source, seed=args.seed, n_bootstrap=args.bootstrap,
                    out_dir=args.out, jobs=args.jobs, show_code=args.show_code, quiet=args.quiet,
-                   missing=args.missing, sesoi=args.sesoi)
+                   missing=args.missing, sesoi=args.sesoi, planning_reps=args.planning_reps)
     if args.data is None:
         return runner.main(ids, data_path=None, **options)
     try:

@@ -423,7 +423,8 @@ def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
         data_path: str | None = None, seed: int = 2024, n_bootstrap: int | None = None,
         out_dir: str | Path = "reports", jobs: int = 1, show_code: bool = False,
         progress: bool = True, missing: str | None = None,
-        sesoi: float | None = None, inputs: Sequence[str] = ()) -> RunSummary:
+        sesoi: float | None = None, inputs: Sequence[str] = (),
+        planning_reps: int | None = None) -> RunSummary:
     """Execute paper notebooks and write their reports and the index.
 
     Parameters
@@ -457,6 +458,9 @@ def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
         Further files the run reads (the user's response file when ``data_path`` is a validated
         copy): like ``data_path`` and the records given as paths, never inside a report folder,
         replaced by the index or in ``out_dir`` itself.
+    planning_reps : int, optional
+        Monte Carlo replications per N of "Planning a replication" (default: the notebook's, 0:
+        the analytic power alone).
 
     Returns
     -------
@@ -474,7 +478,7 @@ def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
             return _run_plan(plan, source=source, data_path=data_path, seed=seed,
                              n_bootstrap=n_bootstrap, out_dir=out_dir, jobs=jobs,
                              show_code=show_code, progress=progress, missing=missing,
-                             sesoi=sesoi, inputs=tuple(inputs))
+                             sesoi=sesoi, inputs=tuple(inputs), planning_reps=planning_reps)
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
 
@@ -510,7 +514,8 @@ def _plan(papers: Sequence[str], build_dir: Path) -> dict[str, tuple[str, dict[s
 def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_path: str | None,
               seed: int, n_bootstrap: int | None, out_dir: str | Path, jobs: int,
               show_code: bool, progress: bool, missing: str | None = None,
-              sesoi: float | None = None, inputs: tuple = ()) -> RunSummary:
+              sesoi: float | None = None, inputs: tuple = (),
+              planning_reps: int | None = None) -> RunSummary:
     ids = list(plan)
     if source not in ("reconstructed", "simulated"):
         raise InputError(f"source: {source!r}; expected 'reconstructed' or 'simulated'")
@@ -535,6 +540,8 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
         params["missing"] = missing
     if sesoi is not None:
         params["sesoi"] = float(sesoi)
+    if planning_reps is not None:
+        params["planning_reps"] = int(planning_reps)
     summary = RunSummary(out_dir=str(Path(out_dir)))
     start = time.perf_counter()
     done = 0
@@ -590,13 +597,14 @@ def main(paper_ids: Sequence[str] | None = None, *, source: str = "reconstructed
          data_path: str | None = None, seed: int = 2024, n_bootstrap: int | None = None,
          out_dir: str | Path = "reports", jobs: int = 1, show_code: bool = False,
          quiet: bool = False, missing: str | None = None, sesoi: float | None = None,
-         inputs: Sequence[str] = ()) -> int:
+         inputs: Sequence[str] = (), planning_reps: int | None = None) -> int:
     """Run, print the summary on standard output, return the exit status (0 ok, 1 any failed).
 
     ``quiet`` turns the progress on standard error off.
     """
     summary = run(paper_ids, source=source, data_path=data_path, seed=seed,
                   n_bootstrap=n_bootstrap, out_dir=out_dir, jobs=jobs, show_code=show_code,
-                  progress=not quiet, missing=missing, sesoi=sesoi, inputs=inputs)
+                  progress=not quiet, missing=missing, sesoi=sesoi, inputs=inputs,
+                  planning_reps=planning_reps)
     print(summary.text())
     return summary.exit_status
