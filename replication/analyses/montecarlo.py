@@ -563,7 +563,7 @@ def _on_dask(design: Design, tasks, seed: int, alpha: float, scheduler: str,
 def simulate(design: Design, n_list: list[int], reps: int, seed: int = 2024,
              alpha: float = 0.05, jobs: int = 1, scheduler: str | None = None,
              batch: int | None = None, target_power: float = 0.80,
-             progress: Callable[[int], None] | None = None) -> dict:
+             progress: Callable[[int], None] | None = None, follow_up: bool = False) -> dict:
     """Monte Carlo power of every hypothesis of ``design`` at each N of ``n_list``.
 
     Parameters
@@ -589,6 +589,9 @@ def simulate(design: Design, n_list: list[int], reps: int, seed: int = 2024,
     progress : callable, optional
         Called with the number of replications finished (a command line passes its bar's
         ``update``); it does not change any result.
+    follow_up : bool
+        Simulate once more, at the N the Wald approximation asks for, every hypothesis that no
+        N of ``n_list`` brings to ``target_power`` (:func:`_follow_up_n`); those N join ``n``.
 
     Returns
     -------
@@ -605,10 +608,45 @@ def simulate(design: Design, n_list: list[int], reps: int, seed: int = 2024,
     for (n, _), out in zip(tasks, outs):
         by_n.setdefault(n, []).extend(out)
     results = [summarize(design, t, n, recs) for n, recs in by_n.items() for t in design.targets]
+    more = _follow_up_n(design, results, target_power, alpha) if follow_up else []
+    if more:
+        tasks = _tasks(more, int(reps), int(size))
+        outs = _execute(design, tasks, int(seed), float(alpha), workers, scheduler, progress)
+        for (n, _), out in zip(tasks, outs):
+            by_n.setdefault(n, []).extend(out)
+        results = [summarize(design, t, n, by_n[n]) for n in sorted(by_n)
+                   for t in design.targets]
     return {"paper": design.paper, "reps": int(reps), "alpha": float(alpha), "seed": int(seed),
             "n": sorted(by_n), "target_power": float(target_power),
             "population": design.population, "n_free": int(design.n_free),
             "results": results, "n_for_power": n_for_power(results, target_power, alpha)}
+
+
+def _follow_up_n(design: Design, results: list[dict], target_power: float,
+                 alpha: float) -> list[int]:
+    """N not yet simulated at which a hypothesis that no simulated N brings to
+    ``target_power`` should reach it by the Wald approximation
+    ``N = ((z_(1-alpha/2) + z_power) sigma / |theta|)^2`` (``sigma`` the SD of the estimates at
+    the largest N times its square root): simulated once more, so that the N reported is found
+    by simulation at that N rather than extrapolated (Satorra & Saris 1985)."""
+    za, zp = stats.norm.isf(alpha / 2), stats.norm.ppf(target_power)
+    simulated = {r["n"] for r in results}
+    wanted = set()
+    for h in dict.fromkeys(r["hypothesis"] for r in results):
+        rows = sorted((r for r in results if r["hypothesis"] == h and r["power"] is not None
+                       and r["converged"] >= MIN_CONVERGED), key=lambda r: r["n"])
+        if not rows or any(r["power"] >= target_power for r in rows):
+            continue
+        top = rows[-1]
+        theta, sd = top["true_value"], top["sd_estimate"]
+        want = 1 if top["sign"] == "+" else -1
+        if theta is None or theta * want <= 0 or sd is None or not sd > 0:
+            continue
+        n = math.ceil(((za + zp) * sd * math.sqrt(top["n"]) / abs(theta)) ** 2)
+        n = max(n, top["n"] + 1)
+        if n <= N_MAX and n not in simulated:
+            wanted.add(int(n))
+    return sorted(wanted)
 
 
 def _check_run(design, n_list, reps, alpha, target_power, jobs) -> None:
@@ -692,13 +730,12 @@ def n_for_power(results: list[dict], target_power: float, alpha: float) -> dict:
     dict
         ``{hypothesis: {"n", "target_power", "reached", "method"}}``. Between two simulated N
         whose power brackets the target, the probit of power is interpolated linearly in
-        ``sqrt(N)`` (the Wald test's power is ``Phi(sqrt(N) |theta| / sigma - z)``, ``sigma`` the
-        SD of the estimate times ``sqrt(N)``); otherwise that approximation is solved with
-        ``sigma`` and ``theta`` from the largest simulated N:
-        ``N = ((z_(1-alpha/2) + z_power) sigma / |theta|)^2``. ``n`` is ``None`` (``reached``
-        false) when the effect is zero or on the wrong side, the N exceeds :data:`N_MAX`, or an
-        N has fewer than :data:`MIN_CONVERGED` converged replications (then the method says so
-        and nothing about the effect).
+        ``sqrt(N)`` (the Wald test's power is ``Phi(sqrt(N) |theta| / sigma - z)``); reached at
+        the smallest simulated N, that N. Nothing is extrapolated: ``n`` is ``None``
+        (``reached`` false) when no simulated N reaches the target (:func:`simulate` first
+        simulates the N the Wald approximation asks for), when the effect is zero or on the
+        wrong side, or when an N has fewer than :data:`MIN_CONVERGED` converged replications
+        (then the method says so and nothing about the effect).
 
     References
     ----------
@@ -707,8 +744,6 @@ def n_for_power(results: list[dict], target_power: float, alpha: float) -> dict:
     83-90 (power growing with sqrt(N) through the noncentrality).
     """
     out: dict[str, dict] = {}
-    za = stats.norm.isf(alpha / 2)
-    zp = stats.norm.ppf(target_power)
     for h in dict.fromkeys(r["hypothesis"] for r in results):
         rows = sorted((r for r in results if r["hypothesis"] == h and r["power"] is not None),
                       key=lambda r: r["n"])
@@ -731,24 +766,18 @@ def n_for_power(results: list[dict], target_power: float, alpha: float) -> dict:
             n = min(max(math.ceil(root ** 2), lo["n"] + 1), hi["n"])
             entry.update(n=int(n), reached=True, method="interpolated between simulated N "
                          "(probit of power linear in sqrt(N))")
+        elif hit == 0:
+            entry.update(n=int(rows[0]["n"]), reached=True, method=(
+                f"reached at the smallest simulated N (power {rows[0]['power']:.3f}); smaller N "
+                "were not simulated"))
         elif rows:
             top = rows[-1]
-            theta, sd = top["true_value"], top["sd_estimate"]
             want = 1 if top["sign"] == "+" else -1
+            theta = top["true_value"]
             if theta is None or theta * want <= 0:
                 entry["method"] = "none: the population effect is zero or on the other side"
-            elif sd is None or not sd > 0:
-                entry["method"] = (f"none: the estimates at N {top['n']} do not vary, so power "
-                                   "cannot be extrapolated")
             else:
-                n = math.ceil(((za + zp) * sd * math.sqrt(top["n"]) / abs(theta)) ** 2)
-                if hit == 0:
-                    n = min(n, top["n"] if len(rows) == 1 else rows[0]["n"])
-                entry["method"] = ("extrapolated from the largest simulated N (Wald power "
-                                   "Phi(sqrt(N) |theta| / sigma - z))")
-                if n <= N_MAX:
-                    entry.update(n=int(max(n, 2)), reached=True)
-                else:
-                    entry["method"] += f"; beyond the largest N searched ({N_MAX})"
+                entry["method"] = (f"none: not reached at the largest simulated N {top['n']} "
+                                   f"(power {top['power']:.3f}); simulate a larger N (--n)")
         out[h] = entry
     return out

@@ -69,7 +69,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--df", type=positive_int, default=None, metavar="DF",
                    help="degrees of freedom of the model (with --rmsea)")
     p.add_argument("--n", type=_n_list, default=None, metavar="N[,N...]",
-                   help="sample size(s) at which power is computed")
+                   help="sample size(s) at which power is computed (default: the published N, "
+                        "and for a hypothesis it leaves below the target power also the N the "
+                        "Wald test asks for, so that the N for power is simulated, not "
+                        "extrapolated)")
     p.add_argument("--target-power", type=_number, default=None, metavar="P",
                    help="find the N that reaches this power (between 0 and 1)")
     p.add_argument("--alpha", type=_number, default=0.05, metavar="A",
@@ -141,7 +144,7 @@ def _monte_carlo(args: argparse.Namespace) -> dict:
     with progress_bar(total, "Monte Carlo", args.quiet) as progress:
         out = mc.simulate(design, n_list, args.reps, seed=args.seed, alpha=args.alpha,
                           jobs=args.jobs, scheduler=args.scheduler, target_power=target,
-                          progress=progress or None)
+                          progress=progress or None, follow_up=args.n is None)
     if args.target_power is not None:
         few = [h for h, e in out["n_for_power"].items() if e["method"].startswith(_TOO_FEW)]
         if few:
