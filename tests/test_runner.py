@@ -86,8 +86,8 @@ def test_write_results_atomic_and_deterministic(tmp_path):
     first = p.read_bytes()
     analysis.write_results(res, tmp_path / "out")
     assert p.read_bytes() == first
-    # 12 significant digits: a small p-value keeps its digits
-    assert first == b'{\n  "a": [\n    null\n  ],\n  "p": 2.8e-08,\n  "z": 1.23456789012\n}\n'
+    # 10 significant digits: a small p-value keeps its digits
+    assert first == b'{\n  "a": [\n    null\n  ],\n  "p": 2.8e-08,\n  "z": 1.23456789\n}\n'
     assert analysis.write_results(res, None) is None
 
 
