@@ -11,6 +11,12 @@ The public API (loaded on first use, so ``import replication`` and the command l
     result = replication.replicate("e_engagement", seed=7)   # the whole per-paper pipeline
     result.to_json("results.json")                           # the bytes `replicate run` writes
 
+Every public function checks its arguments: a value of the wrong type raises ``TypeError``
+(``seed=1.5``, ``fit(123, data)``), a value out of its range or choices raises
+``replication.InputError`` (``seed=-1``, ``source="csv"``); both say in one sentence which
+argument and what was expected. ``replicate(paper, data=frame)`` takes a pandas DataFrame of
+responses as it takes a CSV with the same columns, with the same checks.
+
 The package is layered in the direction of the data flow (``docs/architecture.md``): ``engine``
 < ``record`` < ``data`` < ``analyses`` < ``audit`` < ``compare`` < ``report`` < ``pipeline`` <
 ``cli``; each layer imports only the layers below it.

@@ -34,12 +34,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from replication.engine.arguments import (MAX_N, check_choice, check_int, check_optional_callable,
+                                          check_seed)
 from replication.engine.errors import InputError
 from replication.engine.moments import sample_cov
 from replication.data.files import atomic_write_text
 from replication.data.likert import reverse_items, thresholds_for, to_likert
 from replication.data.misfit import calibrate, sqrtm_sym
 from replication.data.population import Population, population
+from replication.record.loading import as_record
 
 __all__ = ["Reconstruction", "reconstruct", "exact_moments", "transport_map", "latent_draw", "normal_draw",
            "composite_draw", "write_csv", "population"]
@@ -377,22 +380,31 @@ def _simulated(pop: Population, X: np.ndarray, Sigma: np.ndarray, mu: np.ndarray
     return pd.DataFrame(cols, columns=pop.items)
 
 
+def _least_exact_n(pop: Population) -> int:
+    """Fewest rows that always leave room for exact moments: the antithetic item residuals of
+    :func:`latent_draw` live in half the rows and must be uncorrelated with every latent source,
+    so twice the items and latent variables, and two more."""
+    return 2 * (len(pop.items) + len(pop.beta.index)) + 2
+
+
 def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
                 n: int | None = None, progress=None) -> Reconstruction:
     """Responses for a record from its published numbers.
 
     Parameters
     ----------
-    record : replication.record.schema.Record
+    record : Record, str or path
+        A record, a bundled paper id or the path of a paper.yaml.
     source : {"reconstructed", "simulated"}
         ``reconstructed``: continuous, exact moments (sample covariance with divisor N equals
         the calibrated target to about 1e-12, means exact). ``simulated``: Likert integers on
         ``record.scale_points``, a random sample from the same population.
     seed : int, default 2024
-        Seeds ``numpy.random.default_rng``; the misfit direction uses the same seed.
+        From 0 to 2**32 - 1; seeds ``numpy.random.default_rng``; the misfit direction uses the same seed.
     n : int, optional
-        Number of respondents (default: the published or assumed N). The misfit is calibrated
-        at the published N; at another n the chi-square scales with n.
+        Number of respondents (default: the published or assumed N), at most 1,000,000. The
+        misfit is calibrated at the published N; at another n the chi-square scales with n.
+        Exact moments need at least twice the items and latent variables, plus two.
     progress : callable, optional
         Follows the misfit calibration (:func:`replication.data.misfit.calibrate`).
 
@@ -403,7 +415,9 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
     Raises
     ------
     InputError
-        Unknown source, n not a positive integer above the number of items.
+        Unknown source or paper, seed or n out of range (n must exceed the number of items).
+    TypeError
+        An argument of the wrong type (a float seed, a number as record).
 
     Examples
     --------
@@ -421,16 +435,23 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
     specified minimizer and a specified minimum discrepancy function value. *Psychometrika*,
     57, 357-369 (:func:`replication.data.misfit.calibrate`).
     """
-    if source not in SOURCES:
-        raise InputError(f"source: expected one of {', '.join(SOURCES)}, got {source!r}")
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise InputError(f"seed: expected a non-negative integer, got {seed!r}")
+    record = as_record(record, "record")
+    check_choice(source, "source", SOURCES)
+    seed = check_seed(seed)
+    if n is not None:
+        n = check_int(n, "n", 1, MAX_N)
+    check_optional_callable(progress, "progress")
     pop = population(record)
     n_use = pop.n if n is None else n
     if not isinstance(n_use, (int, np.integer)) or isinstance(n_use, bool) or n_use <= len(pop.items):
         raise InputError(f"n: expected an integer above the number of items ({len(pop.items)}), "
                          f"got {n_use!r}")
     n_use = int(n_use)
+    least = _least_exact_n(pop)
+    if source == "reconstructed" and n is not None and n_use < least:
+        raise InputError(f"n: expected at least {least} rows for exact moments of the record's "
+                         f"{len(pop.items)} items and {len(pop.beta.index)} latent variables "
+                         f"(or source 'simulated'), got {n_use}")
     cal = calibrate(record, pop, seed=seed, progress=progress)
     Sigma = cal.cov.to_numpy()
     mu = pop.means.to_numpy()
@@ -443,7 +464,11 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
     report["changes"] = pop.changes.to_dict(orient="records")
     draw = {"composite": composite_draw, "syntax": normal_draw}.get(pop.level, latent_draw)
     if source == "reconstructed":
-        X = draw(pop, n_use, rng, exact=True)
+        try:
+            X = draw(pop, n_use, rng, exact=True)
+        except np.linalg.LinAlgError:  # too few rows to whiten every block of sources
+            raise InputError(f"n: {n_use} rows are too few for exact moments of the record's "
+                             f"{len(pop.items)} items; expected at least {least}") from None
         Xc = X - X.mean(axis=0)
         T = transport_map(Xc.T @ Xc / n_use, Sigma)
         X = Xc @ T + mu

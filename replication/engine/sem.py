@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from replication.engine.arguments import (check_bool, check_choice, check_int, check_names,
+                                          check_str, described)
 from replication.engine.errors import InputError
 from replication.engine.estimation import estimate_ml
 from replication.engine.fit_measures import FIT_MEASURES
@@ -98,6 +100,34 @@ def _data_moments(spec, data, columns: list[str] | None = None) -> tuple[np.ndar
     return S, n_obs
 
 
+def _check_arguments(model, data, cov, n, estimator, missing, cov_y, columns) -> list[str] | None:
+    """Refuse arguments of :func:`fit` of the wrong type (``TypeError``) or value
+    (``InputError``), each with one sentence naming the argument; the column names as a list."""
+    check_str(model, "model", "lavaan model syntax (a str)")
+    check_str(estimator, "estimator", "'ML'")
+    if estimator.upper() != "ML":
+        raise InputError(f"estimator: {estimator!r} is not supported; expected 'ML'")
+    check_choice(missing, "missing", ("listwise", "fiml", "ml"))
+    check_bool(cov_y, "cov_y")
+    if columns is not None:
+        columns = check_names(columns, "columns")
+    for name, value in (("data", data), ("cov", cov)):
+        if value is not None and not isinstance(value, np.ndarray) and \
+                not (hasattr(value, "columns") and hasattr(value, "dtypes")):
+            raise TypeError(f"{name}: expected a pandas DataFrame or a numpy array, got "
+                            f"{described(value)}")
+        if isinstance(value, np.ndarray) and columns is None:
+            raise TypeError(f"{name}: a numpy array needs its column names in columns=[...]; "
+                            "expected a pandas DataFrame or an array with columns")
+        if isinstance(value, np.ndarray) and value.dtype.kind not in "iuf":
+            raise TypeError(f"{name}: expected a numpy array of numbers, got dtype {value.dtype}")
+    if (data is None) == (cov is None):
+        raise InputError("fit: give either data or cov (with n); expected exactly one of them")
+    if n is not None:
+        check_int(n, "n", 2)
+    return columns
+
+
 def fit(model: str, data=None, *, cov=None, n: int | None = None, estimator: str = "ML",
         missing: str = "listwise", cov_y: bool = False,
         columns: list[str] | None = None) -> FitResult:
@@ -143,13 +173,13 @@ def fit(model: str, data=None, *, cov=None, n: int | None = None, estimator: str
     --------
     R: ``lavaan(model, data, auto.var = TRUE, auto.fix.first = TRUE, auto.cov.lv.x = TRUE)``.
     """
-    if estimator.upper() != "ML":
-        raise InputError(f"estimator: {estimator!r} is not supported; expected 'ML'")
-    if missing not in ("listwise", "fiml", "ml"):
-        raise InputError(f"missing: {missing!r}; expected 'listwise' or 'fiml'")
+    columns = _check_arguments(model, data, cov, n, estimator, missing, cov_y, columns)
     spec = specify(model, cov_y=cov_y)
-    if (data is None) == (cov is None):
-        raise InputError("fit: give either data or cov (with n)")
+    if data is not None and not isinstance(data, np.ndarray):
+        duplicated = [v for v in spec.ov if int((data.columns == v).sum()) > 1]
+        if duplicated:
+            raise InputError(f"data: column {duplicated[0]!r} appears more than once; expected "
+                             "one column per observed variable")
     if missing in ("fiml", "ml"):
         if data is None:
             raise InputError("missing='fiml' needs raw data, not a covariance matrix")

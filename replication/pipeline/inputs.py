@@ -16,13 +16,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from replication.data import reconstruct
-from replication.data.likert import reverse_items
-from replication.data.responses import load_responses
-from replication.engine.errors import InputError
-from replication.record.schema import load_record
+import hashlib
+import os
 
-__all__ = ["SOURCES", "Inputs", "load_inputs", "data_summary", "assumptions_table", "sample_table"]
+from replication.data import reconstruct
+from replication.data.csvfile import describe_rows, near_names, problem_message, text_to_float
+from replication.data.likert import reverse_items
+from replication.data.responses import load_responses, validate_responses
+from replication.engine.arguments import (MAX_N, check_choice, check_int, check_path, check_seed,
+                                          described)
+from replication.engine.errors import InputError
+from replication.record.loading import as_record
+
+__all__ = ["SOURCES", "Inputs", "load_inputs", "frame_responses", "data_summary", "assumptions_table", "sample_table"]
 
 SOURCES = ("reconstructed", "simulated")
 
@@ -91,22 +97,119 @@ def _reverse_scored(record, data: pd.DataFrame, notes: list) -> pd.DataFrame:
     return reverse_items(data, record.reversed_items, int(record.scale_points))
 
 
-def load_inputs(paper_id: str, source: str = "reconstructed", data_path: str | None = None,
+#: How a DataFrame of responses is named in messages (where a CSV would be named by its file).
+FRAME = "data (DataFrame)"
+
+
+def _frame_column(frame: pd.DataFrame, c: str, na: tuple[str, ...]) -> np.ndarray:
+    """One item column of a DataFrame as floats (NaN missing), refused as a CSV cell would be."""
+    col = frame[c]
+    kind = col.dtype.kind
+    if pd.api.types.is_bool_dtype(col.dtype):
+        raise InputError(f"{FRAME}: column {c} holds True/False values; expected numbers")
+    if kind in "iuf" or (pd.api.types.is_numeric_dtype(col.dtype) and kind != "c"):
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        codes = [float(code) for code in na if _is_number(code)]
+        if codes:
+            values = np.where(np.isin(values, codes), np.nan, values)
+        inf = np.flatnonzero(np.isinf(values))
+        if len(inf):
+            raise InputError(f"{FRAME}: column {c}, {describe_rows(inf + 1)}: infinite value; "
+                             "expected finite numbers")
+        return values
+    if kind in "OSU" or isinstance(col.dtype, pd.StringDtype):
+        values, problem = text_to_float(col.map(_cell_text), na)
+        if problem is not None:
+            raise InputError(problem_message(Path(FRAME), c, problem))
+        return values
+    raise InputError(f"{FRAME}: column {c} has dtype {col.dtype}; expected numbers")
+
+
+def _cell_text(v):
+    """A cell of an object column as a CSV would hold it: numbers (and True/False) as text,
+    missing values kept."""
+    if isinstance(v, (bool, np.bool_)):
+        return str(v)
+    if isinstance(v, (int, float, np.number)):
+        return None if v != v else repr(float(v)) if isinstance(v, (float, np.floating)) else str(v)
+    return v
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def frame_responses(frame: pd.DataFrame, record, *, missing: str = "listwise",
+                    na: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict, list[str]]:
+    """Responses given as a DataFrame, checked exactly as a CSV with the same columns is.
+
+    Every item column must be present (all absent ones named at once), numeric (numbers as
+    text are read as a CSV cell is; ``True``/``False`` and infinite values are refused), on the
+    record's scale, and the columns must give a usable covariance matrix
+    (:func:`replication.data.responses.validate_responses`). Other columns are ignored, with a
+    note.
+
+    Returns
+    -------
+    tuple
+        ``(data, provenance, notes)``; the provenance names the DataFrame as the file and holds
+        the SHA-256 of the item columns written as CSV.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"data: expected a pandas DataFrame, got {described(frame)}")
+    items = record.item_list
+    names = [c for c in frame.columns if isinstance(c, str)]
+    absent = [c for c in items if c not in frame.columns]
+    if absent:
+        raise InputError(f"{FRAME}: missing item column{'s' if len(absent) > 1 else ''} "
+                         f"{', '.join(absent)}; expected the item names of record {record.id}"
+                         + near_names(absent, names))
+    duplicated = [c for c in items if int((frame.columns == c).sum()) > 1]
+    if duplicated:
+        raise InputError(f"{FRAME}: column {duplicated[0]} appears more than once; expected one "
+                         "column per item")
+    frame = frame.reset_index(drop=True)
+    data = pd.DataFrame({c: _frame_column(frame, c, tuple(na)) for c in items})
+    notes: list[str] = []
+    extra = [str(c) for c in frame.columns if c not in items]
+    if extra:
+        notes.append(f"{len(extra)} column(s) not in the record were ignored: {', '.join(extra[:8])}"
+                     + (" ..." if len(extra) > 8 else ""))
+    data, n_dropped, notes = validate_responses(data, record, FRAME, missing=missing,
+                                                declared=bool(na), notes=notes)
+    sha = hashlib.sha256(data.to_csv(index=False, lineterminator="\n").encode("utf-8")).hexdigest()
+    prov = {"source": "csv", "file": "DataFrame", "sha256": sha, "n_read": int(len(frame)),
+            "n_dropped": int(n_dropped), "n_rows": int(len(data))}
+    return data, prov, notes
+
+
+def _check_na(na) -> tuple[str, ...]:
+    if isinstance(na, str) or not isinstance(na, (tuple, list)) or \
+            not all(isinstance(code, str) for code in na):
+        raise TypeError(f"na: expected a tuple of missing-value codes (str), got {described(na)}")
+    return tuple(na)
+
+
+def load_inputs(paper_id, source: str = "reconstructed",
+                data_path: str | os.PathLike | pd.DataFrame | None = None,
                 seed: int = 2024, n: int | None = None, na: tuple[str, ...] = (),
                 missing: str | None = None) -> Inputs:
     """The record and the responses a notebook analyses.
 
     Parameters
     ----------
-    paper_id : str
-        Bundled paper id (or a path to a ``paper.yaml``).
+    paper_id : str, path or Record
+        Bundled paper id, a path to a ``paper.yaml`` or a loaded record.
     source : {"reconstructed", "simulated"}
         Where the responses come from when ``data_path`` is not given.
-    data_path : str, optional
-        A CSV of real responses (item names as columns); when given it wins over ``source``.
-        It is only read, never written.
+    data_path : str, path or DataFrame, optional
+        A CSV of real responses (item names as columns), or the same responses as a DataFrame;
+        when given it wins over ``source``. A file is only read, never written.
     seed : int
-        Seed of the reconstruction (and, later, of the bootstrap).
+        Seed of the reconstruction (and, later, of the bootstrap), 0 to 2**32 - 1.
     n : int, optional
         Rows to reconstruct (default: the record's analysed N).
     na : tuple of str
@@ -122,13 +225,30 @@ def load_inputs(paper_id: str, source: str = "reconstructed", data_path: str | N
     ------
     InputError
         Unknown paper or source, or a response file that does not fit the record.
+    TypeError
+        An argument of the wrong type.
     """
-    record = load_record(paper_id)
+    record = as_record(paper_id, "paper")
+    check_choice(source, "source", SOURCES)
+    seed = check_seed(seed)
+    if n is not None:
+        n = check_int(n, "n", 1, MAX_N)
+    na = _check_na(na)
+    if missing is not None:
+        check_choice(missing, "missing", ("listwise", "fiml"))
     miss = record.sample.missing if missing is None else missing
     if miss not in ("listwise", "fiml"):
         raise InputError(f"missing: {miss!r}; expected listwise or fiml")
+    if isinstance(data_path, pd.DataFrame):
+        data, prov, notes = frame_responses(data_path, record, missing=miss, na=na)
+        data = _reverse_scored(record, data, notes)
+        prov["seed"] = seed
+        return Inputs(record, data, _with_missing(prov, notes, miss, missing), notes, None, miss)
+    if data_path is not None and not isinstance(data_path, (str, os.PathLike)):
+        raise TypeError(f"data_path: expected the path of a CSV file or a pandas DataFrame, got "
+                        f"{described(data_path)}")
     if data_path is not None and str(data_path).strip():
-        path = Path(data_path)
+        path = Path(check_path(data_path, "data_path", "the path of a CSV file"))
         if not path.is_file():
             raise InputError(f"{path}: file not found (data_path); expected a CSV of responses")
         loaded = load_responses(path, record, na=na, missing=miss)
@@ -137,24 +257,27 @@ def load_inputs(paper_id: str, source: str = "reconstructed", data_path: str | N
         # the response file's own name and hash, also when read from the validated copy
         prov = {"source": "csv", "file": loaded.file, "sha256": loaded.sha256,
                 "n_read": int(loaded.n_read), "n_dropped": int(loaded.n_dropped),
-                "n_rows": int(len(data)), "seed": int(seed)}
+                "n_rows": int(len(data)), "seed": seed}
         if loaded.na:
             prov["na_codes"] = list(loaded.na)
-        if miss == "fiml":
-            prov["missing"] = "fiml"
-            notes.append("Incomplete rows kept: the models are fitted by full-information ML "
-                         + ("(the paper's treatment)." if missing is None else "(--missing fiml)."))
-        return Inputs(record, data, prov, notes, None, miss)
-    if source not in SOURCES:
-        raise InputError(f"source: {source!r}; expected one of {', '.join(SOURCES)} or a data_path")
-    result = reconstruct.reconstruct(record, source=source, seed=int(seed), n=n)
+        return Inputs(record, data, _with_missing(prov, notes, miss, missing), notes, None, miss)
+    result = reconstruct.reconstruct(record, source=source, seed=seed, n=n)
     data = result.data
-    prov = {"source": source, "seed": int(seed), "n_rows": int(len(data)),
+    prov = {"source": source, "seed": seed, "n_rows": int(len(data)),
             "n_published": record.n,
             "n_status": record.values()["sample.n"].status}
     notes = _reconstruction_notes(result)
     data = _reverse_scored(record, data, notes)
     return Inputs(record, data, prov, notes, result, miss)
+
+
+def _with_missing(prov: dict, notes: list, miss: str, asked: str | None) -> dict:
+    """Real responses kept incomplete for full-information ML: said in provenance and notes."""
+    if miss == "fiml":
+        prov["missing"] = "fiml"
+        notes.append("Incomplete rows kept: the models are fitted by full-information ML "
+                     + ("(the paper's treatment)." if asked is None else "(--missing fiml)."))
+    return prov
 
 
 def data_summary(inputs: Inputs) -> pd.DataFrame:

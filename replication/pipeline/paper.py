@@ -32,10 +32,13 @@ import pandas as pd
 from replication.compare import core as compare
 from replication.compare.parameters import compare_named_fit, compare_parameters
 from replication.data.files import atomic_write_text
+from replication.engine.arguments import (MAX_BOOTSTRAP, check_choice, check_int, check_number,
+                                          check_path, check_seed, described)
 from replication.pipeline import planning, results_json, steps
 from replication.pipeline.original_replication import original_vs_replication
-from replication.pipeline.inputs import Inputs, load_inputs
+from replication.pipeline.inputs import SOURCES, Inputs, load_inputs
 from replication.pipeline.steps import MeasurementTables, Moderations
+from replication.record.core import Record
 
 __all__ = ["DEFAULT_BOOTSTRAP", "PaperResult", "replicate", "compare_published", "effects",
            "hypotheses"]
@@ -158,7 +161,7 @@ class PaperResult:
 
         The bytes are those ``replicate run`` writes for the same inputs and seed.
         """
-        target = Path(path)
+        target = Path(check_path(path, "path", "a file or folder path"))
         if target.is_dir():
             target = target / "results.json"
         return atomic_write_text(target, self.to_json_text(), what="results")
@@ -230,23 +233,46 @@ def hypotheses(record, sem_result, moderation: Moderations, mediation: dict) -> 
                                        moderation=list(moderation.latent), mediation=mediation)
 
 
-def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "reconstructed",
+def _check_arguments(paper, data, source, seed, n_bootstrap, missing, sesoi) -> tuple[int, float | None]:
+    """Refuse arguments of :func:`replicate` of the wrong type (``TypeError``) or value
+    (``InputError``), one sentence naming the argument; ``n_bootstrap`` and ``sesoi`` as numbers."""
+    if not isinstance(paper, (str, os.PathLike, Record)):
+        raise TypeError(f"paper: expected a paper id, the path of a paper.yaml or a Record, got "
+                        f"{described(paper)}")
+    if data is not None and not isinstance(data, pd.DataFrame):
+        if not isinstance(data, (str, os.PathLike)):
+            raise TypeError(f"data: expected the path of a CSV file or a pandas DataFrame of "
+                            f"responses, got {described(data)}")
+        check_path(data, "data", "the path of a CSV file of responses")
+    check_choice(source, "source", SOURCES)
+    check_seed(seed)
+    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 2, MAX_BOOTSTRAP)
+    if missing is not None:
+        check_choice(missing, "missing", ("listwise", "fiml"))
+    if sesoi is not None:
+        sesoi = check_number(sesoi, "sesoi", positive=True)
+    return n_bootstrap, sesoi
+
+
+def replicate(paper: str | os.PathLike | Record, data: str | os.PathLike | pd.DataFrame | None = None, source: str = "reconstructed",
               seed: int = 2024, n_bootstrap: int = DEFAULT_BOOTSTRAP,
               missing: str | None = None, sesoi: float | None = None) -> PaperResult:
     """Replicate one paper: every analysis it reports, compared with what it printed.
 
     Parameters
     ----------
-    paper : str
-        A bundled paper id (``replicate list``) or the path of a published record (paper.yaml).
-    data : path, optional
-        A CSV of real responses (item names as columns); when given it wins over ``source``.
+    paper : str, path or Record
+        A bundled paper id (``replicate list``), the path of a published record (paper.yaml)
+        or a loaded :class:`~replication.record.schema.Record`.
+    data : path or DataFrame, optional
+        A CSV of real responses (item names as columns), or a DataFrame with the same columns
+        (checked as the CSV would be); when given it wins over ``source``.
     source : {"reconstructed", "simulated"}
         Data made from the published numbers when ``data`` is not given.
     seed : int
-        Seed of the reconstruction and of the bootstrap.
+        Seed of the reconstruction and of the bootstrap, 0 to 2**32 - 1.
     n_bootstrap : int
-        Bootstrap resamples for mediation intervals.
+        Bootstrap resamples for mediation intervals, 2 to 100,000.
     missing : {"listwise", "fiml"}, optional
         Treatment of incomplete rows; default the record's ``sample.missing``.
     sesoi : float, optional
@@ -257,6 +283,13 @@ def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "
     -------
     PaperResult
 
+    Raises
+    ------
+    InputError
+        An unknown paper, a record or response file that does not load, a value out of range.
+    TypeError
+        An argument of the wrong type (``seed=1.5``, ``paper=123``).
+
     Examples
     --------
     >>> import replication
@@ -264,7 +297,9 @@ def replicate(paper: str, data: str | os.PathLike | None = None, source: str = "
     >>> print(result.summary())                                   # doctest: +SKIP
     >>> result.to_json("results.json")                            # doctest: +SKIP
     """
-    inputs = load_inputs(paper, source=source, data_path=None if data is None else str(data),
+    n_bootstrap, sesoi = _check_arguments(paper, data, source, seed, n_bootstrap, missing, sesoi)
+    inputs = load_inputs(paper, source=source,
+                         data_path=data if data is None or isinstance(data, pd.DataFrame) else str(data),
                          seed=seed, missing=missing)
     record = inputs.record
     audit = steps.run_audit(record)
