@@ -68,7 +68,7 @@ def test_replicate_wrong_types(kwargs, name):
     ({"seed": -1}, "seed"),
     ({"seed": 2**32}, "seed"),
     ({"source": "csv"}, "source"),
-    ({"n_bootstrap": 0}, "n_bootstrap"),
+    ({"n_bootstrap": -1}, "n_bootstrap"),
     ({"n_bootstrap": 1}, "n_bootstrap"),
     ({"n_bootstrap": 10**6}, "n_bootstrap"),
     ({"missing": "pairwise"}, "missing"),
@@ -82,6 +82,12 @@ def test_replicate_wrong_values(kwargs, name):
     with pytest.raises(InputError) as info:
         replication.replicate(**{"paper": "social_crm", **kwargs})
     _one_sentence(info.value, name)
+
+
+def test_replicate_without_resamples_only_without_mediations():
+    with pytest.raises(InputError, match="n_bootstrap: expected 2 to 100,000 resamples for the "
+                                         "mediations of value_cocreation, got 0"):
+        replication.replicate("value_cocreation", n_bootstrap=0)
 
 
 def test_replicate_unknown_paper_and_missing_file(tmp_path):

@@ -34,6 +34,7 @@ from replication.compare.parameters import compare_named_fit, compare_parameters
 from replication.data.files import atomic_write_text
 from replication.engine.arguments import (MAX_BOOTSTRAP, check_choice, check_int, check_number,
                                           check_path, check_seed, described)
+from replication.engine.errors import InputError
 from replication.pipeline import planning, results_json, steps
 from replication.pipeline.original_replication import original_vs_replication
 from replication.pipeline.inputs import SOURCES, Inputs, load_inputs
@@ -246,7 +247,10 @@ def _check_arguments(paper, data, source, seed, n_bootstrap, missing, sesoi) -> 
         check_path(data, "data", "the path of a CSV file of responses")
     check_choice(source, "source", SOURCES)
     check_seed(seed)
-    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 2, MAX_BOOTSTRAP)
+    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 0, MAX_BOOTSTRAP)
+    if n_bootstrap == 1:
+        raise InputError(f"n_bootstrap: expected 0 (no mediation to bootstrap) or 2 to "
+                         f"{MAX_BOOTSTRAP:,} resamples, got 1")
     if missing is not None:
         check_choice(missing, "missing", ("listwise", "fiml"))
     if sesoi is not None:
@@ -272,7 +276,8 @@ def replicate(paper: str | os.PathLike | Record, data: str | os.PathLike | pd.Da
     seed : int
         Seed of the reconstruction and of the bootstrap, 0 to 2**32 - 1.
     n_bootstrap : int
-        Bootstrap resamples for mediation intervals, 2 to 100,000.
+        Bootstrap resamples for mediation intervals, 2 to 100,000 (0 for a paper without
+        mediations).
     missing : {"listwise", "fiml"}, optional
         Treatment of incomplete rows; default the record's ``sample.missing``.
     sesoi : float, optional
@@ -302,6 +307,9 @@ def replicate(paper: str | os.PathLike | Record, data: str | os.PathLike | pd.Da
                          data_path=data if data is None or isinstance(data, pd.DataFrame) else str(data),
                          seed=seed, missing=missing)
     record = inputs.record
+    if n_bootstrap == 0 and record.model.mediations:
+        raise InputError(f"n_bootstrap: expected 2 to {MAX_BOOTSTRAP:,} resamples for the "
+                         f"mediations of {record.id}, got 0")
     audit = steps.run_audit(record)
     cfa = steps.run_cfa(inputs)
     measurement = steps.measurement_tables(inputs, cfa)
