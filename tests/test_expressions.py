@@ -262,7 +262,8 @@ def test_model_syntax_takes_r_names_as_labels():
     ("a := b*2", "has the name of a parameter label"),
     ("d := a\nd := b", "defined twice"),
     ("a == b +", "cannot read expression"),
-    ("a == b", "constraints (==) are not supported"),
+    ("a == 2*b", "expected two parameter labels or a label and a number"),
+    ("a > 0", "inequality constraints (>) are not supported"),
     ("a < 2*", "cannot read expression"),
 ])
 def test_bad_defined_parameters_and_constraints_one_line(extra, needle):

@@ -35,7 +35,7 @@ def test_parse_terms_and_modifiers():
     ("F =~ x1\n =~ x2", "line 2"),
     ("F =~ x1\nG ~ 2x", "line 2"),
     ("F =~ x1\nx1 ~ 1", "intercepts"),
-    ("F =~ x1\na == b", "constraints"),
+    ("F =~ x1\na < b", "inequality constraints"),
     ("F =~ F", "own indicator"),
     ("# nothing", "no =~"),
 ])

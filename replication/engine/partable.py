@@ -25,7 +25,8 @@ from typing import Callable
 import numpy as np
 
 from replication.engine.errors import InputError
-from replication.engine.expressions import compile_expression, names, parse_expression
+from replication.engine.expressions import (Name, Num, Unary, compile_expression, names,
+                                            parse_expression)
 from replication.engine.syntax import Statement, parse_model
 
 __all__ = ["ModelSpec", "specify", "eval_defined", "label_values"]
@@ -134,7 +135,7 @@ def _variables(stmts: list[Statement], observed: list[str] | None) -> _Variables
     lv = _ordered_unique(s.lhs for s in stmts if s.op == "=~")
     names_all: list[str] = []
     for s in stmts:
-        if s.op == ":=":
+        if s.op in (":=", "=="):
             continue
         for nm in (s.lhs, s.rhs) if s.op != "=~" else (s.rhs,):
             if nm not in lv and nm not in names_all:
@@ -167,7 +168,7 @@ def _user_rows(stmts: list[Statement], table: _Table) -> None:
         if s.op == "=~" and s.lhs not in first_ind:
             first_ind[s.lhs] = s.rhs
     for s in stmts:
-        if s.op == ":=":
+        if s.op in (":=", "=="):
             continue
         if s.op == "~" and s.lhs == s.rhs:
             raise InputError(f"model line {s.line}: {s.lhs!r} cannot be regressed on itself")
@@ -213,30 +214,85 @@ def _default_rows(stmts: list[Statement], v: _Variables, table: _Table, cov_y: b
             table.add(a, "~~", b, exo=True)
 
 
+def _constant(node) -> float | None:
+    """The value of a number or a negated number in a constraint; None for anything else."""
+    if isinstance(node, Num):
+        return float(node.value)
+    if isinstance(node, Unary) and isinstance(node.operand, Num):
+        return -float(node.operand.value) if node.op == "-" else float(node.operand.value)
+    return None
+
+
+def _apply_constraints(stmts: list[Statement], rows: list[dict]) -> None:
+    """lavaan's equality constraints (``a == b``, ``a == 0.5``) on the table: two labels become
+    one parameter (``share``: the label whose index they take), a label equal to a number is
+    fixed to it. The parameter and its df are those of a shared label, as in lavaan."""
+    labels = {r["label"] for r in rows if r["label"]}
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    fixed: dict[str, float] = {}
+    for s in stmts:
+        if s.op != "==":
+            continue
+        where = f"model line {s.line}"
+        sides = [parse_expression(t, where) for t in (s.lhs, s.rhs)]
+        names_ = [n.id if isinstance(n, Name) else None for n in sides]
+        values = [_constant(n) for n in sides]
+        for nm in names_:
+            if nm is not None and nm not in labels:
+                raise InputError(f"{where}: constraint {s.expr!r} uses {nm!r}, which is not a "
+                                 "parameter label")
+        if all(names_):
+            parent[root(names_[1])] = root(names_[0])
+        elif names_[0] and values[1] is not None:
+            fixed[names_[0]] = values[1]
+        elif names_[1] and values[0] is not None:
+            fixed[names_[1]] = values[0]
+        else:
+            raise InputError(f"{where}: constraint {s.expr!r}: expected two parameter labels or "
+                             "a label and a number (a == b, a == 1); write other constraints "
+                             "as shared labels")
+    for r in rows:
+        if r["label"]:
+            r["share"] = root(r["label"])
+            if r["label"] in fixed and r["fixed"] is None:
+                r["fixed"] = fixed[r["label"]]
+
+
 def _number_free(rows: list[dict]) -> tuple[int, set]:
-    """Free-parameter indices: parameters sharing a label are one parameter, and a label shared
-    with a fixed parameter fixes every parameter that carries it. Returns the number of free
-    parameters and the labels of free parameters."""
+    """Free-parameter indices: parameters sharing a label (or labels set equal by ``==``) are
+    one parameter, and a label shared with a fixed parameter fixes every parameter that
+    carries it. Returns the number of free parameters and the labels of free parameters."""
     n_free = 0
     by_label: dict[str, int] = {}
-    fixed_label = {r["label"]: float(r["fixed"]) for r in rows
+
+    def key(r):
+        return r.get("share") or r["label"]
+
+    fixed_label = {key(r): float(r["fixed"]) for r in rows
                    if r["label"] and r["fixed"] is not None}
     for r in rows:
-        if r["label"] in fixed_label and r["fixed"] is None:
-            r["fixed"] = fixed_label[r["label"]]
+        if r["label"] and key(r) in fixed_label and r["fixed"] is None:
+            r["fixed"] = fixed_label[key(r)]
         if r["exo"] or r["fixed"] is not None:
             r["free"] = -1
             r["value"] = 0.0 if r["fixed"] is None else float(r["fixed"])
             continue
         r["value"] = 0.0
-        if r["label"] and r["label"] in by_label:
-            r["free"] = by_label[r["label"]]
+        if r["label"] and key(r) in by_label:
+            r["free"] = by_label[key(r)]
             continue
         r["free"] = n_free
         if r["label"]:
-            by_label[r["label"]] = n_free
+            by_label[key(r)] = n_free
         n_free += 1
-    return n_free, set(by_label)
+    labels = {r["label"] for r in rows if r["label"] and r["free"] >= 0}
+    return n_free, labels
 
 
 def _defined(stmts: list[Statement], rows: list[dict], labels: set) -> list[tuple[str, str]]:
@@ -309,6 +365,7 @@ def specify(model: str | list[Statement], *, cov_y: bool = False,
     table = _Table()
     _user_rows(stmts, table)
     _default_rows(stmts, variables, table, cov_y)
+    _apply_constraints(stmts, table.rows)
     n_free, labels = _number_free(table.rows)
     defined = _defined(stmts, table.rows, labels)
     return ModelSpec(ov=variables.ov, lv=variables.lv, rows=table.rows, n_free=n_free,

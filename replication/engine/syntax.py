@@ -187,8 +187,11 @@ def parse_model(text: str) -> list[Statement]:
         if op in ("==", "<", ">"):
             parse_expression(lhs_text, where)
             parse_expression(rhs_text, where)
-            raise InputError(f"{where}: constraints ({op}) are not supported; "
-                             "use a shared label for equality")
+            if op != "==":
+                raise InputError(f"{where}: inequality constraints ({op}) are not supported; "
+                                 "expected equality constraints (==) or shared labels")
+            out.append(Statement(lhs_text, op, rhs_text, lineno, expr=f"{lhs_text} == {rhs_text}"))
+            continue
         if op == ":=":
             if not _NAME_RE.match(lhs_text):
                 raise InputError(f"{where}: {lhs_text!r} is not a parameter name")

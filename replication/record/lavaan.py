@@ -76,11 +76,11 @@ def structure(text: str) -> Structure:
                 st.latents.append(s.lhs)
         if s.op == "~":
             st.regressions.append((s.lhs, s.rhs))
-        if s.op != ":=":
+        if s.op not in (":=", "=="):
             for name in (s.lhs, s.rhs):
                 st.lines.setdefault(name, s.line)
     for s in stmts:
-        if s.op == ":=":
+        if s.op in (":=", "=="):
             continue
         for name in ((s.rhs,) if s.op == "=~" else (s.lhs, s.rhs)):
             if name not in st.latents and name not in st.observed:
@@ -104,6 +104,8 @@ def render(statements: list[Statement]) -> str:
     for s in statements:
         if s.op == ":=":
             lines.append(f"{s.lhs} := {s.expr}")
+        elif s.op == "==":
+            lines.append(s.expr)
         else:
             lines.append(f"{s.lhs} {s.op} {_term(s)}")
     return "\n".join(lines) + "\n"
