@@ -313,8 +313,6 @@ def test_fit_bad_whole_numbers(fit_files, option, value):
     _assert_refused(*_run(argv), argv)
 
 
-@pytest.mark.xfail(reason="the command line's --seed (cli/common.py non_negative_int) has no upper "
-                          "bound; seeds are 32-bit (0 to 2**32 - 1)", strict=False)
 @pytest.mark.parametrize("seed", [str(2**32), "9" * 40])
 def test_fit_seed_above_32_bits_is_refused(fit_files, seed):
     argv = ["fit", *fit_files, "--bootstrap", "2", "--seed", seed]

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 __all__ = ["EXIT_OK", "EXIT_FAILED", "EXIT_INPUT", "HelpFormatter", "Parser", "int_at_least",
-           "int_between", "positive_int", "non_negative_int", "progress_bar", "add_quiet",
+           "int_between", "positive_int", "non_negative_int", "seed_int", "MAX_SEED",
+           "progress_bar", "add_quiet",
            "MAX_BOOTSTRAP", "MAX_N", "MAX_REPS", "cpu_count", "jobs_count"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -109,6 +110,9 @@ def int_between(minimum: int, maximum: int):
 
 
 positive_int = int_at_least(1)
+#: A seed: numpy's SeedSequence takes any whole number, the suite's records and reports 32 bits.
+MAX_SEED = 2**32 - 1
+seed_int = int_between(0, MAX_SEED)
 non_negative_int = int_at_least(0)
 
 

@@ -7,7 +7,7 @@ import json
 import sys
 
 from replication.cli.common import (EXIT_FAILED, EXIT_OK, MAX_BOOTSTRAP, add_quiet, int_between,
-                                     non_negative_int, positive_int, progress_bar)
+                                     seed_int, positive_int, progress_bar)
 
 HELP = "fit a lavaan-syntax model to a CSV"
 
@@ -35,7 +35,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="print {parameters, fit_measures} as JSON instead of text")
     p.add_argument("--bootstrap", type=int_between(2, MAX_BOOTSTRAP), default=None, metavar="N",
                    help="bootstrap resamples for S.E. and intervals (default: none, no bootstrap)")
-    p.add_argument("--seed", type=non_negative_int, default=2024, help="seed of the bootstrap")
+    p.add_argument("--seed", type=seed_int, default=2024, help="seed of the bootstrap")
     p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                    help="processes for the bootstrap (the draws do not depend on it; default 1)")
     p.add_argument("--estimator", default="ML", type=str.upper,

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from replication.cli.common import (EXIT_OK, MAX_BOOTSTRAP, MAX_N, MAX_REPS, add_quiet,
-                                     int_between, jobs_count, non_negative_int, positive_int,
+                                     int_between, jobs_count, seed_int, positive_int,
                                      progress_bar)
 from replication.engine.errors import InputError
 
@@ -81,7 +81,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--reps", type=int_between(1, MAX_REPS), default=1000, metavar="R",
                    help="replications per N (power needs at least 2 converged ones at an N; "
                         "with fewer the N for power says so)")
-    p.add_argument("--seed", type=non_negative_int, default=2024,
+    p.add_argument("--seed", type=seed_int, default=2024,
                    help="seed of the Monte Carlo replications (one stream each)")
     p.add_argument("--bootstrap", type=int_between(2, MAX_BOOTSTRAP), default=1000, metavar="B",
                    help="bootstrap resamples per replication for mediations")

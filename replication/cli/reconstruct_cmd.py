@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from replication.cli.common import (EXIT_OK, MAX_N, add_quiet, int_between, non_negative_int,
+from replication.cli.common import (EXIT_OK, MAX_N, add_quiet, int_between, seed_int,
                                      progress_bar)
 from replication.engine.errors import InputError
 
@@ -27,7 +27,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    "(paper.yaml)")
     p.add_argument("--source", choices=["reconstructed", "simulated"], default="reconstructed",
                    help="exact-moment data from the published numbers, or a Likert sample")
-    p.add_argument("--seed", type=non_negative_int, default=2024,
+    p.add_argument("--seed", type=seed_int, default=2024,
                    help="random seed (misfit direction, simulated sample)")
     p.add_argument("--n", type=int_between(1, MAX_N), default=None,
                    help=f"number of rows, at most {MAX_N:,} (default: the published N)")

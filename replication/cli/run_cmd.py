@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from replication.cli.common import (MAX_BOOTSTRAP, MAX_REPS, int_between, jobs_count,
-                                     non_negative_int)
+                                     seed_int)
 from replication.engine.errors import InputError
 
 HELP = "execute paper notebooks and write HTML reports"
@@ -44,7 +44,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
                         "numbers, or a seeded Likert sample of the published size")
     p.add_argument("--data", metavar="CSV", default=None,
                    help="real responses, one column per item of the record (wins over --source)")
-    p.add_argument("--seed", type=non_negative_int, default=2024,
+    p.add_argument("--seed", type=seed_int, default=2024,
                    help="random seed of reconstruction, simulation and bootstrap")
     p.add_argument("--bootstrap", type=int_between(2, MAX_BOOTSTRAP), default=None, metavar="N",
                    help="bootstrap resamples for mediation intervals (default: the notebook's "
