@@ -9,6 +9,7 @@ leaves a partial file that looks complete. Temporary files and folders are creat
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import tempfile
 from pathlib import Path
@@ -161,13 +162,16 @@ def _write_test(folder: str, shown: Path, option: str, expected: str) -> None:
 
 #: Files a report folder ``DIR/<id>`` of ``replicate run`` holds (``{id}`` is the paper id);
 #: a folder holding anything else is not replaced.
-REPORT_FILES = ("{id}.ipynb", "{id}.html", "results.json", "FAILED.txt")
+REPORT_FILES = ("{id}.ipynb", "{id}.html", "results.json", "FAILED.txt",
+                # the exports beside a report: tables (CSV, LaTeX), Word, diagrams (SVG, PDF)
+                "tables", "{id}_tables.docx", "{id}_*.svg", "{id}_*.pdf")
 
 
 def _foreign(folder: str, paper: str) -> list[str]:
     """Entries of an existing report folder that no report of ``paper`` writes."""
-    known = {name.format(id=paper) for name in REPORT_FILES}
-    return sorted(e for e in os.listdir(folder) if e not in known)
+    known = [name.replace("{id}", paper) for name in REPORT_FILES]
+    return sorted(e for e in os.listdir(folder)
+                  if not any(fnmatch.fnmatchcase(e, k) for k in known))
 
 
 def check_output_folder(out: str | os.PathLike, *, inputs: tuple = (), papers: tuple = (),
