@@ -6,6 +6,7 @@ Sub-commands (contracts in docs/architecture.md), one module each in this packag
     replicate run [ID|RECORD.yaml ...] [--source reconstructed|simulated] [--data CSV] [--seed N]
                   [--bootstrap N] [--out DIR] [--jobs N] [--show-code]
     replicate audit ID [--json]
+    replicate export ID|RECORD|DIR [--format csv|latex|docx ...] [--from DIR] [--out DIR]
     replicate reconstruct ID [--source reconstructed|simulated] [--seed N] [--n N] --out FILE.csv
     replicate fit MODEL_FILE DATA_CSV [--json] [--bootstrap N] [--seed N]
                   [--estimator ML|MLM|MLR|DWLS|WLSMV] [--ordered all|COL,...]
@@ -26,7 +27,8 @@ import argparse
 import sys
 from typing import Sequence
 
-from replication.cli import audit_cmd, fit_cmd, list_cmd, power_cmd, reconstruct_cmd, run_cmd
+from replication.cli import (audit_cmd, export_cmd, fit_cmd, list_cmd, power_cmd,
+                             reconstruct_cmd, run_cmd)
 from replication.cli.common import EXIT_INPUT, EXIT_OK, Parser
 from replication.engine.errors import InputError
 
@@ -53,7 +55,7 @@ exit status: 0 success; 1 an analysis failed (for run: any paper); 2 bad input (
 standard error naming the file, field or column and what was expected)."""
 
 COMMANDS = {"list": list_cmd, "run": run_cmd, "audit": audit_cmd, "reconstruct": reconstruct_cmd,
-            "fit": fit_cmd, "power": power_cmd}
+            "fit": fit_cmd, "power": power_cmd, "export": export_cmd}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,21 +1,28 @@
-"""Path diagrams of a replicated model, laid out by Graphviz ``dot`` and drawn as SVG.
+"""Path diagrams of a replicated model, laid out by Graphviz ``dot`` and drawn as SVG (and PDF).
 
-:func:`path_diagram` draws the structural model of a record as semPlot-like tools and semopy's
-``semplot`` do, with Graphviz's layered layout (Gansner, Koutsofios, North and Vo 1993, "A
-technique for drawing directed graphs", IEEE TSE 19(3)): constructs as ellipses in ranks from the
-exogenous constructs (left) to the last outcomes (right); one arrow per structural path, solid
-when the replicated effect is significant at .05 and dashed otherwise; a moderated path passes
-through a small junction point that the moderator's dashed arrow points at, so the moderation is
-drawn onto the path it moderates; covariances among exogenous constructs (and any the record
-lists) as curved two-headed arrows on the left side. ``dot`` places every edge label as a node
-of its own, so labels do not overlap each other or the arrows' crossings.
+:func:`path_diagram` draws the structural model of a record as the field draws it (semPlot,
+lavaanPlot, tidySEM) with Graphviz's layered layout (Gansner, Koutsofios, North and Vo 1993,
+"A technique for drawing directed graphs", IEEE TSE 19(3)): constructs as ellipses in ranks from
+the exogenous constructs (left) to the last outcomes (right). Every path carries its label *on*
+the path: the label is a small node that the arrow runs through, so it belongs to one edge and
+``dot`` never places two labels on each other or on a crossing. Styles say one thing each:
 
-Every path label reads ``replicated [reference]`` in one metric: the metric in which the paper
-printed its estimates (``model.estimate_metric`` of the record, printed or assumed), or the
-standardized metric for estimates the record assumes; the caption says which.
+- solid black: a path significant at .05; dashed grey: a path that is not;
+- dotted orange with an arrow onto a path's label: a moderation (Hayes' conceptual diagram: the
+  moderator points at the path it moderates; the label shows the interaction). With more than
+  :data:`MAX_INLINE_MODERATED` moderated paths the structural diagram keeps the paths alone and
+  each moderator gets a panel of its own (:attr:`Diagram.panels`);
+- two-headed grey arcs (``dir=both``) with their value: covariances of exogenous constructs.
 
-:func:`path_diagram` returns a :class:`Diagram` that a notebook shows as inline SVG (vector, no
-image file), with the caption and notes as HTML below it.
+A legend under each diagram says so. Every path label reads ``replicated [reference]`` in one
+metric: the metric in which the paper printed its estimates (``model.estimate_metric`` of the
+record, printed or assumed), or the standardized metric for estimates the record assumes.
+
+:func:`measurement_diagram` is the measurement view: each construct with its items, standardized
+loadings on the arrows, the items' residual variances (two-headed self-loops) and R-squared.
+
+Every :class:`Diagram` shows in a notebook as inline SVG (vector) with its caption, and
+:meth:`Diagram.write` writes it as SVG and PDF files.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import html
 import math
 import re
 import shutil
+from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -35,12 +43,20 @@ from replication.engine.errors import InputError
 from replication.record.lavaan import structure
 from replication.report.plots import published_vs_replicated_plot  # noqa: F401 - moved, kept importable
 
-__all__ = ["Diagram", "layers", "stars", "path_diagram", "diagram_source",
-           "published_vs_replicated_plot"]
+__all__ = ["Diagram", "layers", "stars", "path_diagram", "diagram_source", "measurement_diagram",
+           "measurement_source", "legend_label", "published_vs_replicated_plot"]
 
 _FONT = "Helvetica,Arial,sans-serif"
 #: Covariances among more exogenous constructs than this are stated in the caption, not drawn.
 MAX_ARCS = 4
+#: More moderated paths than this: one panel per moderator instead of arrows in the main diagram.
+MAX_INLINE_MODERATED = 2
+
+#: Colours and dot styles of the kinds of edge (the legend lists the same).
+SIG = "#111111"
+NONSIG = "#8c8c8c"
+MODERATION = "#c05a00"
+COVARIANCE = "#4a6785"
 
 
 def stars(p: float, legend: Sequence[tuple[str, float]] | None = None) -> str:
@@ -115,25 +131,54 @@ def layers(record) -> list[list[str]]:
 # --------------------------------------------------------------------------------------------
 @dataclass
 class Diagram:
-    """A path diagram: ``svg`` (inline SVG text), ``source`` (dot), caption and notes."""
+    """A diagram: ``svg`` (inline SVG text), ``source`` (dot), caption, notes and panels.
+
+    ``name`` is the stem of its files (:meth:`write`); ``panels`` are further diagrams shown
+    under it (one per moderator when the moderations would crowd the structural diagram).
+    """
 
     svg: str
     source: str
     caption: str = ""
     notes: list[str] = field(default_factory=list)
+    name: str = "path_diagram"
+    panels: list["Diagram"] = field(default_factory=list)
 
     def to_html(self) -> str:
-        """The SVG inside a ``<figure>`` with its caption and notes."""
+        """The SVG inside a ``<figure>`` with its caption and notes (panels below)."""
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
         notes = f'<ul style="margin: 0.3em 0; font-size: 12px; color: #333;">{notes}</ul>' if notes else ""
         cap = (f'<figcaption style="font-size: 12px; color: #333; max-width: 60em;">'
                f"{html.escape(self.caption)}</figcaption>") if self.caption else ""
+        panels = "".join(p.to_html() for p in self.panels)
         return (f'<figure class="path-diagram" style="margin: 0.5em 0;">'
                 f'<div style="max-width: 100%; overflow-x: auto;">{self.svg}</div>{cap}{notes}'
-                f"</figure>")
+                f"</figure>{panels}")
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    def diagrams(self) -> list["Diagram"]:
+        """This diagram and its panels, in order."""
+        return [self] + [d for p in self.panels for d in p.diagrams()]
+
+    def write(self, folder: str | Path, prefix: str = "") -> list[Path]:
+        """Write this diagram and its panels as ``<prefix><name>.svg`` and ``.pdf`` in ``folder``.
+
+        Returns
+        -------
+        list of Path
+            The files written (SVG and PDF of each diagram).
+        """
+        folder = Path(folder)
+        out = []
+        for d in self.diagrams():
+            stem = folder / f"{prefix}{d.name}"
+            svg = render(d.source, "svg").decode("utf-8")
+            stem.with_suffix(".svg").write_text(svg, encoding="utf-8")
+            stem.with_suffix(".pdf").write_bytes(render(d.source, "pdf"))
+            out += [stem.with_suffix(".svg"), stem.with_suffix(".pdf")]
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,12 +236,104 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-# --------------------------------------------------------------------------------------------
-# dot source
-# --------------------------------------------------------------------------------------------
+def _attrs(**kw) -> str:
+    return ", ".join(f"{k}={v if isinstance(v, (int, float)) else _quote(str(v))}"
+                     for k, v in kw.items() if v is not None)
+
+
+def legend_label(kinds: Sequence[str]) -> str:
+    """A dot HTML label: one sample line and its meaning per kind of edge drawn.
+
+    ``kinds`` among ``significant``, ``not significant``, ``moderation``, ``covariance``,
+    ``loading``, ``residual``.
+    """
+    samples = {
+        "significant": ("solid", SIG, "1", "path, significant at .05"),
+        "not significant": ("dashed", NONSIG, "1", "path, not significant"),
+        "moderation": ("dotted", MODERATION, "2", "moderation: moderator \u2192 moderated path"),
+        "covariance": ("solid", COVARIANCE, "1", "covariance (two-headed)"),
+        "loading": ("solid", SIG, "1", "standardized loading"),
+        "residual": ("solid", COVARIANCE, "1", "residual variance (std.); R\u00b2 in the box"),
+    }
+    cells = []
+    for k in kinds:
+        style, colour, width, text = samples[k]
+        cells.append(f'<TR><TD WIDTH="34" HEIGHT="8" BORDER="{width}" SIDES="B" STYLE="{style}" '
+                     f'COLOR="{colour}"></TD><TD ALIGN="LEFT">{html.escape(text)}</TD></TR>')
+    return ('<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="0"><TR><TD ALIGN="LEFT" '
+            'COLSPAN="2"><B>Legend</B></TD></TR>' + "".join(cells) + "</TABLE>>")
+
+
+def _graph_head(name: str, kinds: Sequence[str], ranksep: float = 0.55) -> list[str]:
+    return [f"digraph {_quote(name)} {{",
+            f'  graph [rankdir=LR, nodesep=0.3, ranksep={ranksep}, splines=true, '
+            f'fontname="{_FONT}", fontsize=10, bgcolor="white", pad=0.2, newrank=true, '
+            f"forcelabels=true, labelloc=b, labeljust=l, label={legend_label(kinds)}];",
+            f'  node [shape=ellipse, fontname="{_FONT}", fontsize=12, penwidth=1.2,'
+            ' style=filled, fillcolor="white", margin="0.12,0.04"];',
+            f'  edge [fontname="{_FONT}", fontsize=10, arrowsize=0.7, penwidth=1.1];']
+
+
+def _label_node(ident: str, text: str, colour: str) -> str:
+    """A label that sits on its edge: a small box in the edge's colour that the edge runs through."""
+    return (f"  {_quote(ident)} [shape=box, style=\"filled,rounded\", fillcolor=white, "
+            f"color={_quote(colour)}, penwidth=0.8, fontsize=10, margin=\"0.05,0.02\", width=0, "
+            f"height=0, fontcolor={_quote(colour)}, label={_quote(text)}, class=\"edge-label\"];")
+
+
+def _on_edge(a: str, b: str, ident: str, text: str, style: str, colour: str,
+             cls: str = "path") -> list[str]:
+    """``a -> b`` drawn as two segments through the label node ``ident`` (head at ``b``)."""
+    seg = _attrs(style=style, color=colour, **{"class": cls})
+    return [_label_node(ident, text, colour if colour != SIG else "#111111"),
+            f"  {_quote(a)} -> {_quote(ident)} [{seg}, arrowhead=none];",
+            f"  {_quote(ident)} -> {_quote(b)} [{seg}];"]
+
+
+def _interaction_text(mo, eff: dict, legend) -> str:
+    row = eff.get(mo.key)
+    text = f"\u00d7 {mo.m}"
+    if row is not None:
+        text += (f" {_num(float(row.get('std', np.nan)))}"
+                 f"{stars(float(row.get('pvalue', np.nan)), legend)}")
+    return text
+
+
+def _covariance_values(parameters: pd.DataFrame | None, metric: str) -> dict:
+    """``{(a, b): (value, p)}`` of the ``~~`` rows between two different variables."""
+    if parameters is None or len(parameters) == 0:
+        return {}
+    df = pd.DataFrame(parameters)
+    col = "est" if metric == "unstandardized" else "std_all"
+    out = {}
+    for r in df[df["op"] == "~~"].to_dict("records"):
+        if r["lhs"] != r["rhs"]:
+            v = (float(r.get(col, np.nan)), float(r.get("pvalue", np.nan)))
+            out[(str(r["lhs"]), str(r["rhs"]))] = out[(str(r["rhs"]), str(r["lhs"]))] = v
+    return out
+
+
+def _structure(record):
+    """Names, layers, moderations grouped by path, and the covariance pairs drawn."""
+    lay = layers(record)
+    names = {c: getattr(record.constructs[c], "name", None) or c for c in record.constructs} \
+        if isinstance(record.constructs, dict) else {}
+    moderated: dict[tuple[str, str], list] = {}
+    for mo in record.model.moderations:
+        moderated.setdefault((mo.x, mo.y), []).append(mo)
+    exo = [c for c in lay[0] if c in record.exogenous()] if lay else []
+    pairs = [(a, b) for i, a in enumerate(exo) for b in exo[i + 1:]] if len(exo) <= MAX_ARCS else []
+    pairs += [(c.a, c.b) for c in record.model.covariances if (c.a, c.b) not in pairs]
+    pairs += [pair for pair in _syntax_covariances(record)
+              if pair not in pairs and pair[::-1] not in pairs]
+    return lay, names, moderated, pairs
+
+
 def diagram_source(record, effects: pd.DataFrame | None = None,
-                   reference: pd.DataFrame | None = None) -> tuple[str, str]:
-    """The dot source of a record's path diagram and the metric its labels are in.
+                   reference: pd.DataFrame | None = None,
+                   parameters: pd.DataFrame | None = None,
+                   inline_moderation: bool | None = None) -> tuple[str, str]:
+    """The dot source of a record's structural diagram and the metric its labels are in.
 
     Parameters
     ----------
@@ -205,71 +342,96 @@ def diagram_source(record, effects: pd.DataFrame | None = None,
         :func:`replication.compare.core.effects_table` output (``key, est, std, pvalue``).
     reference : DataFrame, optional
         :func:`replication.compare.core.compare_paths` output.
+    parameters : DataFrame, optional
+        The structural model's parameter table (``lhs, op, rhs, est, std_all, pvalue``): the
+        values of the covariance arcs.
+    inline_moderation : bool, optional
+        Draw the moderators' arrows in this diagram (default: when at most
+        :data:`MAX_INLINE_MODERATED` paths are moderated).
 
     Returns
     -------
     (str, str)
         dot source; ``"standardized"`` or ``"unstandardized"``.
     """
-    lay = layers(record)
+    lay, names, moderated, pairs = _structure(record)
+    if inline_moderation is None:
+        inline_moderation = len(moderated) <= MAX_INLINE_MODERATED
     legend = [(m.marker, m.p_below) for m in record.results.significance] or None
     eff = ({str(r["key"]): r for r in effects.to_dict("records")}
            if effects is not None and not effects.empty else {})
     refs = _references(reference)
     metric, _ = _metric(record)
-    lines = ["digraph model {",
-             f'  graph [rankdir=LR, nodesep=0.45, ranksep=1.1, splines=true, fontname="{_FONT}",'
-             ' bgcolor="transparent", pad=0.15, newrank=true];',
-             f'  node [shape=ellipse, fontname="{_FONT}", fontsize=12, penwidth=1.2,'
-             ' style=filled, fillcolor="white", margin="0.12,0.04"];',
-             f'  edge [fontname="{_FONT}", fontsize=10, arrowsize=0.7, penwidth=1.1];']
-    names = {c: getattr(record.constructs[c], "name", None) or c for c in record.constructs} \
-        if isinstance(record.constructs, dict) else {}
-    moderated: dict[tuple[str, str], list] = {}
-    for mo in record.model.moderations:
-        moderated.setdefault((mo.x, mo.y), []).append(mo)
+    kinds, body = set(), []
     for layer in lay:
-        lines.append(f"  {{ rank=same; {' '.join(_quote(c) for c in layer)} }}")
-        for c in layer:
-            lines.append(f"  {_quote(c)} [tooltip={_quote(str(names.get(c, c)))}];")
+        body.append(f"  {{ rank=same; {' '.join(_quote(c) for c in layer)} }}")
+        body += [f"  {_quote(c)} [tooltip={_quote(str(names.get(c, c)))}];" for c in layer]
     for p in record.model.paths:
         label, sig = _path_label(p.key, eff.get(p.key), refs.get(p.key), metric, legend)
-        style = "solid" if sig else "dashed"
-        colour = "#111111" if sig else "#777777"
-        attrs = f"style={style}, color={_quote(colour)}, fontcolor={_quote(colour)}"
-        if (p.from_, p.to) in moderated:
-            # the path runs through a junction point; each moderator's dashed arrow ends there and
-            # the interaction estimates label the segment after it, so they read as the path's
-            j = _quote(f"junction {p.from_}->{p.to}")
-            lines.append(f"  {j} [shape=point, width=0.07, label=\"\", color={_quote(colour)}];")
-            lines.append(f"  {_quote(p.from_)} -> {j} [{attrs}, arrowhead=none, label={_quote(label)}];")
-            inter = []
-            for mo in moderated[(p.from_, p.to)]:
-                row = eff.get(mo.key)
-                text = f"\u00d7 {mo.m}"
-                if row is not None:
-                    text += f" {_num(float(row.get('std', np.nan)))}" \
-                            f"{stars(float(row.get('pvalue', np.nan)), legend)}"
-                inter.append(text)
-                lines.append(f"  {_quote(mo.m)} -> {j} [style=dashed, color=\"#555555\", "
-                             "arrowsize=0.6];")
-            lines.append(f"  {j} -> {_quote(p.to)} [style={style}, color={_quote(colour)}, "
-                         f"fontcolor=\"#333333\", label={_quote(chr(10).join(inter))}];")
-        else:
-            lines.append(f"  {_quote(p.from_)} -> {_quote(p.to)} [{attrs}, label={_quote(label)}];")
+        kinds.add("significant" if sig else "not significant")
+        mods = moderated.get((p.from_, p.to), []) if inline_moderation else []
+        if mods:
+            label += "\n" + "\n".join(_interaction_text(mo, eff, legend) for mo in mods)
+        ident = f"label {p.key}"
+        body += _on_edge(p.from_, p.to, ident, label, "solid" if sig else "dashed",
+                         SIG if sig else NONSIG)
+        for mo in mods:
+            kinds.add("moderation")
+            body.append(f"  {_quote(mo.m)} -> {_quote(ident)} [{_moderation_attrs()}];")
+    drawn = {(p.from_, p.to) for p in record.model.paths}
     for mo in record.model.moderations:  # a moderation of a path the record does not draw
-        if not any((p.from_, p.to) == (mo.x, mo.y) for p in record.model.paths):
-            lines.append(f"  {_quote(mo.m)} -> {_quote(mo.y)} [style=dotted, color=\"#555555\"];")
-    exo = [c for c in lay[0] if c in record.exogenous()] if lay else []
-    pairs = [(a, b) for i, a in enumerate(exo) for b in exo[i + 1:]] if len(exo) <= MAX_ARCS else []
-    pairs += [(c.a, c.b) for c in record.model.covariances if (c.a, c.b) not in pairs]
-    pairs += [pair for pair in _syntax_covariances(record)
-              if pair not in pairs and pair[::-1] not in pairs]
+        if inline_moderation and (mo.x, mo.y) not in drawn:
+            kinds.add("moderation")
+            body.append(f"  {_quote(mo.m)} -> {_quote(mo.y)} [{_moderation_attrs()}];")
+    covs = _covariance_values(parameters, metric)
     for a, b in pairs:
-        lines.append(f"  {_quote(a)}:w -> {_quote(b)}:w [dir=both, constraint=false, "
-                     "color=\"#888888\", arrowsize=0.5, penwidth=0.8];")
-    lines.append("}")
+        kinds.add("covariance")
+        v, p = covs.get((a, b), (np.nan, np.nan))
+        text = f"{_num(v)}{stars(p, legend)}" if np.isfinite(v) else ""
+        body.append(f"  {_quote(a)} -> {_quote(b)} [dir=both, constraint=false, "
+                    f"{_attrs(color=COVARIANCE, fontcolor=COVARIANCE)}, arrowsize=0.6, "
+                    f"penwidth=1.0, class=\"covariance\", xlabel={_quote(text)}];")
+    order = [k for k in ("significant", "not significant", "moderation", "covariance") if k in kinds]
+    lines = _graph_head("model", order) + body + ["}"]
     return "\n".join(lines) + "\n", metric
+
+
+def _moderation_attrs() -> str:
+    return (f"style=dotted, penwidth=1.8, {_attrs(color=MODERATION)}, arrowsize=0.7, "
+            "constraint=false, class=\"moderation\"")
+
+
+def moderation_panel_source(record, moderator: str, effects: pd.DataFrame | None = None,
+                            reference: pd.DataFrame | None = None) -> str:
+    """dot source of the conceptual diagram of one moderator (Hayes 2018, model 1 per path).
+
+    The moderator sits above the paths it moderates; a dotted arrow points at each path's label,
+    which reads the interaction (standardized, with stars) over the path's own estimate.
+    """
+    legend = [(m.marker, m.p_below) for m in record.results.significance] or None
+    eff = ({str(r["key"]): r for r in effects.to_dict("records")}
+           if effects is not None and not effects.empty else {})
+    refs = _references(reference)
+    metric, _ = _metric(record)
+    mods = [mo for mo in record.model.moderations if mo.m == moderator]
+    xs = list(dict.fromkeys(mo.x for mo in mods))
+    ys = list(dict.fromkeys(mo.y for mo in mods))
+    kinds, body = {"moderation"}, []
+    body.append(f"  {{ rank=same; {' '.join(_quote(x) for x in xs)} }}")
+    body.append(f"  {{ rank=same; {' '.join(_quote(y) for y in ys)} }}")
+    body.append(f"  {_quote(moderator)} [style=\"filled\", fillcolor=\"#fff4ea\", "
+                f"{_attrs(color=MODERATION)}];")
+    for mo in mods:
+        key = f"{mo.x}->{mo.y}"
+        label, sig = _path_label(key, eff.get(key), refs.get(key), metric, legend)
+        kinds.add("significant" if sig else "not significant")
+        ident = f"label {key}"
+        text = _interaction_text(mo, eff, legend) + "\n" + label
+        body += _on_edge(mo.x, mo.y, ident, text, "solid" if sig else "dashed",
+                         SIG if sig else NONSIG)
+        body.append(f"  {_quote(moderator)} -> {_quote(ident)} [{_moderation_attrs()}];")
+    order = [k for k in ("significant", "not significant", "moderation") if k in kinds]
+    return "\n".join(_graph_head(f"moderator {moderator}", order, 0.7) + body + ["}"]) + "\n"
 
 
 def _syntax_covariances(record) -> list[tuple[str, str]]:
@@ -287,23 +449,105 @@ def _arcs_drawn(record) -> bool:
     return len(exo) <= MAX_ARCS
 
 
-def _render_svg(source: str) -> str:
-    """SVG text of a dot source (needs Graphviz's ``dot`` program)."""
+# --------------------------------------------------------------------------------------------
+# Measurement view
+# --------------------------------------------------------------------------------------------
+def measurement_source(parameters: pd.DataFrame, r2: dict | pd.Series | None = None,
+                       name: str = "measurement") -> str:
+    """dot source of the measurement model: constructs, items, loadings, residuals, R-squared.
+
+    Parameters
+    ----------
+    parameters : DataFrame
+        A CFA parameter table (``lhs, op, rhs, est, std_all, pvalue``): ``=~`` rows give the
+        items and their standardized loadings, ``~~`` rows of an item with itself its residual
+        variance (standardized: 1 - R-squared).
+    r2 : mapping, optional
+        R-squared per item (shown in the item's box).
+    """
+    df = pd.DataFrame(parameters)
+    r2 = dict(r2 or {})
+    loads = df[df["op"] == "=~"]
+    resid = {str(r["lhs"]): float(r.get("std_all", np.nan))
+             for r in df[(df["op"] == "~~") & (df["lhs"] == df["rhs"])].to_dict("records")}
+    body = []
+    for construct, rows in loads.groupby("lhs", sort=False):
+        body.append(f"  {_quote(str(construct))};")
+        for r in rows.to_dict("records"):
+            item = str(r["rhs"])
+            text = item + (f"\nR\u00b2 {_num(float(r2[item]))}" if item in r2 else "")
+            body.append(f"  {_quote(item)} [shape=box, style=filled, fillcolor=white, "
+                        f"fontsize=11, label={_quote(text)}];")
+            body.append(f"  {_quote(str(construct))} -> {_quote(item)} "
+                        f"[{_attrs(color=SIG)}, class=\"loading\", "
+                        f"label={_quote(_num(float(r.get('std_all', np.nan))))}];")
+            if np.isfinite(resid.get(item, np.nan)):
+                body.append(f"  {_quote(item)}:e -> {_quote(item)}:e [dir=both, "
+                            f"{_attrs(color=COVARIANCE, fontcolor=COVARIANCE)}, arrowsize=0.5, "
+                            f"class=\"residual\", label={_quote(_num(resid[item]))}];")
+    lines = _graph_head(name, ["loading", "residual"], 1.2)
+    lines[1] = lines[1].replace("nodesep=0.3", "nodesep=0.12")
+    return "\n".join(lines + body + ["}"]) + "\n"
+
+
+def measurement_diagram(parameters: pd.DataFrame, r2: dict | pd.Series | None = None,
+                        title: str | None = None) -> Diagram:
+    """The measurement view of a fitted CFA (see :func:`measurement_source`).
+
+    Parameters
+    ----------
+    parameters : DataFrame
+        The CFA's parameter table (``FitResult.params`` or ``results.json`` ``cfa.parameters``).
+    r2 : mapping, optional
+        R-squared of the items (``FitResult.r2`` or ``results.json`` ``cfa.r2``).
+    title : str, optional
+    """
+    source = measurement_source(parameters, r2)
+    caption = title or ("Measurement model: standardized loadings on the arrows from each "
+                        "construct to its items, the items' standardized residual variances on "
+                        "the two-headed loops and their R-squared in the boxes.")
+    return Diagram(svg=_inline(render(source, "svg")), source=source, caption=caption,
+                   name="measurement_diagram")
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------------
+def render(source: str, fmt: str = "svg") -> bytes:
+    """A dot source rendered by Graphviz's ``dot`` (``svg`` or ``pdf``)."""
     import graphviz
 
     if shutil.which("dot") is None:
         raise RuntimeError("Graphviz 'dot' not found: install Graphviz (Debian: apt-get install "
                            "graphviz; `make report` does it as root) to draw path diagrams")
-    svg = graphviz.Source(source, engine="dot").pipe(format="svg").decode("utf-8")
-    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
-    svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
-    svg = re.sub(r"<!--.*?-->\s*", "", svg, flags=re.S)
-    svg = svg.replace("<svg ", '<svg class="path-diagram-svg" style="max-width: 100%; height: auto;" ', 1)
-    return svg
+    return graphviz.Source(source, engine="dot").pipe(format=fmt)
+
+
+def _inline(svg: bytes) -> str:
+    """SVG text for inline HTML: no XML prolog or comments, scaled to its container."""
+    text = svg.decode("utf-8")
+    text = re.sub(r"^<\?xml[^>]*>\s*", "", text)
+    text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
+    text = re.sub(r"<!--.*?-->\s*", "", text, flags=re.S)
+    return text.replace("<svg ", '<svg class="path-diagram-svg" style="max-width: 100%; '
+                        'height: auto;" ', 1)
+
+
+def _render_svg(source: str) -> str:
+    """SVG text of a dot source for inline HTML (needs Graphviz's ``dot`` program)."""
+    return _inline(render(source, "svg"))
+
+
+def _legend_text(record) -> str:
+    legend = [(m.marker, m.p_below) for m in record.results.significance] or \
+        [("*", 0.05), ("**", 0.01), ("***", 0.001)]
+    return ", ".join(f"{m} p < {str(b).lstrip('0') if b < 1 else b}"
+                     for m, b in sorted(legend, key=lambda t: -t[1]))
 
 
 def path_diagram(record, effects: pd.DataFrame | None = None,
-                 reference: pd.DataFrame | None = None, title: str | None = None) -> Diagram:
+                 reference: pd.DataFrame | None = None, title: str | None = None,
+                 parameters: pd.DataFrame | None = None) -> Diagram:
     """Structural model with replicated estimates beside the paper's, laid out by ``dot``.
 
     Parameters
@@ -313,33 +557,36 @@ def path_diagram(record, effects: pd.DataFrame | None = None,
         :func:`replication.compare.core.effects_table` output (``key, est, std, pvalue``); each
         path ``X->Y`` gets the replicated estimate with the significance stars of ``pvalue`` (the
         paper's own legend when the record has one); interactions ``XxM->Y`` label the
-        moderators' arrows (standardized), mediations ``X=>Y`` are listed under the diagram.
+        moderated paths (standardized), mediations ``X=>Y`` are listed under the diagram.
     reference : DataFrame, optional
         :func:`replication.compare.core.compare_paths` output; the reference value of each path
         is shown in brackets, as printed, or with the word "assumed".
     title : str, optional
         Caption (default: what the labels show and in which metric).
+    parameters : DataFrame, optional
+        The structural model's parameter table: values of the covariance arcs.
 
     Returns
     -------
     Diagram
-        Inline SVG with a caption; ``source`` is the dot text.
+        Inline SVG with a caption; ``source`` is the dot text; ``panels`` one conceptual
+        diagram per moderator when more than :data:`MAX_INLINE_MODERATED` paths are moderated.
     """
-    source, metric = diagram_source(record, effects, reference)
+    moderated = {(mo.x, mo.y) for mo in record.model.moderations}
+    inline = len(moderated) <= MAX_INLINE_MODERATED
+    source, metric = diagram_source(record, effects, reference, parameters, inline)
     _, status = _metric(record)
-    legend = [(m.marker, m.p_below) for m in record.results.significance] or \
-        [("*", 0.05), ("**", 0.01), ("***", 0.001)]
-    key = ", ".join(f"{m} p < {str(b).lstrip('0') if b < 1 else b}"
-                    for m, b in sorted(legend, key=lambda t: -t[1]))
     how = (f"{metric} estimates" + (" (the metric the paper prints)" if status == "published"
                                    else f" (metric {status})"))
+    mod_text = ("" if not moderated else
+                "Dotted arrows onto a path's label: a moderation, the interaction (standardized) "
+                "in the label. " if inline else
+                "Moderations are drawn in one panel per moderator below. ")
+    arcs = ("Two-headed arcs: covariances of the exogenous constructs with their value. "
+            if _arcs_drawn(record) else "The exogenous constructs covary freely (not drawn). ")
     caption = title or (f"Path diagram of {record.id}: replicated {how} with significance "
-                        f"({key}); in brackets the value printed in the paper, or assumed by the "
-                        "record. Dashed: not significant at .05 (paths) or a moderation (onto the "
-                        "path it moderates; the interaction, standardized, labels the path after the "
-                        "junction). " + ("Curved two-headed arrows: covariances of the exogenous "
-                                        "constructs." if _arcs_drawn(record) else
-                                        "The exogenous constructs covary freely (not drawn)."))
+                        f"({_legend_text(record)}); in brackets the value printed in the paper, "
+                        f"or assumed by the record. {mod_text}{arcs}".strip())
     notes = []
     if effects is not None and not effects.empty:
         for r in effects[effects["kind"] == "mediation"].to_dict("records"):
@@ -348,5 +595,18 @@ def path_diagram(record, effects: pd.DataFrame | None = None,
             if np.isfinite(r.get("ci_low", np.nan)) and np.isfinite(r.get("ci_high", np.nan)):
                 ci = f", 95% CI [{_num(r['ci_low'], 3)}, {_num(r['ci_high'], 3)}]"
             notes.append(f"Total indirect effect of {x} on {y}: {_num(r.get('est', np.nan), 3)}"
-                         f"{stars(r.get('pvalue', np.nan), legend)}{ci}")
-    return Diagram(svg=_render_svg(source), source=source, caption=caption, notes=notes)
+                         f"{stars(r.get('pvalue', np.nan), legend=None)}{ci}")
+    panels = []
+    if not inline:
+        for w in dict.fromkeys(mo.m for mo in record.model.moderations):
+            src = moderation_panel_source(record, w, effects, reference)
+            panels.append(Diagram(svg=_render_svg(src), source=src, name=f"moderation_{_safe(w)}",
+                                  caption=f"Moderation by {w}: the dotted arrows point at the "
+                                          f"paths {w} moderates; each label reads the interaction "
+                                          f"(\u00d7 {w}, standardized) over the path's estimate."))
+    return Diagram(svg=_render_svg(source), source=source, caption=caption, notes=notes,
+                   panels=panels)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)) or "x"

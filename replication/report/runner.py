@@ -7,6 +7,10 @@ and writes for each paper::
     <out>/<id>/<id>.ipynb     the executed notebook
     <out>/<id>/<id>.html      the HTML report (code hidden unless show_code)
     <out>/<id>/results.json   written by the notebook itself (replication.pipeline.write_results)
+    <out>/<id>/tables/        every table as CSV and LaTeX, <id>_tables.docx (Word, APA style)
+    <out>/<id>/<id>_*.svg|pdf the path diagram (moderation panels, measurement view)
+
+(the exports of :func:`replication.report.exports.write_exports`, from ``results.json``)
 
 and ``<out>/index.html`` with one row per paper. Every paper is executed in a staging folder
 inside ``<out>`` and moved into place only when its notebook ran to the end and its report was
@@ -47,6 +51,7 @@ from tqdm import tqdm
 from replication.engine.errors import InputError
 from replication.data.files import (atomic_write_text, check_output_folder, prepare_output_folder,
                                     publish_mode)
+from replication.report.exports import write_exports
 from replication.report.summary import decorate, index_html
 
 __all__ = ["PaperOutcome", "RunSummary", "run", "main", "export_html", "write_index",
@@ -252,8 +257,10 @@ def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
                                 cwd=str(staging), extra_arguments=["--log-level=CRITICAL"])
         if not (staging / "results.json").is_file():
             raise RuntimeError("the notebook ran but wrote no results.json")
-        export_html(nb_out, staging / f"{paper}.html", show_code=show_code,
-                    results=_read_results(staging))
+        results = _read_results(staging)
+        export_html(nb_out, staging / f"{paper}.html", show_code=show_code, results=results)
+        if results is not None:  # tables (CSV, LaTeX, Word) and diagrams (SVG, PDF) beside it
+            write_exports(results, staging, record=params.get("paper", paper))
         _replace_dir(staging, final)
         return PaperOutcome(paper, True, time.perf_counter() - start, folder=str(final))
     except BaseException as exc:  # noqa: BLE001 - one paper's failure is reported, not raised
@@ -266,6 +273,9 @@ def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
                 (staging / name).unlink(missing_ok=True)
             for tmp in staging.glob(".results.*"):
                 tmp.unlink(missing_ok=True)
+            for export in [*staging.glob("*.docx"), *staging.glob("*.svg"), *staging.glob("*.pdf")]:
+                export.unlink(missing_ok=True)
+            shutil.rmtree(staging / "tables", ignore_errors=True)
             (staging / "FAILED.txt").write_text(
                 f"{paper} failed" + (f" in cell {cell}" if cell is not None else "") + f": {msg}\n",
                 encoding="utf-8")
