@@ -466,7 +466,7 @@ def measurement_source(parameters: pd.DataFrame, r2: dict | pd.Series | None = N
         R-squared per item (shown in the item's box).
     """
     df = pd.DataFrame(parameters)
-    r2 = dict(r2 or {})
+    r2 = {} if r2 is None else dict(r2)
     loads = df[df["op"] == "=~"]
     resid = {str(r["lhs"]): float(r.get("std_all", np.nan))
              for r in df[(df["op"] == "~~") & (df["lhs"] == df["rhs"])].to_dict("records")}

@@ -86,9 +86,11 @@ from IPython.display import Markdown, display
 from replication import pipeline as analysis
 from replication.compare import core as compare
 from replication.report import diagrams
+from replication.report import exports
 from replication.report import plots
 from replication.report import tables
 from replication.report import power_plots
+from replication.report import summary as report_summary
 
 tables.use_for_display()  # every table below: fixed decimals, p as < .001, readable columns
 pd.set_option("display.max_rows", 200)
@@ -130,8 +132,7 @@ printed numbers, allowing for rounding.
 """))
     cells.append(_code('''
 audit = analysis.run_audit(record)
-display(pd.Series(audit["summary"]["counts"], name="findings"))
-display(analysis.audit_table(audit))
+display(report_summary.audit_view(audit))
 '''))
     return cells
 
@@ -161,6 +162,15 @@ display(analysis.fit_table(cfa, names=("CFA",)))
                                   "record's assumed loadings.")
     cells.append(_md(_heading(3, locations(load_where), "standardized loadings", note)))
     cells.append(_code("loadings = compare.compare_loadings(record, cfa)\ndisplay(loadings)"))
+    cells.append(_md("### Measurement view and residual correlations\n\nEach construct with its "
+                     "items: standardized loadings, residual variances and R-squared; then the "
+                     "residual correlations (observed minus model-implied), where the model "
+                     "misses the data."))
+    cells.append(_code('''
+display(diagrams.measurement_diagram(cfa.params, cfa.r2))
+display(tables.show(exports.residual_table(cfa.sample_cov, cfa.implied_cov),
+                    "Residual correlations of the CFA (observed minus implied)"))
+'''))
     rel_where = [getattr(st, f).where for st in res.constructs.values()
                  for f in ("alpha", "cr", "ave") if getattr(st, f) is not None]
     what = "reliability (Cronbach's alpha, composite reliability, AVE)"
@@ -303,17 +313,22 @@ in the paper (or the record's assumption, marked "assumed") in brackets.
     cells.append(_code('''
 effects = compare.effects_table(sem_result, regression=moderation.regression,
                                 moderation=list(moderation.latent), mediation=mediation)
-display(diagrams.path_diagram(record, effects, paths))
+display(diagrams.path_diagram(record, effects, paths,
+                              parameters=sem_result.params if sem_result is not None else None))
 '''))
     cells.append(_md("""
 ## Published vs replicated
 
-Filled markers: values printed in the paper; open markers: values the record assumes; points
-outside their tolerance are labelled.
+Values printed in the paper (x) against the replicated ones (y); points outside their tolerance
+are labelled. Values the record assumes are not plotted: they would only be compared with
+themselves.
 """))
     cells.append(_code('''
 comparisons = {"loadings": loadings, "paths": paths, "reliability": reliability}
-display(plots.published_vs_replicated_plot(*[t for t in comparisons.values() if t is not None]))
+figure = plots.published_vs_replicated_plot(*[t for t in comparisons.values() if t is not None],
+                                            published_only=True)
+display(figure if figure is not None else
+        Markdown("No value printed in the paper to plot: the record assumes every magnitude."))
 '''))
     hyp_where = [h.verdict.where for h in rec.hypotheses if h.verdict is not None]
     cells.append(_md(_heading(2, locations(hyp_where), "hypotheses") + """

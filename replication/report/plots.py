@@ -89,10 +89,11 @@ def _jn_panel(ax, grid: pd.DataFrame, bounds: Sequence[float], m_range: Sequence
     if sig.any():
         ax.fill_between(w, 0, 1, where=sig, transform=ax.get_xaxis_transform(), color="#2b6cb0",
                         alpha=0.10, step="mid", label="region of significance", linewidth=0)
-    ax.axhline(0.0, color="0.4", linewidth=0.8)
+    ax.axhline(0.0, color="0.4", linewidth=0.8, label="no effect (0)")
     inside = [b for b in bounds if np.isfinite(b) and m_range[0] <= b <= m_range[1]]
     for b in inside:
-        ax.axvline(b, color="#b3141b", linestyle="--", linewidth=1.0)
+        ax.axvline(b, color="#b3141b", linestyle="--", linewidth=1.0,
+                   label="Johnson-Neyman bound" if b == inside[0] else None)
         ax.annotate(number_text(b, 2), (b, 1.0), xycoords=("data", "axes fraction"),
                     textcoords="offset points", xytext=(3, -12), fontsize=8, color="#b3141b")
     ax.set_xlim(float(np.min(w)), float(np.max(w)))
@@ -314,7 +315,8 @@ def _point_name(row: dict) -> str:
 def published_vs_replicated_plot(*tables: pd.DataFrame,
                                  quantities: Sequence[str] = ("estimate", "std", "loading"),
                                  label_outliers: int = 10, title: str | None = None,
-                                 figsize: tuple[float, float] = (5.8, 5.2)) -> Figure:
+                                 figsize: tuple[float, float] = (5.8, 5.2),
+                                 published_only: bool = False) -> Figure | None:
     """Scatter of reference values (x) against replicated values (y).
 
     Parameters
@@ -330,10 +332,13 @@ def published_vs_replicated_plot(*tables: pd.DataFrame,
         labelled with their name, the largest differences first.
     title : str, optional
     figsize : tuple of float
+    published_only : bool
+        Plot only values printed in the paper (an assumed value compared with a replication of
+        itself says nothing); None when there is none.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.figure.Figure or None
         Filled markers for published references, open markers for assumed ones, one marker
         shape per quantity, the identity line, the outliers labelled.
     """
@@ -345,6 +350,10 @@ def published_vs_replicated_plot(*tables: pd.DataFrame,
     data = pd.DataFrame([r for t in frames for r in t.to_dict("records")],
                         columns=sorted(set().union(*[set(t.columns) for t in frames]) | need))
     data = data[data["quantity"].isin(quantities)]
+    if published_only:
+        data = data[data["status"] == "published"]
+        if data.empty:
+            return None
     data = data[np.isfinite(pd.to_numeric(data["reference"], errors="coerce")) &
                 np.isfinite(pd.to_numeric(data["replicated"], errors="coerce"))]
     fig = Figure(figsize=figsize)
@@ -366,7 +375,8 @@ def published_vs_replicated_plot(*tables: pd.DataFrame,
     else:
         lo, hi = 0.0, 1.0
     pad = 0.06 * (hi - lo or 1.0)
-    ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="0.5", linewidth=0.8, zorder=1)
+    ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="0.5", linewidth=0.8, zorder=1,
+            label="replicated = reference")
     if "verdict" in data.columns and label_outliers:
         out = data[data["verdict"] == "not reproduced"].copy()
         out["gap"] = (out["replicated"].astype(float) - out["reference"].astype(float)).abs()
@@ -379,8 +389,9 @@ def published_vs_replicated_plot(*tables: pd.DataFrame,
     ax.set_xlim(lo - pad, hi + pad)
     ax.set_ylim(lo - pad, hi + pad)
     ax.set_aspect("equal")
-    ax.set_xlabel("reference (printed in the paper, or assumed)")
-    ax.set_ylabel("replicated")
+    ax.set_xlabel("published value (printed in the paper)" if published_only
+                  else "reference (printed in the paper, or assumed)")
+    ax.set_ylabel("replicated value")
     ax.set_title(title or "Published vs replicated", fontsize=11)
     if len(data):
         ax.legend(frameon=False, fontsize=8, loc="upper left")
@@ -467,8 +478,9 @@ def forest_plot(rows: pd.DataFrame, level: float = 0.95, title: str | None = Non
                         linewidth=1.1, zorder=2)
             ax.scatter([est], [yv + dy], marker=marker, facecolors=face, edgecolors="black", s=34,
                        zorder=3, label=name if i == 0 else None)
-    ax.axvline(0.0, color="0.4", linewidth=0.8)
+    ax.axvline(0.0, color="0.4", linewidth=0.8, label="no effect (0)")
     ax.set_yticks(range(n))
+    ax.set_ylabel("hypothesis")
     ax.set_yticklabels(list(rows["label"].astype(str))[::-1])
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel(f"estimate with {100 * level:g}% interval")

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 
 from replication.report.tables import DASH, number_text, p_text, verdict_class
 
-__all__ = ["PAGE_CSS", "summary_html", "toc_html", "decorate", "index_html"]
+__all__ = ["PAGE_CSS", "summary_html", "toc_html", "decorate", "index_html", "audit_summary_html",
+           "AuditView", "audit_view"]
 
 #: Styles added to every report page (readable width, the summary box, verdict colours).
 PAGE_CSS = """
@@ -45,6 +46,24 @@ body.jp-Notebook main { max-width: 1240px; margin: 0 auto; }
 .report-toc { font-size: 13px; columns: 2; max-width: 900px; margin: 0 0 8px 0; }
 .report-toc ol { margin: 0; padding-left: 1.4em; }
 .report-toc a { color: #1a56a6; text-decoration: none; }
+.summary-box .table-scroll, .report-table { max-width: 100%; overflow-x: auto; }
+.summary-box td.num, .summary-box td:nth-child(2), td.num, th.num { white-space: nowrap; }
+.audit-summary { font-size: 13px; margin: 6px 0; }
+.audit-summary ul { margin: 2px 0 4px 0; padding-left: 1.3em; }
+.audit-summary .sev-major { color: #b3141b; font-weight: 600; }
+.audit-summary .sev-minor { color: #8a5a00; font-weight: 600; }
+details.audit-details > summary { cursor: pointer; color: #1a56a6; font-size: 13px; }
+html, body { max-width: 100%; overflow-x: hidden; }
+.jp-OutputArea-output, .jp-RenderedHTMLCommon { max-width: 100%; overflow-x: auto; }
+.jp-RenderedImage img, .jp-OutputArea-output img { max-width: 100%; height: auto; }
+.jp-RenderedHTMLCommon pre, .jp-OutputArea-output pre { white-space: pre-wrap; word-break: break-word; }
+.report-top h1, .jp-RenderedHTMLCommon h1, .jp-RenderedHTMLCommon h2 { overflow-wrap: anywhere; }
+@media (max-width: 600px) {
+  .report-top { padding: 8px 10px 0 10px; }
+  .report-toc { columns: 1; }
+  body.jp-Notebook main { padding: 0 4px; }
+  .jp-Cell { padding: 2px 0 !important; }
+}
 /* the notebook's own title cell repeats the header above */
 body.jp-Notebook main > div.jp-Cell:first-of-type h1 { display: none; }
 </style>
@@ -126,10 +145,10 @@ def summary_html(results: dict) -> str:
             f"<td class=\"num\">{_e(ref)}</td><td class=\"num\">{_e(rep)}</td>"
             f"<td class=\"num\">{_e(p_text(h.get('pvalue')))}</td>"
             f"<td class=\"{verdict_class(verdict)}\">{_e(verdict)}</td></tr>")
-    table = ("<table><thead><tr><th>Hypothesis</th><th>Effect</th><th>Paper</th>"
+    table = ("<div class=\"table-scroll\"><table><thead><tr><th>Hypothesis</th><th>Effect</th><th>Paper</th>"
              "<th>Replication</th><th class=\"num\">Estimate printed</th>"
              "<th class=\"num\">Replicated</th><th class=\"num\">p</th><th>Verdict</th></tr></thead>"
-             f"<tbody>{''.join(rows)}</tbody></table>") if rows else ""
+             f"<tbody>{''.join(rows)}</tbody></table></div>") if rows else ""
     counts = (results.get("summary") or {}).get("hypotheses") or {}
     n_h = sum(int(v) for v in counts.values())
     tally = (f"{int(counts.get('reproduced', 0))} of {n_h} hypotheses reproduced"
@@ -138,7 +157,57 @@ def summary_html(results: dict) -> str:
             f'<span class="{cls}">{_e(label or DASH)}</span></p>'
             f'<p class="reason">{_e(_sentence(reason))}{(" " + _e(tally) + ".") if tally else ""}</p>'
             f"{table}<p class=\"source\"><b>Data:</b> {_e(_source_text(results))}. "
-            f"<b>Evidence:</b> {_e(results.get('evidence', ''))}.</p></section>")
+            f"<b>Evidence:</b> {_e(results.get('evidence', ''))}.</p>"
+            f"{audit_summary_html(results.get('audit'), link=True)}</section>")
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(str(text or "").split())
+    m = re.search(r"(?<=[a-z0-9)\]])[.;](\s|$)", text)
+    return _sentence(text[:m.start()] if m else text)
+
+
+def audit_summary_html(audit: dict | None, link: bool = False) -> str:
+    """The audit in a few lines: counts by severity and each major finding in one sentence."""
+    audit = audit or {}
+    s = audit.get("summary") or {}
+    if not s:
+        return ""
+    counts = s.get("counts") or {}
+    major, minor = int(s.get("major", 0) or 0), int(s.get("minor", 0) or 0)
+    head = (f'<b>Audit of the printed numbers:</b> <span class="sev-major">{major} major</span>, '
+            f'<span class="sev-minor">{minor} minor</span> inconsistencies; '
+            f"{int(counts.get('consistent', 0))} consistent, "
+            f"{int(counts.get('not_checkable', 0))} not checkable")
+    details = {(f.get("check"), f.get("where")): f.get("detail") for f in audit.get("findings") or []}
+    items = "".join(f"<li><b>{_e(m.get('where'))}</b> ({_e(m.get('check'))}): "
+                    f"{_e(_first_sentence(details.get((m.get('check'), m.get('where')), '')))}</li>"
+                    for m in s.get("major_findings") or [])
+    more = (' <a href="#audit-of-the-published-numbers">all findings</a>' if link else "")
+    return (f'<div class="audit-summary">{head}.{more}'
+            f"{'<ul>' + items + '</ul>' if items else ''}</div>")
+
+
+class AuditView:
+    """The audit section of a report: its summary, then every finding (with its severity) in a
+    collapsed ``<details>`` block."""
+
+    def __init__(self, audit: dict, table_html: str):
+        self.audit = audit
+        self.table_html = table_html
+
+    def _repr_html_(self) -> str:
+        n = int(((self.audit or {}).get("summary") or {}).get("n_findings", 0) or 0)
+        return (f"{audit_summary_html(self.audit)}<details class=\"audit-details\"><summary>All "
+                f"{n} findings, with severity</summary>{self.table_html}</details>")
+
+
+def audit_view(audit: dict) -> AuditView:
+    """:class:`AuditView` of :func:`replication.pipeline.run_audit` output (results.json shape)."""
+    from replication.report.exports import audit_rows
+    from replication.report.tables import show
+
+    return AuditView(audit, show(audit_rows(audit), "Findings (major first)").to_html())
 
 
 _HEADING = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
