@@ -10,7 +10,21 @@ from pydantic import Field, field_validator, model_validator
 from replication.record.printed import _ID, Published, _FieldError, _Strict, _whole
 
 __all__ = ["Construct", "StructuralPath", "Covariance", "ProductIndicators", "Moderation", "Mediation",
-           "Model"]
+           "Model", "GROUP_EQUAL", "INVARIANCE_STEPS", "ESTIMATOR_OPTIONS"]
+
+#: lavaan's ``group.equal`` words.
+GROUP_EQUAL = ("loadings", "intercepts", "means", "thresholds", "residuals", "residual.covariances",
+               "lv.variances", "lv.covariances", "regressions")
+#: Fit blocks named by an invariance step are fitted with that step's ``group.equal``.
+INVARIANCE_STEPS = {"configural": (), "metric": ("loadings",), "scalar": ("loadings", "intercepts"),
+                    "strict": ("loadings", "intercepts", "residuals")}
+#: lavaan's ``(se, test)`` of each estimator; the suite fits these combinations (``yuan.bentler``
+#: other than lavaan's MLR default ``yuan.bentler.mplus`` is not fitted).
+ESTIMATOR_OPTIONS = {"ML": ("standard", "standard"), "MLM": ("robust.sem", "satorra.bentler"),
+                     "MLR": ("robust.huber.white", "yuan.bentler.mplus"),
+                     "DWLS": ("standard", "standard"), "WLSMV": ("robust.sem", "scaled.shifted")}
+_FAMILY = {"ML": "ML", "MLM": "ML", "MLR": "ML", "DWLS": "DWLS", "WLSMV": "DWLS"}
+_PARTIAL = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_.]*)\s*(=~|~~|~)\s*([A-Za-z0-9_.]+)\s*$")
 
 
 class Construct(_Strict):
@@ -144,7 +158,20 @@ class Model(_Strict):
     residual covariances between items.
 
     ``estimator`` (``ML`` default, ``MLM``, ``MLR``, ``DWLS``, ``WLSMV``) and ``ordered`` (item
-    names, or ``all``: items treated as ordinal) say how the paper estimated the model.
+    names, or ``all``: items treated as ordinal) say how the paper estimated the model; ``se``
+    (``standard``, ``robust.sem``, ``robust.huber.white``) and ``test`` (``standard``,
+    ``satorra.bentler``, ``yuan.bentler``, ``yuan.bentler.mplus``, ``scaled.shifted``) where
+    the paper states them, checked against the estimator as lavaan combines them
+    (:attr:`fitted_estimator`).
+
+    ``group`` is the column that splits the sample into groups (lavaan ``group =``), with
+    ``group_labels`` the groups in the paper's order and ``group_n`` the N of each group as
+    printed; ``group_equal`` holds lavaan's ``group.equal`` words and ``group_partial`` the
+    parameters freed from them (lavaan ``lhs op rhs``: ``"visual =~ x2"``, ``"x3 ~ 1"``). A
+    syntax written in lavaan's ``group: LABEL`` blocks is read as one model when every block
+    writes the same statements (the labels become ``group_labels``), refused otherwise. Fit
+    blocks named ``configural``, ``metric``, ``scalar`` or ``strict`` are fitted with that
+    step's constraints (:data:`INVARIANCE_STEPS`), every other block with ``group_equal``.
     """
 
     kind: Literal["cfa", "sem", "regression"]
@@ -156,6 +183,21 @@ class Model(_Strict):
     moderations: list[Moderation] = []
     mediations: list[Mediation] = []
     controls: list[str] = []
+    se: Literal["standard", "robust.sem", "robust.huber.white"] | None = None
+    test: Literal["standard", "satorra.bentler", "yuan.bentler", "yuan.bentler.mplus",
+                  "scaled.shifted"] | None = None
+    group: str | None = Field(default=None, min_length=1)
+    group_labels: list[str] = []
+    group_n: dict[str, Published] = {}
+    group_equal: list[Literal["loadings", "intercepts", "means", "thresholds", "residuals",
+                              "residual.covariances", "lv.variances", "lv.covariances",
+                              "regressions"]] = []
+    group_partial: list[str] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _group_blocks(cls, raw):
+        return _read_group_blocks(raw)
 
     @field_validator("syntax")
     @classmethod
@@ -178,3 +220,124 @@ class Model(_Strict):
             raise _FieldError("ordered", f"estimator {self.estimator} is for ordinal items; expected "
                                          "the ordered items (a list of item names) or all")
         return self
+
+    @model_validator(mode="after")
+    def _groups_and_options(self) -> "Model":
+        _check_groups(self)
+        _check_se_test(self)
+        return self
+
+    # ------------------------------------------------------------------ estimator and groups
+    @property
+    def fitted_estimator(self) -> str | None:
+        """The estimator lavaan's ``estimator``, ``se`` and ``test`` amount to (``ML``, ``MLM``,
+        ``MLR``, ``DWLS``, ``WLSMV``), or ``None`` for a combination the suite does not fit
+        (``yuan.bentler``, a robust test with standard errors of another kind, ...)."""
+        se, test = ESTIMATOR_OPTIONS[self.estimator]
+        want = (self.se or se, self.test or test)
+        family = _FAMILY[self.estimator]
+        return next((e for e, opts in ESTIMATOR_OPTIONS.items()
+                     if _FAMILY[e] == family and opts == want), None)
+
+    @property
+    def n_groups(self) -> int | None:
+        """Groups of the model: 1 without ``group``, else the number of ``group_labels`` (or of
+        ``group_n``); ``None`` when the record names the column but not its groups."""
+        if self.group is None:
+            return 1
+        return len(self.group_labels or self.group_n) or None
+
+    def block_group_equal(self, name: str) -> list[str]:
+        """lavaan's ``group.equal`` of the fit block ``name``: an invariance step's constraints
+        (:data:`INVARIANCE_STEPS`) or, for the cfa, sem and any other block, ``group_equal``."""
+        return list(INVARIANCE_STEPS.get(name, self.group_equal))
+
+    def group_df(self, syntax: str, name: str = "cfa") -> int | None:
+        """Degrees of freedom of ``syntax`` fitted to every group with the constraints of the
+        fit block ``name`` (lavaan: ``G (p (p + 1) / 2 + p)`` moments with a mean structure,
+        minus the free parameters after ``group.equal`` and ``group.partial``); the one-group
+        df for a record without groups; ``None`` when the number of groups is unknown."""
+        from replication.engine.multigroup_table import group_table
+        from replication.engine.partable import specify
+
+        g = self.n_groups
+        spec = specify(syntax)
+        if g is None:
+            return None
+        if g == 1:
+            return int(spec.df)
+        equal = [w for w in self.block_group_equal(name) if w != "thresholds"]
+        labels = list(self.group_labels or self.group_n)
+        return int(group_table(spec, labels, equal, self.group_partial).df)
+
+
+def _read_group_blocks(raw):
+    """A raw model whose syntax is written in ``group:`` blocks, read as one model
+    (:func:`replication.record.group_syntax.split_group_blocks`)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("syntax"), str):
+        return raw
+    from replication.engine.errors import InputError
+    from replication.record.group_syntax import split_group_blocks
+
+    try:
+        blocks = split_group_blocks(raw["syntax"])
+    except InputError as exc:
+        raise _FieldError("syntax", str(exc)) from None
+    if blocks is None:
+        return raw
+    if not raw.get("group"):
+        raise _FieldError("group", "model.syntax is written in group: blocks; expected the column "
+                                   "that holds the groups (lavaan's group =)")
+    given = raw.get("group_labels")
+    if given and list(given) != blocks.labels:
+        raise _FieldError("group_labels", f"expected the groups of the syntax's group: blocks in "
+                                          f"their order ({', '.join(blocks.labels)}), got {given!r}")
+    out = {**raw, "syntax": blocks.syntax, "group_labels": blocks.labels}
+    if "paths" not in raw and raw.get("kind") == "sem":
+        from replication.engine.syntax import parse_model
+
+        stmts = parse_model(blocks.syntax)
+        lat = {s.lhs for s in stmts if s.op == "=~"}
+        out["paths"] = [{"from": s.rhs, "to": s.lhs} for s in stmts
+                        if s.op == "~" and s.lhs in lat and s.rhs in lat]
+    return out
+
+
+def _check_groups(m: "Model") -> None:
+    if m.group is None:
+        for name in ("group_labels", "group_n", "group_equal", "group_partial"):
+            if getattr(m, name):
+                raise _FieldError(name, "expected model.group (the column of the groups) as well")
+        return
+    labels = m.group_labels
+    if labels and len(labels) < 2:
+        raise _FieldError("group_labels", f"expected at least two groups, got {labels!r}")
+    dup = sorted({g for g in labels if labels.count(g) > 1})
+    if dup:
+        raise _FieldError("group_labels", f"group {dup[0]!r} listed twice")
+    for g, n in m.group_n.items():
+        if labels and g not in labels:
+            raise _FieldError(f"group_n.{g}", f"{g!r} is not one of group_labels ({', '.join(labels)})")
+        if n.value <= 0 or not _whole(n.value):
+            raise _FieldError(f"group_n.{g}", f"expected a positive whole number, got {n.value:g}")
+    if not labels and len(m.group_n) == 1:
+        raise _FieldError("group_n", "expected the N of at least two groups")
+    dup = sorted({w for w in m.group_equal if m.group_equal.count(w) > 1})
+    if dup:
+        raise _FieldError("group_equal", f"{dup[0]!r} listed twice")
+    for j, t in enumerate(m.group_partial):
+        if not _PARTIAL.match(t):
+            raise _FieldError(f"group_partial[{j}]", f"expected lavaan's 'lhs op rhs' of one parameter "
+                                                     f"('visual =~ x2', 'x3 ~ 1', 'x1 ~~ x1'), got {t!r}")
+
+
+def _check_se_test(m: "Model") -> None:
+    """``se`` and ``test`` as lavaan combines them with the estimator."""
+    family = _FAMILY[m.estimator]
+    if family == "DWLS":
+        if m.se == "robust.huber.white":
+            raise _FieldError("se", f"robust.huber.white is for ML estimators; lavaan's {m.estimator} "
+                                    "takes se standard or robust.sem")
+        if m.test in ("yuan.bentler", "yuan.bentler.mplus"):
+            raise _FieldError("test", f"{m.test} is for ML estimators; lavaan's {m.estimator} takes "
+                                      "test standard, satorra.bentler or scaled.shifted")
