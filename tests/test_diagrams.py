@@ -71,33 +71,59 @@ def test_bundled_diagrams_are_vector_and_labels_do_not_overlap(pid):
     assert "<figure" in d.to_html() and d.caption
 
 
-def test_simple_mediation_direct_path_goes_around_the_mediator():
+def test_simple_mediation_labels_sit_on_their_edges():
     items = {c: [f"{c}{i}" for i in (1, 2, 3)] for c in ("X", "M", "Y")}
     record = make_record([("X", "M"), ("M", "Y"), ("X", "Y")], items)
     assert diagrams.layers(record) == [["X"], ["M"], ["Y"]]
     d = diagrams.path_diagram(record, fake_effects(record))
     assert overlaps(label_boxes(d.svg)) == []
-    # the direct arrow X -> Y is a curve through its own rank slot, not a line through M
-    root = ET.fromstring(d.svg)
-    titles = {g.find(f"{NS}title").text: g for g in root.iter(f"{NS}g") if g.get("class") == "edge"}
-    direct = titles["X->Y"].find(f"{NS}path").get("d")
-    nodes = {g.find(f"{NS}title").text: g for g in root.iter(f"{NS}g") if g.get("class") == "node"}
-    m = next(nodes["M"].iter(f"{NS}ellipse"))
-    mx, my = float(m.get("cx")), float(m.get("cy"))
-    rx, ry = float(m.get("rx")), float(m.get("ry"))
-    pts = [tuple(map(float, p.split(","))) for p in re.findall(r"-?[\d.]+,-?[\d.]+", direct)]
-    near = [abs(y - my) for x, y in pts if abs(x - mx) <= rx]
-    assert near and min(near) > ry
+    # every path runs through its own label node: X -> label -> Y, the head only at Y
+    for key in ("X->M", "M->Y", "X->Y"):
+        a, b = key.split("->")
+        assert f'"{a}" -> "label {key}" [' in d.source and "arrowhead=none" in d.source
+        assert f'"label {key}" -> "{b}" [' in d.source
 
 
-def test_moderation_drawn_onto_its_path_and_metric_as_printed():
+def test_moderation_points_at_the_path_and_metric_as_printed():
     items = {c: [f"{c}{i}" for i in (1, 2, 3)] for c in ("X", "W", "Y")}
     record = make_record([("X", "Y"), ("W", "Y")], items, moderations=[("X", "W", "Y")])
     d = diagrams.path_diagram(record, fake_effects(record))
-    assert '"junction X->Y"' in d.source
-    assert re.search(r'"W" -> "junction X->Y" \[style=dashed', d.source)
+    assert re.search(r'"W" -> "label X->Y" \[style=dotted', d.source)
     assert "\u00d7 W 0.10*" in d.source
+    assert "moderation: moderator" in d.source  # the legend says what the dotted arrow is
     assert overlaps(label_boxes(d.svg)) == []
+
+
+def test_many_moderated_paths_get_one_panel_per_moderator():
+    record = load_record("service_recovery")
+    d = diagrams.path_diagram(record, fake_effects(record))
+    assert [p.name for p in d.panels] == ["moderation_PRO", "moderation_PRE"]
+    assert "moderation" not in d.source.split("class=")[-1] or "dotted" not in d.source
+    for p in d.panels:
+        assert overlaps(label_boxes(p.svg)) == []
+
+
+def test_covariance_is_two_headed_with_its_value_and_files_are_written(tmp_path):
+    record = load_record("live_commerce")
+    params = pd.DataFrame([{"lhs": "T", "op": "~~", "rhs": "SN", "est": 0.2, "std_all": 0.3,
+                            "pvalue": 0.0001}])
+    d = diagrams.path_diagram(record, fake_effects(record), parameters=params)
+    assert re.search(r'"T" -> "SN" \[dir=both,[^\]]*xlabel="0.30\*\*\*"', d.source)
+    root = ET.fromstring(d.svg)
+    cov = [g for g in root.iter(f"{NS}g") if "covariance" in (g.get("class") or "")]
+    assert cov and len(list(cov[0].iter(f"{NS}polygon"))) == 2
+    files = d.write(tmp_path, prefix="lc_")
+    assert sorted(f.name for f in files) == ["lc_path_diagram.pdf", "lc_path_diagram.svg"]
+    assert (tmp_path / "lc_path_diagram.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_measurement_view_has_loadings_residuals_and_r2():
+    params = pd.DataFrame([{"lhs": "F", "op": "=~", "rhs": f"F{i}", "est": 1.0, "std_all": 0.7,
+                            "pvalue": None} for i in (1, 2, 3)]
+                          + [{"lhs": f"F{i}", "op": "~~", "rhs": f"F{i}", "est": 0.5,
+                              "std_all": 0.51, "pvalue": None} for i in (1, 2, 3)])
+    d = diagrams.measurement_diagram(params, {"F1": 0.49, "F2": 0.49, "F3": 0.49})
+    assert "R\u00b2 0.49" in d.source and 'label="0.70"' in d.source and 'label="0.51"' in d.source
 
 
 def test_unstandardized_paper_gets_unstandardized_replicated_estimates():
@@ -113,8 +139,9 @@ def test_unstandardized_paper_gets_unstandardized_replicated_estimates():
     assert "1.12***\\n[1.12]" in source and "0.95" not in source
 
 
-def test_non_significant_paths_are_dashed():
+def test_non_significant_paths_are_dashed_grey_and_moderation_is_not():
     items = {c: [f"{c}{i}" for i in (1, 2, 3)] for c in ("X", "Y")}
     record = make_record([("X", "Y")], items)
     source, _ = diagrams.diagram_source(record, fake_effects(record, p=0.4))
-    assert '"X" -> "Y" [style=dashed' in source
+    assert f'"X" -> "label X->Y" [style="dashed", color="{diagrams.NONSIG}"' in source
+    assert diagrams.NONSIG != diagrams.MODERATION
