@@ -1,0 +1,75 @@
+"""Exports of a report from its results.json: CSV, booktabs LaTeX, APA Word (replication.report.exports)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from replication.report import exports
+
+RESULTS = {
+    "paper": "toy",
+    "hypotheses": [{"hypothesis": "H1", "effect": "X->Y", "kind": "path", "estimate": 0.3,
+                    "std_estimate": 0.25, "pvalue": 0.00001, "verdict": "reproduced",
+                    "paper_verdict": "supported", "replicated_supported": True}],
+    "sem": {"parameters": [{"lhs": "Y", "op": "~", "rhs": "X", "est": 0.3, "se": 0.05, "z": 6.0,
+                            "pvalue": 1e-9, "std_all": 0.25},
+                           {"lhs": "X", "op": "=~", "rhs": "X1", "est": 1.0, "se": None,
+                            "z": None, "pvalue": None, "std_all": 0.7}],
+            "fit": {"chisq": 12.5, "df": 8.0, "cfi": 0.99}, "r2": {"Y": 0.06}},
+    "audit": {"summary": {"major_findings": [{"check": "rmsea", "where": "Table 2"}]},
+              "findings": [{"check": "rmsea", "where": "Table 2", "reported": "0.09",
+                            "recomputed": "0.07", "status": "inconsistent", "detail": "a_b & c"},
+                           {"check": "cr", "where": "Table 1", "reported": "0.8",
+                            "recomputed": "0.8", "status": "consistent", "detail": "ok"}]},
+    "assumptions": [{"target": "sample.n", "value": 300, "reason": "50% of $ & #"}],
+}
+
+
+def test_every_table_as_csv_latex_and_word(tmp_path):
+    pytest.importorskip("docx")
+    import docx
+
+    written = exports.write_exports(RESULTS, tmp_path)
+    names = {p.name for p in written}
+    assert {"hypotheses.csv", "sem_parameters.csv", "sem_parameters.tex", "audit.csv",
+            "toy_tables.docx"} <= names
+    params = pd.read_csv(tmp_path / "tables" / "sem_parameters.csv")
+    assert list(params.columns) == ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_all"]
+    tex = (tmp_path / "tables" / "assumptions.tex").read_text()
+    assert "\\toprule" in tex and "\\midrule" in tex and "\\bottomrule" in tex
+    assert "50\\% of \\$ \\& \\#" in tex
+    assert "\\textless{} .001" in (tmp_path / "tables" / "sem_parameters.tex").read_text()
+    audit = pd.read_csv(tmp_path / "tables" / "audit.csv")
+    assert audit["severity"].tolist() == ["major", "none"]
+    doc = docx.Document(str(tmp_path / "toy_tables.docx"))
+    assert len(doc.tables) == len(exports.export_tables(RESULTS))
+    assert any(p.text == "Table 1" for p in doc.paragraphs)
+
+
+def test_exports_are_deterministic(tmp_path):
+    a = exports.write_exports(RESULTS, tmp_path / "a", formats=("csv", "latex", "docx"))
+    b = exports.write_exports(RESULTS, tmp_path / "b", formats=("csv", "latex", "docx"))
+    for pa, pb in zip(a, b):
+        if pa.suffix in (".csv", ".tex", ".docx"):
+            assert pa.read_bytes() == pb.read_bytes(), pa.name
+
+
+def test_residual_correlations_are_observed_minus_implied():
+    s = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=["a", "b"], columns=["a", "b"])
+    i = pd.DataFrame([[1.0, 0.3], [0.3, 1.0]], index=["a", "b"], columns=["a", "b"])
+    t = exports.residual_table(s, i)
+    assert t.loc[1, "a"] == pytest.approx(0.2) and pd.isna(t.loc[0, "b"])
+
+
+def test_export_command_refuses_a_missing_results_folder(tmp_path):
+    from replication.cli import export_cmd
+    from replication.cli.common import Parser
+    from replication.engine.errors import InputError
+
+    p = Parser(prog="replicate")
+    export_cmd.add_parser(p.add_subparsers(dest="command", parser_class=Parser))
+    with pytest.raises(InputError, match="no results.json"):
+        export_cmd.run(p.parse_args(["export", "live_commerce", "--from", str(tmp_path)]))
