@@ -56,3 +56,11 @@ def test_constraints_that_cannot_be_fitted_are_refused_in_one_line(model, words)
     with pytest.raises(InputError) as err:
         specify(model)
     assert words in str(err.value) and "\n" not in str(err.value)
+
+
+def test_model_size_is_bounded_before_the_table_is_built():
+    many = "\n".join(f"F{j} =~ a{j} + b{j} + c{j}" for j in range(600))
+    with pytest.raises(InputError, match="600 latent variables; expected at most 500"):
+        specify(many)
+    with pytest.raises(InputError, match="characters; expected at most 1,000,000"):
+        specify("F =~ x1 + x2 + x3\n" * 100_000)

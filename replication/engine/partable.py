@@ -29,7 +29,13 @@ from replication.engine.expressions import (Name, Num, Unary, compile_expression
                                             parse_expression)
 from replication.engine.syntax import Statement, parse_model
 
-__all__ = ["ModelSpec", "specify", "eval_defined", "label_values"]
+__all__ = ["ModelSpec", "specify", "eval_defined", "label_values", "MAX_LATENT", "MAX_OBSERVED"]
+
+#: Largest model the table is built for: latent and observed variables (the covariances among
+#: exogenous latent variables grow with the square of their number; a fit's memory with the
+#: square of the moments of the observed ones).
+MAX_LATENT = 500
+MAX_OBSERVED = 2_000
 
 @dataclass
 class ModelSpec:
@@ -133,6 +139,10 @@ def _variables(stmts: list[Statement], observed: list[str] | None) -> _Variables
     appearance; ``observed`` (the columns of a covariance matrix) overrides that order.
     """
     lv = _ordered_unique(s.lhs for s in stmts if s.op == "=~")
+    if len(lv) > MAX_LATENT:
+        raise InputError(f"model: {len(lv):,} latent variables; expected at most {MAX_LATENT:,} "
+                         "(their covariances alone would make a table of "
+                         f"{len(lv) * (len(lv) - 1) // 2:,} parameters)")
     names_all: list[str] = []
     for s in stmts:
         if s.op in (":=", "=="):
@@ -142,6 +152,9 @@ def _variables(stmts: list[Statement], observed: list[str] | None) -> _Variables
                 names_all.append(nm)
     indicators = _ordered_unique(s.rhs for s in stmts if s.op == "=~" and s.rhs not in lv)
     ov = indicators + [n for n in names_all if n not in indicators]
+    if len(ov) > MAX_OBSERVED:
+        raise InputError(f"model: {len(ov):,} observed variables; expected at most "
+                         f"{MAX_OBSERVED:,}")
     if observed is not None:
         absent = [v for v in ov if v not in observed]
         if absent:

@@ -34,6 +34,9 @@ __all__ = [
 
 # an R name: letters, digits, '.' and '_', not starting with a digit or a dot and a digit
 # ('a.1', 'lambda' and 'True' are names like any other)
+#: Longest model text read (a model of thousands of items fits in a few hundred kilobytes).
+MAX_MODEL_CHARS = 1_000_000
+
 _NAME = NAME_PATTERN
 _NAME_RE = re.compile(rf"^{_NAME}$")
 _NUM_RE = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
@@ -166,6 +169,9 @@ def parse_model(text: str) -> list[Statement]:
     """
     if not isinstance(text, str):
         raise InputError("model: expected lavaan syntax as text")
+    if len(text) > MAX_MODEL_CHARS:
+        raise InputError(f"model: {len(text):,} characters; expected at most "
+                         f"{MAX_MODEL_CHARS:,} of lavaan syntax")
     out: list[Statement] = []
     for lineno, line in _logical_lines(text):
         op = None
