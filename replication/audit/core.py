@@ -65,6 +65,7 @@ from replication.audit.checks import (
 from replication.engine.errors import InputError
 from replication.audit.implied_r2 import ancestors, implied_r2, min_r2
 from replication.audit.model_df import items_implied_by_df, record_df
+from replication.audit.sample_size import check_rmsea_ci, record_n_findings
 from replication.audit.parameter_audit import cr_ave_findings, parameter_findings, smc_findings
 from replication.record.schema import PathResult, Published, Record, load_record
 
@@ -151,13 +152,13 @@ def _measurement(rec: Record) -> list[Finding]:
 
 def _fit(rec: Record) -> list[Finding]:
     out: list[Finding] = []
-    n = rec.sample.n_analysed or rec.sample.n  # N-based checks use the rows the model was fitted to
     baselines: dict[str, tuple] = {}
     by_syntax = rec.model.syntax is not None or rec.model.kind == "cfa"
     for block in rec.results.fit:
         m = block.measures
         label = block.model.upper()
         count = record_df(rec, block.model)
+        n = _block_n(block, rec)
         chisq, df, ratio = m.get("chisq"), m.get("df"), m.get("chisq_df")
         if ratio is not None:
             if chisq is not None and df is not None:
@@ -183,9 +184,15 @@ def _fit(rec: Record) -> list[Finding]:
                                      f"{label} df is not printed; the described model has {count.describe()}, "
                                      "used where a check needs df"))
         rmsea = m.get("rmsea")
+        if n is not None and chisq is not None and df is not None:
+            for which, name in enumerate(("rmsea.ci.lower", "rmsea.ci.upper")):
+                if m.get(name) is not None:
+                    out.append(check_rmsea_ci(chisq, df.value, n.value * block.groups, n.printed, m[name], which,
+                                              block.groups))
         if rmsea is not None:
             if n is None:
-                out.append(not_checkable("rmsea", rmsea.where, rmsea.printed, "N is not printed"))
+                out.append(not_checkable("rmsea", rmsea.where, rmsea.printed,
+                                         "N is not printed; the N the RMSEA implies is in the sample_n finding"))
             elif chisq is not None and df is not None:
                 out.append(check_rmsea(chisq, df, n, rmsea))
             elif ratio is not None:
@@ -230,6 +237,19 @@ def _fit(rec: Record) -> list[Finding]:
         if f is not None:
             out.append(f)
     return out
+
+
+def _block_n(block, rec: Record) -> Published | None:
+    """The N of a fit block, per group of a multi-group block (lavaan's RMSEA is ``sqrt(G)``
+    times the one-group formula with the total N, that is the formula at N / G)."""
+    n = block.n or rec.sample.n_analysed or rec.sample.n
+    if n is None and block.assumed("n") is not None:
+        v = block.assumed("n")
+        n = Published(value=v, printed=str(v), where=f"{block.model} block (assumed N)")
+    if n is None or block.groups == 1:
+        return n
+    return Published(value=n.value / block.groups, printed=repr(n.value / block.groups),
+                     where=n.where)
 
 
 def _standardized(r: PathResult, rec: Record) -> bool:
@@ -518,6 +538,7 @@ def audit(record: Record | str) -> AuditReport:
     findings += cr_ave_findings(record)
     findings += smc_findings(record)
     findings += _fit(record)
+    findings += record_n_findings(record)
     r2_findings, cache = _r2(record)
     findings += _paths(record, cache)
     findings += r2_findings

@@ -226,24 +226,50 @@ def items_implied_by_df(df: int, structural: int) -> float:
     return (3 + math.sqrt(disc)) / 2
 
 
-def syntax_df(text: str) -> DfCount:
+def _not_free_by_default(spec, orthogonal: bool) -> set[int]:
+    """Free indices of default latent covariances that lavaan does not add.
+
+    lavaan's ``auto.cov.lv.x`` correlates only exogenous latent variables: a latent variable
+    that is the indicator of another (a first-order factor of a second-order model) or the
+    outcome of a regression is endogenous and gets a disturbance, not a covariance. With
+    ``orthogonal`` (``cfa(..., orthogonal = TRUE)``, a bifactor model) no latent covariance
+    is added at all.
+    """
+    lat = set(spec.lv)
+    endogenous = {r["rhs"] for r in spec.rows if r["op"] == "=~" and r["rhs"] in lat}
+    endogenous |= {r["lhs"] for r in spec.rows if r["op"] == "~" and r["lhs"] in lat}
+    out: set[int] = set()
+    for r in spec.rows:
+        a, b = r["lhs"], r["rhs"]
+        if (r["op"] == "~~" and a != b and a in lat and b in lat and not r["user"] and r["free"] >= 0
+                and (orthogonal or a in endogenous or b in endogenous)):
+            out.add(r["free"])
+    return out
+
+
+def syntax_df(text: str, orthogonal: bool = False) -> DfCount:
     """Degrees of freedom of a model given in lavaan syntax, with its parameter count.
 
     The free parameters are those of lavaan's parameter table (:func:`replication.engine.ram.specify`,
     ``lavaan()`` defaults with ``auto.cov.lv.x``); parameters sharing a label count once, fixed
     values and fixed.x moments not at all. Moments are ``p (p + 1) / 2 - k (k + 1) / 2`` for
-    ``p`` observed variables of which ``k`` are fixed.x.
+    ``p`` observed variables of which ``k`` are fixed.x. Only exogenous latent variables covary
+    by default (a first-order factor of a second-order factor does not), none with
+    ``orthogonal=True``.
 
     References
     ----------
-    lavaan ``R/lav_partable.R`` (``lav_partable_df``); Bollen (1989), ch. 4 (t-rule).
+    lavaan ``R/lav_partable.R`` (``lav_partable_df``), ``R/lav_partable_vnames.R`` (``lv.x``);
+    Bollen (1989), ch. 4 (t-rule).
     """
     spec = specify(text)
+    dropped = _not_free_by_default(spec, orthogonal)
     lat = set(spec.lv)
     parts = {"loadings": 0, "residuals": 0, "latent (co)variances": 0, "paths": 0,
              "disturbances": 0, "covariances": 0}
-    seen: set[int] = set()
+    seen: set[int] = set(dropped)
     endo = {r["lhs"] for r in spec.rows if r["op"] == "~"}
+    endo |= {r["rhs"] for r in spec.rows if r["op"] == "=~" and r["rhs"] in lat}
     for r in spec.rows:
         if r["free"] < 0 or r["free"] in seen:
             continue
@@ -262,8 +288,9 @@ def syntax_df(text: str) -> DfCount:
         parts[kind] += 1
     p, k = len(spec.ov), len(spec.ov_x)
     moments = p * (p + 1) // 2 - k * (k + 1) // 2
-    return DfCount(df=spec.df, moments=moments, free=spec.n_free, parts=parts, n_items=p,
-                   structural=spec.n_free - parts["loadings"] - parts["residuals"])
+    free = spec.n_free - len(dropped)
+    return DfCount(df=spec.df + len(dropped), moments=moments, free=free, parts=parts, n_items=p,
+                   structural=free - parts["loadings"] - parts["residuals"])
 
 
 def record_df(record, model: str = "sem") -> DfCount | None:
@@ -301,15 +328,16 @@ def record_df(record, model: str = "sem") -> DfCount | None:
     ``q`` free parameters).
     """
     own = {b.model: b for b in record.results.fit}
+    orthogonal = model in own and own[model].orthogonal
     if model in own and own[model].syntax is not None:
-        return syntax_df(own[model].syntax)
+        return syntax_df(own[model].syntax, orthogonal)
     if model not in ("cfa", "sem"):
         raise InputError(f"record_df: model must be 'cfa', 'sem' or a fit block with its own syntax, "
                          f"got {model!r}")
     if record.model.moderations or record.model.kind == "regression":
         return None
     if record.model.syntax is not None or record.model.kind == "cfa":
-        return syntax_df(record.cfa_syntax() if model == "cfa" else record.main_syntax())
+        return syntax_df(record.cfa_syntax() if model == "cfa" else record.main_syntax(), orthogonal)
     constructs = record.latent_constructs
     items = record.items
     p = sum(len(items[c]) for c in constructs)

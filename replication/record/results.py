@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from replication.record.printed import Published, PublishedText, _FieldError, _Strict, _whole
+from replication.record.printed import Assumption, Published, PublishedText, _FieldError, _Strict, _whole
 
-__all__ = ["PathResult", "ParameterResult", "FitBlock", "SampleGroup", "Sample", "ConstructStat", "Harman", "Claim",
+__all__ = ["PathResult", "ParameterResult", "FitBlock", "Comparison", "SampleGroup", "Sample", "ConstructStat", "Harman", "Claim",
            "Marker", "Hypothesis", "Results", "FigureRef", "Citation", "Value"]
 
 
@@ -64,6 +64,10 @@ _FIT_RANGES: dict[str, tuple[float, float]] = {
     "chisq.scaling.factor": (0.0, math.inf), "cfi.scaled": (0.0, 1.2),
     "tli.scaled": (-math.inf, 1.2), "rmsea.scaled": (0.0, math.inf), "cfi.robust": (0.0, 1.2),
     "tli.robust": (-math.inf, 1.2), "rmsea.robust": (0.0, math.inf),
+    # test of close fit, parsimony indices and information criteria (lavaan's names; AIC and
+    # BIC as printed: lavaan's -2 logL + k q or AMOS's chi-square + k q, any sign)
+    "rmsea.pvalue": (0.0, 1.0), "pgfi": (0.0, 1.0), "pnfi": (0.0, 1.0),
+    "aic": (-math.inf, math.inf), "bic": (-math.inf, math.inf),
 }
 
 
@@ -84,7 +88,15 @@ class FitBlock(_Strict):
     paper fitted them differently from the main model. ``n`` is the N this model was fitted to
     when it differs from the record's analysed N.
 
-    Names: ``chisq, df, pvalue, chisq_df, cfi, tli, nfi, ifi, gfi, agfi, rmsea, srmr``, and
+    ``groups`` is the number of groups of a multi-group model (lavaan's RMSEA is then
+    ``sqrt(G)`` times the one-group formula with the total N); ``orthogonal: true`` says the
+    factors of this model were fitted uncorrelated (``cfa(..., orthogonal = TRUE)``, as a
+    bifactor model); ``assumptions`` hold values this block needs that the paper did not print
+    (targets ``n`` or ``constructs.<C>.n_items``), each with its reason.
+
+    Names: ``chisq, df, pvalue, chisq_df, cfi, tli, nfi, ifi, gfi, agfi, rmsea, srmr``,
+    ``rmsea.ci.lower, rmsea.ci.upper`` (the 90% interval), ``rmsea.pvalue`` (close fit),
+    ``pgfi, pnfi, aic, bic``, and
     for a paper that printed robust statistics (``model.estimator`` MLM or MLR) lavaan's
     ``chisq.scaled, pvalue.scaled, chisq.scaling.factor, cfi.scaled, tli.scaled, rmsea.scaled,
     cfi.robust, tli.robust, rmsea.robust`` (a printed Satorra-Bentler chi-square is
@@ -94,7 +106,36 @@ class FitBlock(_Strict):
     model: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     syntax: str | None = None
     label: str | None = None
+    n: Published | None = None
+    groups: int = Field(default=1, ge=1)
+    orthogonal: bool = False
+    assumptions: list[Assumption] = []
     measures: dict[str, Published]
+
+    @field_validator("n")
+    @classmethod
+    def _positive_n(cls, v: Published | None) -> Published | None:
+        if v is not None and (v.value <= 0 or not _whole(v.value)):
+            raise ValueError(f"must be a positive whole number, got {v.value:g}")
+        return v
+
+    @model_validator(mode="after")
+    def _block_assumptions(self) -> "FitBlock":
+        for i, a in enumerate(self.assumptions):
+            if a.target == "n" or a.target.startswith("constructs.") and a.target.endswith(".n_items"):
+                if isinstance(a.value, bool) or not isinstance(a.value, int) or a.value < 1:
+                    raise _FieldError(f"assumptions[{i}].value", f"expected a positive whole number, got {a.value!r}")
+                if a.target == "n" and self.n is not None:
+                    raise _FieldError(f"assumptions[{i}].target", "n is printed for this block; an assumption "
+                                                                  "may not overwrite it")
+                continue
+            raise _FieldError(f"assumptions[{i}].target", f"expected 'n' or 'constructs.<C>.n_items', "
+                                                          f"got {a.target!r}")
+        return self
+
+    def assumed(self, target: str) -> int | None:
+        """The block's assumed value of ``target`` (``None`` when not assumed)."""
+        return next((int(a.value) for a in self.assumptions if a.target == target), None)
 
     @field_validator("measures")
     @classmethod
@@ -113,6 +154,39 @@ class FitBlock(_Strict):
         if lo is not None and hi is not None and lo.value > hi.value:
             raise _FieldError("rmsea.ci.lower", f"expected at most rmsea.ci.upper ({hi.value:g}), "
                                                 f"got {lo.value:g}")
+        return v
+
+
+class Comparison(_Strict):
+    """A printed comparison of two nested fit blocks (competing models, invariance steps).
+
+    ``model`` is the more restricted block (more df), ``against`` the block it is compared
+    with; the deltas are as printed (either sign: the audit compares magnitudes, and the sign
+    when both conventions disagree). ``scaled: true`` marks a Satorra-Bentler (2001) scaled
+    difference: both blocks then print ``chisq`` (the unscaled ML chi-square) and
+    ``chisq.scaling.factor``.
+    """
+
+    model: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    against: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    where: str = Field(min_length=1)
+    scaled: bool = False
+    delta_chisq: Published | None = None
+    delta_df: Published | None = None
+    pvalue: Published | None = None
+    delta_cfi: Published | None = None
+    delta_tli: Published | None = None
+    delta_rmsea: Published | None = None
+    delta_aic: Published | None = None
+    delta_bic: Published | None = None
+
+    _p = field_validator("pvalue")(_probability)
+
+    @field_validator("delta_df")
+    @classmethod
+    def _whole_df(cls, v: Published | None) -> Published | None:
+        if v is not None and not _whole(v.value):
+            raise ValueError(f"expected a whole number of degrees of freedom, got {v.value:g}")
         return v
 
 
@@ -322,6 +396,7 @@ class Results(_Strict):
     loadings: dict[str, Published] = {}
     constructs: dict[str, ConstructStat] = {}
     fit: list[FitBlock] = []
+    comparisons: list[Comparison] = []
     paths: list[PathResult] = []
     parameters: list[ParameterResult] = []
     r2: dict[str, Published] = {}
@@ -339,6 +414,14 @@ class Results(_Strict):
                 raise _FieldError(f"fit[{i}].model", f"expected one fit block per model, got a second "
                                                      f"{b.model!r} block (first at fit[{first[b.model]}])")
             first[b.model] = i
+        for i, c in enumerate(self.comparisons):
+            for key in ("model", "against"):
+                name = getattr(c, key)
+                if name not in first:
+                    raise _FieldError(f"comparisons[{i}].{key}", f"expected the model of a fit block "
+                                                                 f"({', '.join(sorted(first)) or 'none'}), got {name!r}")
+            if c.model == c.against:
+                raise _FieldError(f"comparisons[{i}].against", f"expected a model other than {c.model!r}")
         return self
 
 
