@@ -117,6 +117,8 @@ def _params(sem_result) -> pd.DataFrame:
     need = {"lhs", "op", "rhs", "est", "std_all"}
     if not need <= set(params.columns):
         raise InputError(f"sem_result.params: expected columns {sorted(need)}")
+    if "group" in params.columns and not params.empty:  # several groups: the first group's
+        params = params[params["group"] == params["group"].iloc[0]]
     return params
 
 

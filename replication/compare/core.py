@@ -192,6 +192,10 @@ def _params(sem_result, what: str) -> pd.DataFrame:
     missing = need - set(params.columns)
     if missing:
         raise InputError(f"{what}: parameter table lacks column(s) {sorted(missing)}")
+    if "group" in params.columns and not params.empty:
+        # several groups: a printed value names no group, so it is compared with the first
+        # group's (the fit's warnings say so)
+        params = params[params["group"] == params["group"].iloc[0]]
     return params
 
 

@@ -37,6 +37,7 @@ from replication.analyses.invariance import (GroupComparison, InvarianceResult, 
 from replication.data import reconstruct
 from replication.data.likert import reverse_items
 from replication.engine.errors import InputError
+from replication.pipeline.estimation import record_estimator
 from replication.pipeline.inputs import Inputs
 
 __all__ = ["GROUP", "ORIGINAL", "REPLICATION", "STEPS", "OriginalVsReplication",
@@ -49,7 +50,7 @@ REPLICATION = "replication"
 #: The invariance models fitted (lavaan ``group.equal`` of each: none; loadings; loadings and
 #: intercepts).
 STEPS = ("configural", "metric", "scalar")
-#: Estimators of the record that the two-group model uses as they are (others: ML).
+#: Estimators of the record that the two-group model uses (others: not compared).
 _MULTIGROUP_ESTIMATORS = ("ML", "MLM", "MLR")
 
 
@@ -133,6 +134,20 @@ class OriginalVsReplication:
                 "differ": self.differ, "notes": list(self.notes)}
 
 
+def _not_fitted(rec, estimator: str) -> str:
+    """Why the record's model cannot be the two-group model of the samples ('' when it can):
+    ordered items (two-group models of ordered items are not fitted) or a model that already
+    has groups (``model.group``; the reconstruction is one sample). Nothing else is fitted in
+    its place."""
+    if estimator not in _MULTIGROUP_ESTIMATORS:
+        return (f"Not compared: the paper's estimator {estimator} is for ordered items, and "
+                "two-group models of ordered items are not fitted by the suite.")
+    if getattr(rec.model, "group", None) is not None:
+        return (f"Not compared: the paper's model has groups (model.group {rec.model.group}), "
+                "and the reconstruction of the original sample is one sample.")
+    return ""
+
+
 def _failed(cfa) -> str:
     """Why a fitted CFA cannot anchor a two-group model ('' when it can)."""
     if cfa is None or cfa.converged:
@@ -196,8 +211,9 @@ def original_vs_replication(inputs: Inputs, seed: int | None = None, *, cfa=None
 
     Notes
     -----
-    The estimator is the record's (``model.estimator``) when it is ML, MLM or MLR, else ML
-    (ordinal multi-group models are not fitted). Incomplete rows of the new sample are left out
+    The estimator is the record's (``model.estimator`` with ``se`` and ``test``) when it is ML,
+    MLM or MLR; with ordered items (DWLS, WLSMV) or a record with groups the comparison is not
+    computed and its note says why (nothing else is fitted in its place). Incomplete rows of the new sample are left out
     (listwise deletion). Loadings and structural paths are compared in the record's main model
     (its SEM; its CFA for a CFA or regression paper), invariance in its CFA: metric invariance
     tests ``group.equal = "loadings"``, scalar adds ``"intercepts"`` (lavaan; Meredith 1993).
@@ -206,12 +222,14 @@ def original_vs_replication(inputs: Inputs, seed: int | None = None, *, cfa=None
         return None
     rec = inputs.record
     seed = int(inputs.provenance.get("seed", 2024) if seed is None else seed)
+    estimator = record_estimator(rec)
+    kind = "sem" if rec.model.kind == "sem" else "cfa"
+    why = _not_fitted(rec, estimator)
+    if why:
+        n = {ORIGINAL: int(rec.n_analysed), REPLICATION: int(len(inputs.data.dropna()))}
+        return OriginalVsReplication(invariance=None, parameters=None, n=n, estimator=estimator,
+                                     model=kind, notes=[why])
     notes = []
-    estimator = rec.model.estimator
-    if estimator not in _MULTIGROUP_ESTIMATORS:
-        notes.append(f"The paper's estimator {estimator} is for ordinal items; the two-group "
-                     "models are fitted by ML.")
-        estimator = "ML"
     original = _original_sample(inputs, seed)
     columns = [c for c in original.columns if c in rec.item_list]
     new = inputs.data[columns]
@@ -220,7 +238,6 @@ def original_vs_replication(inputs: Inputs, seed: int | None = None, *, cfa=None
         notes.append(f"{len(new) - len(complete)} incomplete rows of the new sample left out "
                      "(listwise deletion).")
     n = {ORIGINAL: int(len(original)), REPLICATION: int(len(complete))}
-    kind = "sem" if rec.model.kind == "sem" else "cfa"
     failed = _failed(cfa)
     if failed:
         notes.append(f"Not compared: the new sample's CFA {failed}, and the two-group models "

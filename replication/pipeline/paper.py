@@ -23,7 +23,7 @@ A paper's notebook calls the same steps one cell at a time and ends with
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ from replication.pipeline.steps import MeasurementTables, Moderations
 from replication.record.core import Record
 
 __all__ = ["DEFAULT_BOOTSTRAP", "PaperResult", "replicate", "compare_published", "effects",
-           "hypotheses"]
+           "hypotheses", "with_estimation", "with_group_column"]
 
 #: Bootstrap resamples for mediation intervals when none are asked for.
 DEFAULT_BOOTSTRAP = 200
@@ -110,6 +110,7 @@ class PaperResult:
             moderation=moderation, mediation=mediation, audit=audit, comparisons=kept,
             hypotheses=hypotheses, n_bootstrap=n_bootstrap,
             original_vs_replication=original_vs_replication)
+        results = with_estimation(results, cfa=cfa, sem=sem_result)
         return cls(inputs, audit, cfa, measurement, sem_result, moderation, mediation, kept,
                    hypotheses, int(n_bootstrap), results, original_vs_replication)
 
@@ -166,6 +167,68 @@ class PaperResult:
         if target.is_dir():
             target = target / "results.json"
         return atomic_write_text(target, self.to_json_text(), what="results")
+
+
+def with_estimation(results: dict, **fits) -> dict:
+    """``results.json`` content whose ``cfa`` and ``sem`` blocks say how each model was fitted.
+
+    Each block gets ``estimation`` (:func:`replication.pipeline.estimation.estimation_of`:
+    ``estimator``, ``se``, ``test``, ``missing``, ``ordered``, ``group``, ``groups`` with their
+    N and chi-square, ``group_equal``, ``group_partial``); a multi-group fit's ``parameters``
+    keep their ``group`` column, and an ordinal fit's keep its thresholds (``|``).
+    """
+    out = dict(results)
+    for key, res in fits.items():
+        block = out.get(key)
+        if res is None or not isinstance(block, dict):
+            continue
+        block = dict(block)
+        block["estimation"] = results_json.to_jsonable(getattr(res, "estimation", None) or {
+            "estimator": getattr(res, "estimator", "ML"), "missing": getattr(res, "missing", "listwise")})
+        p = res.params
+        ops = ["=~", "~", "~~", "|"] if "|" in set(p["op"]) else ["=~", "~", "~~"]
+        cols = [c for c in ("lhs", "op", "rhs", "group", "est", "se", "z", "pvalue", "std_all")
+                if c in p.columns]
+        if "group" in p.columns or "|" in ops:
+            block["parameters"] = results_json.to_jsonable(
+                p[p["op"].isin(ops)][cols].reset_index(drop=True))
+        out[key] = block
+    return out
+
+
+def with_group_column(inputs: Inputs, data) -> Inputs:
+    """The responses with the record's ``model.group`` column, read from the same CSV or
+    DataFrame and aligned with the rows the loader kept (incomplete rows left out listwise).
+
+    Reconstructed and simulated data, and records without groups, are returned as they are (a
+    multi-group fit then refuses data without the column, naming ``model.group``).
+
+    Raises
+    ------
+    InputError
+        The file or DataFrame has no such column.
+    """
+    col = getattr(inputs.record.model, "group", None)
+    if col is None or data is None or col in inputs.data.columns:
+        return inputs
+    if isinstance(data, pd.DataFrame):
+        table, where = data.reset_index(drop=True), "data (DataFrame)"
+    else:
+        from replication.data.responses import read_table
+
+        table, where = read_table(data), str(data)
+    if col not in table.columns:
+        raise InputError(f"{where}: no column {col!r} (model.group); expected the column that "
+                         "holds the groups")
+    items = table[inputs.record.item_list].apply(pd.to_numeric, errors="coerce")
+    keep = ~items.isna().any(axis=1) if inputs.missing == "listwise" else ~items.isna().all(axis=1)
+    groups = table.loc[keep, col].reset_index(drop=True)
+    if len(groups) != len(inputs.data):
+        raise InputError(f"{where}: model.group: {len(groups)} rows with a group for "
+                         f"{len(inputs.data)} rows of responses; expected one group per row")
+    frame = inputs.data.copy()
+    frame[col] = groups.to_numpy()
+    return replace(inputs, data=frame)
 
 
 def compare_published(inputs: Inputs, cfa, sem_result, measurement: MeasurementTables,
@@ -306,6 +369,7 @@ def replicate(paper: str | os.PathLike | Record, data: str | os.PathLike | pd.Da
     inputs = load_inputs(paper, source=source,
                          data_path=data if data is None or isinstance(data, pd.DataFrame) else str(data),
                          seed=seed, missing=missing)
+    inputs = with_group_column(inputs, data)
     record = inputs.record
     if n_bootstrap == 0 and record.model.mediations:
         raise InputError(f"n_bootstrap: expected 2 to {MAX_BOOTSTRAP:,} resamples for the "

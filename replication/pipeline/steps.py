@@ -41,6 +41,7 @@ __all__ = [
     "run_sem",
     "named_fits",
     "fit_table",
+    "fit_label",
     "measurement_tables",
     "composite_scores",
     "controls",
@@ -103,11 +104,14 @@ def run_cfa(inputs: Inputs):
         :func:`replication.engine.sem.fit` of the record's CFA (``Record.cfa_syntax``: built
         from the constructs, or the measurement part of ``model.syntax`` with its residual
         covariances), with the record's missing-data treatment (``Inputs.missing``) and
-        estimator (``model.estimator``: robust SEs and scaled fit measures with MLM or MLR,
-        :func:`replication.pipeline.estimation.fit_record_model`).
+        estimator (``model.estimator``, ``se``, ``test``: robust SEs and scaled fit measures
+        with MLM or MLR, DWLS or WLSMV of the ordered items), and several groups with
+        ``model.group`` (:func:`replication.pipeline.estimation.fit_record_model`); its
+        ``estimation`` says what it was fitted with. What the suite cannot fit is refused
+        with one line naming the field.
     """
     return fit_record_model(inputs.record, inputs.record.cfa_syntax(), inputs.data,
-                            missing=inputs.missing)
+                            missing=inputs.missing, name="cfa")
 
 
 def run_sem(inputs: Inputs):
@@ -122,7 +126,7 @@ def run_sem(inputs: Inputs):
     if inputs.record.model.kind != "sem":
         return None
     return fit_record_model(inputs.record, inputs.record.main_syntax(), inputs.data,
-                            missing=inputs.missing)
+                            missing=inputs.missing, name="sem")
 
 
 def named_fits(inputs: Inputs, cfa, sem_result) -> dict:
@@ -142,7 +146,7 @@ def named_fits(inputs: Inputs, cfa, sem_result) -> dict:
     for block in rec.results.fit:
         if block.syntax is not None and block.model not in out:
             out[block.model] = fit_record_model(rec, block.syntax, inputs.data,
-                                                missing=inputs.missing)
+                                                missing=inputs.missing, name=block.model)
     return out
 
 
@@ -207,9 +211,10 @@ def fit_table(*results, names: tuple[str, ...] = ("CFA", "SEM")) -> pd.DataFrame
         rmsea.ci.lower, rmsea.ci.upper, srmr``, the scaled and robust measures when a model
         has them (MLM, MLR: ``chisq.scaled``, ..., ``rmsea.robust``), ``converged`` and
         ``admissible`` (no negative variance, no standardized value outside [-1, 1], a positive
-        definite latent covariance matrix: :data:`replication.compare.fits.INADMISSIBLE`) and
+        definite latent covariance matrix: :data:`replication.compare.fits.INADMISSIBLE`),
         ``ntotal``, the rows the model used (``results.json`` ``rows`` says how many were left
-        out and why).
+        out and why), and ``groups``. Each column is named with how the model was fitted
+        (:func:`fit_label`: estimator, missing-data treatment, groups).
     """
     shown = [r for r in results if r is not None]
     rows = FIT_ROWS + [k for k in ROBUST_ROWS if any(k in r.fit_measures for r in shown)]
@@ -222,8 +227,21 @@ def fit_table(*results, names: tuple[str, ...] = ("CFA", "SEM")) -> pd.DataFrame
         col["converged"] = bool(res.converged)
         col["admissible"] = not any(k in w for w in res.warnings for k in INADMISSIBLE)
         col["ntotal"] = int(res.n)
-        cols[name] = col
-    return pd.DataFrame(cols, index=rows + ["converged", "admissible", "ntotal"])
+        col["groups"] = max(1, len(getattr(res, "groups", None) or []))
+        cols[f"{name} ({fit_label(res)})"] = col
+    return pd.DataFrame(cols, index=rows + ["converged", "admissible", "ntotal", "groups"])
+
+
+def fit_label(res) -> str:
+    """How a model was fitted, in a few words: ``"WLSMV, listwise"``, ``"ML, fiml"``,
+    ``"MLR, listwise, 2 groups by school (loadings equal)"``."""
+    est = getattr(res, "estimation", None) or {"estimator": getattr(res, "estimator", "ML"),
+                                                "missing": getattr(res, "missing", "listwise")}
+    text = f"{est['estimator']}, {est['missing']}"
+    if est.get("groups"):
+        equal = ", ".join(est.get("group_equal") or []) or "none"
+        text += f", {len(est['groups'])} groups by {est['group']} (equal: {equal})"
+    return text
 
 
 def measurement_tables(inputs: Inputs, cfa) -> MeasurementTables:
