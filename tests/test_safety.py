@@ -163,12 +163,15 @@ def test_run_unusable_out_is_one_line(tree, case):
     assert snapshot(tree) == before
 
 
-@pytest.mark.parametrize("case", ["record", "link_to_record", "hard_link_to_record", "proc",
-                                  "loop", "under_loop", "project_data"])
+@pytest.mark.parametrize("case", ["record", "beside_record", "link_to_record",
+                                  "hard_link_to_record", "proc", "loop", "under_loop",
+                                  "project_data"])
 def test_reconstruct_out_never_overwrites_an_input(tree, case):
     record = tree / "src" / "paper.yaml"
     if case == "record":
         out = record
+    elif case == "beside_record":
+        out = tree / "src" / "responses.csv"
     elif case == "link_to_record":
         out = tree / "out.csv"
         out.symlink_to(record)

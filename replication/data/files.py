@@ -113,8 +113,7 @@ def check_output_path(out: str | os.PathLike, *, inputs: tuple = (), option: str
     """Refuse an output location that would overwrite what the suite reads.
 
     Outputs never go into the project's ``data/`` or ``notebooks/`` folders, never replace an input
-    file (symbolic and hard links resolved), and (for an output folder) never go into the folder
-    of an input file. An output file's existing folder must be writable (tested with a temporary
+    file (symbolic and hard links resolved), and never go into the folder of an input file. An output file's existing folder must be writable (tested with a temporary
     file, removed at once).
 
     Raises
@@ -141,6 +140,9 @@ def check_output_path(out: str | os.PathLike, *, inputs: tuple = (), option: str
             raise InputError(f"{p}: is the input file {s}; choose another {option}")
         if folder and real == os.path.dirname(_real(s)):
             raise InputError(f"{p}: is the folder of the input file {s}; choose another {option}")
+        if not folder and os.path.dirname(real) == os.path.dirname(_real(s)):
+            raise InputError(f"{p}: would be written into the folder of the input file {s}, "
+                             f"which the suite only reads; choose another {option}")
     if folder and p.exists() and not p.is_dir():
         raise InputError(f"{p}: exists and is not a folder; expected an output folder for {option}")
     if not folder and p.is_dir():
