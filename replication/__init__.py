@@ -7,7 +7,10 @@ The public API (loaded on first use, so ``import replication`` and the command l
     record = replication.load_record("e_engagement")         # or a path to a paper.yaml
     report = replication.audit(record)                       # consistency of the printed numbers
     data = replication.reconstruct(record, seed=7).data      # responses from the published numbers
-    fitted = replication.fit("F =~ x1 + x2 + x3", data)      # any lavaan-syntax model
+    fitted = replication.fit("F =~ x1 + x2 + x3", data)      # lavaan(): any estimator, e.g.
+    mlr = replication.cfa(model, "hs.csv", estimator="MLR", group="school",
+                          group_equal=["loadings"])          # a DataFrame or a CSV path
+    print(mlr.summary()); mlr.to_json("fit.json")            # one interface for every result
     result = replication.replicate("e_engagement", seed=7)   # the whole per-paper pipeline
     result.to_json("results.json")                           # the bytes `replicate run` writes
 
@@ -35,12 +38,16 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "load_record": ("replication.record.schema", "load_record"),
     "audit": ("replication.audit", None),
     "reconstruct": ("replication.data.reconstruct", "reconstruct"),
-    "fit": ("replication.engine.sem", "fit"),
+    "fit": ("replication.pipeline.fit_files", "public_fit"),
+    "cfa": ("replication.pipeline.fit_files", "public_cfa"),
+    "sem": ("replication.pipeline.fit_files", "public_sem"),
     "replicate": ("replication.pipeline.paper", "replicate"),
     "Record": ("replication.record.schema", "Record"),
     "AuditReport": ("replication.audit.core", "AuditReport"),
     "Reconstruction": ("replication.data.reconstruct", "Reconstruction"),
     "FitResult": ("replication.engine.sem", "FitResult"),
+    "MultiGroupResult": ("replication.engine.multigroup", "MultiGroupResult"),
+    "OrdinalResult": ("replication.engine.ordinal", "OrdinalResult"),
     "PaperResult": ("replication.pipeline.paper", "PaperResult"),
     "InputError": ("replication.engine.errors", "InputError"),
 }

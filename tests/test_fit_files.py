@@ -227,12 +227,13 @@ def test_result_tables_become_pandas_on_first_use():
     res = fit(HS_MODEL, data)
     js = res.to_json()
     params = res.parameters
-    assert isinstance(params, pd.DataFrame) and res.params is params
-    assert list(params.columns) == ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_lv",
-                                    "std_all"]
-    assert all(params[c].dtype == float for c in params.columns[3:])
+    assert isinstance(params, pd.DataFrame) and res.params.equals(params)
+    assert list(params.columns) == ["lhs", "op", "rhs", "group", "label", "est", "se", "z",
+                                    "pvalue", "std_lv", "std_all"]
+    assert (params["group"] == "").all()
+    assert all(params[c].dtype == float for c in params.columns[5:])
     assert isinstance(res.r2, pd.Series) and res.r2.name == "r2"
     assert list(res.implied_cov.index) == list(res.sample_cov.columns) == res.spec.ov
     assert res.to_json() == js
-    params.loc[0, "est"] = 2.0  # a table changed by its user is what to_json reports
-    assert res.to_json()["parameters"][0]["est"] == 2.0
+    params.loc[0, "est"] = 2.0  # a result does not change when a table it gave is changed
+    assert res.to_json() == js and res.parameters.loc[0, "est"] == 1.0

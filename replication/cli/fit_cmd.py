@@ -27,6 +27,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
                "  replicate fit model.lav responses.csv --estimator MLR --missing fiml\n"
                "  replicate fit model.lav responses.csv --estimator WLSMV --ordered all\n"
                "  replicate fit model.lav responses.csv --group school --group-equal loadings\n"
+               "  replicate fit pls.lav responses.csv --estimator PLS --bootstrap 500 "
+               "--reverse C4,C5 --scale 1,6\n"
                "  replicate fit mediation.lav responses.csv --bootstrap 2000 --seed 1")
     p.add_argument("model_file", metavar="MODEL_FILE", help="model in lavaan syntax")
     p.add_argument("data_csv", metavar="DATA_CSV",
@@ -39,9 +41,19 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                    help="processes for the bootstrap (the draws do not depend on it; default 1)")
     p.add_argument("--estimator", default="ML", type=str.upper,
-                   choices=["ML", "MLM", "MLR", "DWLS", "WLSMV"],
+                   choices=["ML", "MLM", "MLR", "DWLS", "WLSMV", "PLS", "PLSC"],
                    help="ML, MLM (Satorra-Bentler), MLR (Yuan-Bentler, Huber-White), "
-                        "DWLS or WLSMV (ordered items)")
+                        "DWLS or WLSMV (ordered items), PLS or PLSc (PLS-SEM; JSON keys "
+                        "parameters, weights, r2, r2_adj, reliability, htmt, f2, vif)")
+    p.add_argument("--scheme", default=None, choices=["path", "centroid", "factorial"],
+                   help="PLS inner weighting scheme (default path; only with --estimator PLS "
+                        "or PLSc)")
+    p.add_argument("--reverse", default=None, metavar="ITEMS",
+                   help="reverse-keyed items, separated by commas: value -> (min + max) - "
+                        "value, with min and max from --scale or else the observed ones of "
+                        "each column (the output's warnings say which)")
+    p.add_argument("--scale", default=None, metavar="MIN,MAX",
+                   help="the answer scale of the --reverse items, e.g. 1,7")
     p.add_argument("--ordered", default=None, metavar="all|COL,...",
                    help="treat these items (or all) as ordinal")
     p.add_argument("--missing", default="listwise", choices=["listwise", "fiml"],
@@ -67,7 +79,26 @@ def _estimators(args: argparse.Namespace) -> bool:
     """Whether the options ask for more than ML on complete rows of one group."""
     return (args.estimator != "ML" or args.ordered is not None or args.missing != "listwise"
             or args.group is not None or args.group_equal is not None
-            or args.group_partial is not None)
+            or args.group_partial is not None or args.scheme is not None
+            or args.reverse is not None or args.scale is not None)
+
+
+def _scale(text: str | None, reverse) -> tuple[float, float] | None:
+    """``--scale MIN,MAX`` as two numbers (refused without ``--reverse``)."""
+    from replication.engine.errors import InputError
+
+    if text is None:
+        return None
+    if reverse is None:
+        raise InputError("--scale: the scale of the --reverse items; expected --reverse ITEMS "
+                         "as well")
+    try:
+        lo, hi = (float(t) for t in text.split(","))
+    except ValueError:
+        raise InputError(f"--scale: {text!r}; expected MIN,MAX, e.g. 1,7") from None
+    if not lo < hi:
+        raise InputError(f"--scale: {text!r}; expected MIN below MAX")
+    return lo, hi
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,10 +118,15 @@ def run(args: argparse.Namespace) -> int:
         lists = {k: fe.parse_list(getattr(args, k)) for k in ("ordered", "group_equal",
                                                               "group_partial")}
         fe.check_options(args.estimator, lists["ordered"], args.missing, args.group,
-                         lists["group_equal"], lists["group_partial"], args.bootstrap)
-        result = fe.fit_files_estimator(args.model_file, args.data_csv,
-                                        estimator=args.estimator, missing=args.missing,
-                                        group=args.group, na=na, **lists)
+                         lists["group_equal"], lists["group_partial"], args.bootstrap,
+                         args.scheme)
+        scale = _scale(args.scale, args.reverse)
+        with progress_bar(args.bootstrap, "bootstrap", args.quiet):
+            result = fe.fit_files_estimator(
+                args.model_file, args.data_csv, estimator=args.estimator, missing=args.missing,
+                group=args.group, na=na, scheme=args.scheme, bootstrap=args.bootstrap,
+                seed=args.seed, jobs=args.jobs, reverse=fe.parse_list(args.reverse) or None,
+                scale=scale, **lists)
         text = fe.format_result(result)
     else:
         with progress_bar(args.bootstrap, "bootstrap", args.quiet) as progress:

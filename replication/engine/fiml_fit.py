@@ -33,7 +33,7 @@ from replication.engine.moments import check_pd, prepare_data
 from replication.engine.numdiff import gradient_jacobian
 from replication.engine.partable import ModelSpec
 from replication.engine.ram import RAM
-from replication.engine.results import FitResult, assemble, defined_rows, wald
+from replication.engine.results import FitResult, assemble
 
 __all__ = ["fit_fiml"]
 
@@ -105,32 +105,43 @@ def _maximize(obj: _Objective, x0: np.ndarray) -> tuple[np.ndarray, bool, int]:
     return x, bool(np.max(np.abs(g)) < 1e-6), iterations
 
 
-def _observed_vcov(obj: _Objective, x: np.ndarray, q: int) -> np.ndarray | None:
-    """Inverse observed information of the structural parameters (None when singular)."""
+def _observed_vcov(obj: _Objective, x: np.ndarray) -> np.ndarray | None:
+    """Inverse observed information of the structural parameters and the intercepts (None
+    when singular)."""
     H = obj.hessian(x)
     H = 0.5 * (H + H.T) * obj.pat.n
     try:
-        vcov = np.linalg.inv(H)[:q, :q]
+        vcov = np.linalg.inv(H)
     except np.linalg.LinAlgError:
         return None
     return None if np.any(np.diag(vcov) < 0) else vcov
 
 
-def _standard_errors(out: FitResult, spec: ModelSpec, ram: RAM, theta: np.ndarray,
-                     vcov: np.ndarray) -> None:
-    """Replace the expected-information SEs of ``out`` by the observed-information ones."""
-    se = np.sqrt(np.clip(np.diag(vcov), 0, None))
-    P = out.parameters
-    for r_i, r in enumerate(spec.rows):
-        if r["free"] >= 0:
-            s_ = se[r["free"]]
-            P.at[r_i, "se"] = s_
-            P.at[r_i, "z"], P.at[r_i, "pvalue"] = wald(P.at[r_i, "est"], s_)
-    if spec.defined:
-        P = P.drop(P.index[P.op == ":="])
-        P = pd.concat([P, pd.DataFrame(defined_rows(spec, ram, theta, vcov))], ignore_index=True)
-    out.parameters = P
-    out.vcov = vcov
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    """Parameter rows (``~1``) as dicts of the parameter table's columns."""
+    return [dict(r, label="") for r in frame.to_dict("records")]
+
+
+def _standard_errors(obj: _Objective, spec: ModelSpec, ram: RAM, x: np.ndarray, fm: dict,
+                     data: pd.DataFrame, estimator: str):
+    """``(vcov, fit measures, intercept rows, notes)``: the inverse observed information
+    (lavaan's default with missing data) or, for MLR, the sandwich with the scaled and
+    robust fit measures (:func:`replication.engine.robust_fiml.robust_fiml`)."""
+    from replication.engine.robust_fiml import _intercepts, robust_fiml
+
+    q = spec.n_free
+    theta, mu = x[:q], x[q:]
+    Sigma = ram.implied(theta)
+    if estimator == "MLR":
+        X = prepare_data(spec, data, "fiml").to_numpy(float)
+        rob = robust_fiml(spec, theta, X, fm["chisq"], fm["baseline.chisq"])
+        return rob.vcov, {**fm, **rob.fit_measures}, _rows(rob.extra), []
+    full = _observed_vcov(obj, x)
+    if full is None:
+        nan = np.full((len(x), len(x)), np.nan)
+        return nan[:q, :q], fm, _rows(_intercepts(spec, mu, Sigma, nan[q:, q:])), [
+            "the observed information matrix is singular; standard errors are not available"]
+    return full[:q, :q], fm, _rows(_intercepts(spec, mu, Sigma, full[q:, q:])), []
 
 
 def _measures(pat: Patterns, ram: RAM, theta: np.ndarray, mu: np.ndarray, mu1: np.ndarray,
@@ -161,10 +172,13 @@ def _measures(pat: Patterns, ram: RAM, theta: np.ndarray, mu: np.ndarray, mu1: n
         nel=p * (p + 1) / 2 + p, srmr=srmr, logl=logl, logl_h1=logl_h1)
 
 
-def fit_fiml(spec: ModelSpec, data: pd.DataFrame, model: str, cov_y: bool) -> FitResult:
-    """Full-information ML with free intercepts (lavaan ``missing = "ml"``).
+def fit_fiml(spec: ModelSpec, data: pd.DataFrame, model: str, cov_y: bool,
+             estimator: str = "ML") -> FitResult:
+    """Full-information ML with free intercepts (lavaan ``missing = "ml"``), ML or MLR.
 
-    Standard errors come from the observed information (lavaan's default with missing data).
+    Standard errors come from the observed information (lavaan's default with missing data)
+    or, with ``estimator="MLR"``, the sandwich with the Yuan-Bentler scaled test; the
+    result is built once with them.
     """
     pat, mu1, S1 = _h1(spec, data)
     ram = RAM(spec, S1)
@@ -173,17 +187,8 @@ def fit_fiml(spec: ModelSpec, data: pd.DataFrame, model: str, cov_y: bool) -> Fi
     x, converged, iterations = _maximize(obj, np.concatenate([start.theta, mu1]))
     q = spec.n_free
     theta, mu = x[:q], x[q:]
-    out = assemble(spec, ram, theta, converged, S1, pat.n, model, cov_y, iterations=iterations)
-    vcov = _observed_vcov(obj, x, q)
-    if vcov is None:
-        vcov = np.full((q, q), np.nan)
-        out.warnings.append("the observed information matrix is singular; standard errors "
-                            "are not available")
-    _standard_errors(out, spec, ram, theta, vcov)
-    out.fit_measures = _measures(pat, ram, theta, mu, mu1, S1)
-    out.missing = "fiml"
-    out.sample_cov = pd.DataFrame(S1, index=spec.ov, columns=spec.ov)
-    if not converged and not any("converge" in w for w in out.warnings):
-        out.warnings.insert(0, "the optimizer did not converge; estimates are not a "
-                               "maximum-likelihood solution")
-    return out
+    fm = _measures(pat, ram, theta, mu, mu1, S1)
+    vcov, fm, extra, notes = _standard_errors(obj, spec, ram, x, fm, data, estimator)
+    return assemble(spec, ram, theta, converged, S1, pat.n, model, cov_y,
+                    iterations=iterations, vcov=vcov, fit_measures=fm, extra=extra,
+                    estimator=estimator, missing="fiml", notes=notes)

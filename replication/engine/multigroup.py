@@ -52,7 +52,9 @@ from replication.engine.multigroup_table import (EQUAL_CATEGORIES, GroupTable, g
                                                 split_groups)
 from replication.engine.numdiff import gradient_jacobian
 from replication.engine.partable import ModelSpec, specify
+from replication.engine.numbers import json_float
 from replication.engine.ram import RAM
+from replication.engine.result_base import ResultBase
 
 __all__ = [
     "EQUAL_CATEGORIES",
@@ -265,19 +267,21 @@ def _start(table: GroupTable, Xs: list[np.ndarray], xbars: list[np.ndarray]) -> 
 # Result
 # ------------------------------------------------------------------------------------------
 @dataclass
-class MultiGroupResult:
+class MultiGroupResult(ResultBase):
     """A fitted multi-group model.
 
     Attributes
     ----------
     params : DataFrame
-        ``lhs, op, rhs, group, est, se, z, pvalue, std_lv, std_all`` (``group`` the group label;
-        fixed
-        parameters have NaN ``se``, ``z``, ``pvalue``), standard errors robust for MLM and MLR.
+        ``lhs, op, rhs, group, label, est, se, z, pvalue, std_lv, std_all`` (``group`` the
+        group label; ``label`` the user's label or lavaan's equality label ``.pN.`` of a
+        parameter shared by the groups; fixed parameters have NaN ``se``, ``z``, ``pvalue``),
+        standard errors robust for MLM and MLR. ``parameters`` is a copy of it.
     fit_measures : dict
         lavaan's names: ``npar, ntotal, chisq, df, pvalue, baseline.chisq, baseline.df, cfi,
-        tli, rmsea, rmsea.ci.lower, rmsea.ci.upper, srmr, logl, unrestricted.logl, aic, bic``
-        and, for MLM and MLR, :data:`replication.engine.robust.SCALED_MEASURES`.
+        tli, rmsea, rmsea.ci.lower, rmsea.ci.upper, rmsea.pvalue, rmsea.notclose.pvalue, srmr,
+        logl, unrestricted.logl, aic, bic`` and, for MLM and MLR,
+        :data:`replication.engine.robust.SCALED_MEASURES`.
     chisq_group : dict
         ``{label: n_g F_g}`` (lavaan's test statistic for each group).
     group_labels : list of str
@@ -285,6 +289,9 @@ class MultiGroupResult:
     estimator : str
     converged : bool
     warnings : list of str
+    r2_groups : dict
+        ``{label: {variable: R-squared}}``; ``r2`` is the same as a Series indexed by
+        ``(group, variable)``.
     """
 
     params: pd.DataFrame
@@ -298,6 +305,75 @@ class MultiGroupResult:
     theta: np.ndarray = field(repr=False, default=None)
     vcov: np.ndarray = field(repr=False, default=None)
     table: GroupTable = field(repr=False, default=None)
+    r2_groups: dict = field(default_factory=dict)
+    missing: str = "listwise"
+    group_equal: list = field(default_factory=list)
+    group_partial: list = field(default_factory=list)
+
+    @property
+    def parameters(self) -> pd.DataFrame:
+        """The parameter table (a copy of :attr:`params`)."""
+        return self.params.copy()
+
+    @property
+    def r2(self) -> pd.Series:
+        """R-squared per group, indexed by ``(group, variable)``."""
+        pairs = [((g, v), x) for g, d in self.r2_groups.items() for v, x in d.items()]
+        index = pd.MultiIndex.from_tuples([k for k, _ in pairs], names=["group", "variable"])
+        return pd.Series([x for _, x in pairs], index=index, dtype=float, name="r2")
+
+    @property
+    def n(self) -> int:
+        """Rows used in all groups."""
+        return int(sum(self.nobs))
+
+    def _json(self, digits: int = 6) -> dict:
+        """``parameters`` (with ``group``; ``label`` where there is one), ``fit_measures``,
+        ``r2`` per group, ``groups`` (``group, n, chisq``), ``group_equal``,
+        ``group_partial``, ``converged``, ``warnings``, ``n``, ``estimator``, ``missing``."""
+        from replication.engine.results import parameter_dicts
+
+        return {"parameters": parameter_dicts(self.params, digits, group=True),
+                "fit_measures": {k: json_float(v, digits) for k, v in self.fit_measures.items()},
+                "r2": {str(g): {v: json_float(x, digits) for v, x in d.items()}
+                       for g, d in self.r2_groups.items()},
+                "groups": [{"group": g, "n": int(n), "chisq": json_float(self.chisq_group[g],
+                                                                           digits)}
+                           for g, n in zip(self.group_labels, self.nobs)],
+                "group_equal": list(self.group_equal), "group_partial": list(self.group_partial),
+                "converged": bool(self.converged), "warnings": list(self.warnings),
+                "n": self.n, "estimator": self.estimator, "missing": self.missing}
+
+
+def labels_of(table: GroupTable) -> list[str]:
+    """lavaan's label of every row: the user's label, or ``.pN.`` (``N`` the row number of
+    the parameter's first row, from 1) when groups share the parameter, else ``""``."""
+    first: dict[int, int] = {}
+    count: dict[int, int] = {}
+    for i, r in enumerate(table.rows):
+        if r["free"] >= 0:
+            first.setdefault(r["free"], i)
+            count[r["free"]] = count.get(r["free"], 0) + 1
+    out = []
+    for r in table.rows:
+        if r.get("label"):
+            out.append(r["label"])
+        elif r["free"] >= 0 and count[r["free"]] > 1:
+            out.append(f".p{first[r['free']] + 1}.")
+        else:
+            out.append("")
+    return out
+
+
+def r2_of(groups: list, labels: list[str], theta: np.ndarray) -> dict:
+    """R-squared of every endogenous variable, group by group."""
+    from replication.engine.results import _r_squared
+
+    out = {}
+    for lab, grp in zip(labels, groups):
+        th, _ = grp.local(theta)
+        out[lab] = _r_squared(grp.spec, grp.ram, th)
+    return out
 
 
 def _std_rows(prob: _Problem, theta: np.ndarray) -> list[tuple[float, float]]:
@@ -339,9 +415,11 @@ def _param_table(prob: _Problem, theta: np.ndarray, vcov: np.ndarray) -> pd.Data
         else:
             est, s, z, pv = float(r["value"]), math.nan, math.nan, math.nan
         recs.append({"lhs": r["lhs"], "op": r["op"], "rhs": r["rhs"],
-                     "group": prob.table.labels[r["group"]], "est": est, "se": s, "z": z,
-                     "pvalue": pv, "std_lv": s_lv, "std_all": s_all})
-    return pd.DataFrame(recs)
+                     "group": prob.table.labels[r["group"]], "label": "", "est": est, "se": s,
+                     "z": z, "pvalue": pv, "std_lv": s_lv, "std_all": s_all})
+    out = pd.DataFrame(recs)
+    out["label"] = labels_of(prob.table)
+    return out
 
 
 def _srmr(prob: _Problem, theta: np.ndarray) -> float:
@@ -378,14 +456,18 @@ def _ml_measures(prob: _Problem, theta: np.ndarray, chisq_g: np.ndarray) -> dict
                         for n, ld in zip(prob.n, prob.logdet)))
     logl = logl_h1 - 0.5 * chisq
     lo, hi = fi.rmsea_ci(chisq, df, N) if df > 0 else (0.0, 0.0)
+    close, notclose = rb.rmsea_pvalues(chisq, df, N, G)
     return {
         "npar": float(table.n_free), "ntotal": N, "chisq": chisq, "df": float(df),
         "pvalue": fi.chisq_pvalue(chisq, df), "baseline.chisq": b_chisq,
-        "baseline.df": float(b_df), "cfi": fi.cfi(chisq, df, b_chisq, b_df),
+        "baseline.df": float(b_df), "baseline.pvalue": fi.chisq_pvalue(b_chisq, b_df),
+        "cfi": fi.cfi(chisq, df, b_chisq, b_df),
         "tli": fi.tli(chisq, df, b_chisq, b_df), "rmsea": rb._rmsea(chisq, df, N, G),
         "rmsea.ci.lower": lo * math.sqrt(G), "rmsea.ci.upper": hi * math.sqrt(G),
+        "rmsea.pvalue": close, "rmsea.notclose.pvalue": notclose,
         "srmr": _srmr(prob, theta), "logl": logl, "unrestricted.logl": logl_h1,
         "aic": fi.aic(logl, table.n_free), "bic": fi.bic(logl, table.n_free, N),
+        "bic2": fi.sabic(logl, table.n_free, N),
     }
 
 
@@ -496,4 +578,6 @@ def fit_groups(model: str, data: pd.DataFrame, group: str, *, group_equal=(),
                             chisq_group=dict(zip(labels, map(float, chisq_g))),
                             group_labels=labels, nobs=[len(X) for X in Xs],
                             estimator=estimator, converged=converged, warnings=warn,
-                            theta=theta, vcov=vcov, table=table)
+                            theta=theta, vcov=vcov, table=table,
+                            r2_groups=r2_of(prob.groups, labels, theta),
+                            group_equal=list(group_equal), group_partial=list(group_partial))

@@ -44,7 +44,8 @@ from replication.engine import robust as rb
 from replication.engine import robust_fiml as rf
 from replication.engine.errors import InputError
 from replication.engine.fiml import Patterns
-from replication.engine.multigroup import MultiGroupResult, _Group, _param_table, _srmr
+from replication.engine.multigroup import (MultiGroupResult, _Group, _param_table, _srmr,
+                                           r2_of)
 from replication.engine.multigroup_table import GroupTable, group_table, split_groups
 from replication.engine.numdiff import gradient_jacobian
 from replication.engine.partable import specify
@@ -223,6 +224,8 @@ def _measures(prob, theta, chisq_g, b_chisq, estimator, H) -> tuple[dict, np.nda
           "baseline.df": float(b_df), "cfi": fi.cfi(chisq, df, b_chisq, b_df),
           "tli": fi.tli(chisq, df, b_chisq, b_df), "rmsea": rb._rmsea(chisq, df, N, G),
           "rmsea.ci.lower": lo * math.sqrt(G), "rmsea.ci.upper": hi * math.sqrt(G),
+          **dict(zip(("rmsea.pvalue", "rmsea.notclose.pvalue"),
+                     rb.rmsea_pvalues(chisq, df, N, G))),
           "srmr": _srmr(prob, theta), "logl": logl, "unrestricted.logl": logl_h1,
           "aic": fi.aic(logl, table.n_free), "bic": fi.bic(logl, table.n_free, N)}
     vcov = np.linalg.inv(H)
@@ -244,11 +247,9 @@ def _measures(prob, theta, chisq_g, b_chisq, estimator, H) -> tuple[dict, np.nda
     fm.update(rb.scaled_measures(chisq, df, c, tr, b_chisq, b_df, tr0 / b_df, int(N), G))
     t3, c3 = _fiml_corrected(prob, A1s, B1s, Ds, theta, df)
     t3b, c3b = _fiml_corrected(prob0, A1s, B1s, Ds0, theta0, b_df)
-    lo_r, hi_r = rb._rmsea_ci(t3 / c3, df, N, G, c3)
     fm.update({"cfi.robust": rb._cfi(t3, df, t3b, b_df, c3, c3b),
-               "tli.robust": rb._tli(t3, df, t3b, b_df, c3, c3b),
-               "rmsea.robust": rb._rmsea(t3, df, N, G, c3),
-               "rmsea.ci.lower.robust": lo_r, "rmsea.ci.upper.robust": hi_r})
+               "tli.robust": rb._tli(t3, df, t3b, b_df, c3, c3b)})
+    fm.update(rb.robust_rmsea(t3 / c3, df, N, G, c3))
     return fm, vcov
 
 
@@ -290,4 +291,6 @@ def fit_groups_fiml(model: str, data: pd.DataFrame, group: str, *, group_equal=(
                             chisq_group=dict(zip(labels, map(float, chisq_g))),
                             group_labels=labels, nobs=[len(X) for X in Xs],
                             estimator=estimator, converged=converged, warnings=warn,
-                            theta=theta, vcov=vcov, table=table)
+                            theta=theta, vcov=vcov, table=table,
+                            r2_groups=r2_of(prob.groups, labels, theta), missing="fiml",
+                            group_equal=list(group_equal), group_partial=list(group_partial))

@@ -59,6 +59,7 @@ from replication.engine.errors import InputError
 from replication.engine.numbers import json_float
 from replication.engine.partable import ModelSpec, specify
 from replication.engine.ram import RAM
+from replication.engine.result_base import ResultBase
 
 __all__ = ["bvn_cdf", "thresholds", "polychoric", "sample_statistics", "OrdinalResult",
            "fit_ordinal"]
@@ -323,21 +324,26 @@ def _scaled_shifted(T: float, df: int, UG: np.ndarray) -> tuple[float, float, fl
 
 
 @dataclass
-class OrdinalResult:
+class OrdinalResult(ResultBase):
     """A model fitted to ordered items by DWLS or WLSMV.
 
     Attributes
     ----------
     parameters : DataFrame
-        ``lhs, op, rhs, est, se, z, pvalue, std_lv, std_all``: loadings, latent (co)variances,
-        thresholds (``item | t1``), residual variances of the items (``1 - explained``, not
-        free) and lavaan's fixed scale factors ``~*~`` and intercepts ``~1``.
+        ``lhs, op, rhs, group, label, est, se, z, pvalue, std_lv, std_all`` (``group`` is
+        ``""``: one group): loadings, latent (co)variances, thresholds (``item | t1``),
+        residual variances of the items (``1 - explained``, not free) and lavaan's fixed
+        scale factors ``~*~`` and intercepts ``~1``. A copy on every access.
     fit_measures : dict
         lavaan's names: ``npar, ntotal, chisq, df, pvalue, baseline.chisq, baseline.df, cfi,
-        tli, rmsea, srmr`` and, for WLSMV, ``chisq.scaled, df.scaled, pvalue.scaled,
-        chisq.scaling.factor, chisq.shift.parameters, baseline.chisq.scaled,
-        baseline.pvalue.scaled, cfi.scaled, tli.scaled, rmsea.scaled, cfi.robust, tli.robust,
-        rmsea.robust, rmsea.ci.lower.robust, rmsea.ci.upper.robust``.
+        tli, rmsea`` (with its interval and p-values), ``srmr`` and, for WLSMV,
+        ``chisq.scaled, df.scaled, pvalue.scaled, chisq.scaling.factor,
+        chisq.shift.parameters, baseline.chisq.scaled, baseline.pvalue.scaled, cfi.scaled,
+        tli.scaled, rmsea.scaled, cfi.robust, tli.robust, rmsea.robust`` (with their
+        intervals and p-values).
+    r2 : Series
+        R-squared of the items (``1 -`` the residual variance of ``y*``) and of the
+        endogenous latent variables.
     thresholds : dict
     polychoric : DataFrame
     estimator : str
@@ -346,7 +352,7 @@ class OrdinalResult:
     n : int
     """
 
-    parameters: pd.DataFrame
+    table: pd.DataFrame
     fit_measures: dict
     thresholds: dict
     polychoric: pd.DataFrame
@@ -354,18 +360,34 @@ class OrdinalResult:
     converged: bool
     warnings: list[str] = field(default_factory=list)
     n: int = 0
+    r2_values: dict = field(default_factory=dict)
+    missing: str = "listwise"
 
-    def to_json(self, digits: int = 6) -> dict:
-        """JSON-ready dict with ``parameters``, ``fit_measures``, ``converged``, ``warnings``,
-        ``n`` (floats rounded, NaN as null)."""
-        cols = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_lv", "std_all"]
-        params = [{c: (getattr(r, c) if c in ("lhs", "op", "rhs") else
-                       json_float(getattr(r, c), digits)) for c in cols}
-                  for r in self.parameters[cols].itertuples(index=False)]
-        return {"parameters": params,
+    @property
+    def parameters(self) -> pd.DataFrame:
+        """The parameter table (a copy)."""
+        return self.table.copy()
+
+    @property
+    def params(self) -> pd.DataFrame:
+        """The parameter table (the name of other results)."""
+        return self.parameters
+
+    @property
+    def r2(self) -> pd.Series:
+        """R-squared (a Series named ``r2``)."""
+        return pd.Series(self.r2_values, dtype=float, name="r2")
+
+    def _json(self, digits: int = 6) -> dict:
+        """``parameters``, ``fit_measures``, ``r2``, ``converged``, ``warnings``, ``n``,
+        ``estimator``, ``missing`` (floats rounded, NaN as null)."""
+        from replication.engine.results import parameter_dicts
+
+        return {"parameters": parameter_dicts(self.table, digits),
                 "fit_measures": {k: json_float(v, digits) for k, v in self.fit_measures.items()},
+                "r2": {k: json_float(v, digits) for k, v in self.r2_values.items()},
                 "converged": bool(self.converged), "warnings": list(self.warnings),
-                "n": int(self.n)}
+                "n": int(self.n), "estimator": self.estimator, "missing": self.missing}
 
 
 def _items(spec: ModelSpec, data: pd.DataFrame, ordered) -> pd.DataFrame:
@@ -395,8 +417,9 @@ def _items(spec: ModelSpec, data: pd.DataFrame, ordered) -> pd.DataFrame:
     return X
 
 
-def _table(spec, dspec, old, theta, vcov, tau, levels, Sigma) -> pd.DataFrame:
-    """lavaan's parameter table of the fitted model (delta parameterization)."""
+def _table(spec, dspec, old, theta, vcov, tau, levels, Sigma) -> tuple[pd.DataFrame, dict]:
+    """lavaan's parameter table of the fitted model (delta parameterization) and the
+    R-squared of the items and of the endogenous latent variables."""
     T = sum(len(t) for t in tau)
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None))
     se_th, se_m = se_all[:T], se_all[T:]
@@ -433,7 +456,12 @@ def _table(spec, dspec, old, theta, vcov, tau, levels, Sigma) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         out["z"] = np.where(out.se > 0, out.est / out.se, np.nan)
     out["pvalue"] = 2 * stats.norm.sf(np.abs(out["z"]))
-    return out[["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_lv", "std_all"]]
+    out["group"] = ""
+    labels = [r.get("label") or "" for r in spec.rows]
+    out["label"] = labels + [""] * (len(out) - len(labels))
+    from replication.engine.results import PARAMETER_COLUMNS, _r_squared
+
+    return out[PARAMETER_COLUMNS], _r_squared(spec, ram, full)
 
 
 def _catml(R: np.ndarray, Sigma: np.ndarray, J: np.ndarray, w_cor: np.ndarray,
@@ -468,17 +496,15 @@ def _catml(R: np.ndarray, Sigma: np.ndarray, J: np.ndarray, w_cor: np.ndarray,
     c3 = float(np.trace(M.T @ V @ M @ Gamma_cor)) / df
     bdf = len(w_cor)
     c3b = float(np.trace(Gamma_cor)) / bdf
-    lo, hi = rb._rmsea_ci(t3 / c3, df, N - 1, 1, c3)
     return {"cfi.robust": rb._cfi(t3, df, t3b, bdf, c3, c3b),
             "tli.robust": rb._tli(t3, df, t3b, bdf, c3, c3b),
-            "rmsea.robust": rb._rmsea(t3, df, N - 1, 1, c3),
-            "rmsea.ci.lower.robust": lo, "rmsea.ci.upper.robust": hi}
+            **rb.robust_rmsea(t3 / c3, df, N - 1, 1, c3)}
 
 
 def _measures(estimator, N, T, q, chisq, base_chisq, UG, UG0, r_res, p) -> dict:
     pstar = p * (p - 1) // 2
     df, bdf = pstar - q, pstar
-    fm = {"npar": float(T + q), "chisq": chisq, "df": float(df),
+    fm = {"npar": float(T + q), "ntotal": float(N), "chisq": chisq, "df": float(df),
           "pvalue": float(stats.chi2.sf(chisq, df)) if df > 0 else math.nan,
           "baseline.chisq": base_chisq, "baseline.df": float(bdf)}
     from replication.engine import robust as rb  # same layer
@@ -486,6 +512,8 @@ def _measures(estimator, N, T, q, chisq, base_chisq, UG, UG0, r_res, p) -> dict:
     fm["cfi"] = rb._cfi(chisq, df, base_chisq, bdf)
     fm["tli"] = rb._tli(chisq, df, base_chisq, bdf)
     fm["rmsea"] = rb._rmsea(chisq, df, N - 1)
+    fm["rmsea.ci.lower"], fm["rmsea.ci.upper"] = rb._rmsea_ci(chisq, df, N - 1)
+    fm["rmsea.pvalue"], fm["rmsea.notclose.pvalue"] = rb.rmsea_pvalues(chisq, df, N - 1)
     fm["srmr"] = float(math.sqrt(np.sum(r_res ** 2) / (p * (p + 1) / 2)))
     if estimator == "WLSMV" and df > 0:
         xs, c, b = _scaled_shifted(chisq, df, UG)
@@ -497,7 +525,10 @@ def _measures(estimator, N, T, q, chisq, base_chisq, UG, UG0, r_res, p) -> dict:
                    "baseline.pvalue.scaled": float(stats.chi2.sf(bxs, bdf)),
                    "baseline.chisq.scaling.factor": bc,
                    "cfi.scaled": rb._cfi(xs, df, bxs, bdf), "tli.scaled": rb._tli(xs, df, bxs, bdf),
-                   "rmsea.scaled": rb._rmsea(xs, df, N - 1)})
+                   "chisq.shift.parameters": b, "rmsea.scaled": rb._rmsea(xs, df, N - 1)})
+        fm["rmsea.ci.lower.scaled"], fm["rmsea.ci.upper.scaled"] = rb._rmsea_ci(xs, df, N - 1)
+        fm["rmsea.pvalue.scaled"], fm["rmsea.notclose.pvalue.scaled"] = rb.rmsea_pvalues(
+            xs, df, N - 1)
     return fm
 
 
@@ -564,9 +595,9 @@ def fit_ordinal(model: str, data: pd.DataFrame, *, ordered=None, estimator: str 
         np.fill_diagonal(S1, 1.0)
         fm.update(_catml(R, S1, Delta[T:, T:], w[T:], Gamma[T:, T:], N, int(fm["df"])))
     warn = [] if conv else ["the optimizer did not converge; estimates are not a DWLS solution"]
+    table, r2 = _table(spec, dspec, old, theta, vcov, tau, levels, Sigma)
     return OrdinalResult(
-        parameters=_table(spec, dspec, old, theta, vcov, tau, levels, Sigma),
-        fit_measures=fm,
+        table=table, fit_measures=fm, r2_values=r2,
         thresholds={v: [float(x) for x in t] for v, t in zip(spec.ov, tau)},
         polychoric=pd.DataFrame(R, index=spec.ov, columns=spec.ov),
         estimator=estimator, converged=conv, warnings=warn, n=N)

@@ -14,25 +14,29 @@ lavaan ``R/lav_object_methods.R`` (``parameterEstimates``), ``R/lav_object_post_
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from replication.engine import summary as _summary
+from replication.engine import distributions as dist
 from replication.engine.distributions import norm_sf
 from replication.engine.errors import InputError
 from replication.engine.fit_measures import ml_measures
 from replication.engine.numbers import json_float
 from replication.engine.partable import ModelSpec, eval_defined, label_values
 from replication.engine.ram import RAM
+from replication.engine.result_base import ResultBase
 
 if TYPE_CHECKING:  # pandas is loaded when a table is first asked for, not to fit and print
     import pandas as pd
 
-__all__ = ["FitResult", "PARAMETER_COLUMNS", "assemble", "defined_rows", "parameter_row",
-           "wald"]
+__all__ = ["FitResult", "PARAMETER_COLUMNS", "assemble", "defined_rows", "parameter_dicts",
+           "parameter_row", "rmsea_pvalues", "wald"]
 
-PARAMETER_COLUMNS = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_lv", "std_all"]
+PARAMETER_COLUMNS = ["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "std_lv",
+                     "std_all"]
+_TEXT = ("lhs", "op", "rhs", "group", "label")
 
 
 def parameter_row(params: pd.DataFrame, lhs: str, op: str, rhs: str) -> pd.Series | None:
@@ -59,40 +63,63 @@ def _frame(columns: dict):
     import pandas as pd
 
     params = pd.DataFrame(columns, columns=PARAMETER_COLUMNS)
-    for c in PARAMETER_COLUMNS[3:]:
+    for c in PARAMETER_COLUMNS[5:]:
         params[c] = params[c].astype(float)
     return params
 
 
-class FitResult:
-    """A fitted model with lavaan's outputs.
+def parameter_dicts(table, digits: int = 6, group: bool = False) -> list[dict]:
+    """The rows of a parameter table (a DataFrame or a dict of columns) as JSON-ready dicts:
+    ``group`` only when ``group`` (a multi-group fit), ``label`` only when not empty."""
+    if isinstance(table, dict):
+        cols = [c for c in table if c != "group" or group]
+        rows = zip(*(table[c] for c in cols))
+    else:
+        cols = [c for c in table.columns if c != "group" or group]
+        rows = table[cols].itertuples(index=False)
+    out = []
+    for r in rows:
+        d = {c: (v if c in _TEXT else json_float(v, digits)) for c, v in zip(cols, r)}
+        if not d.get("label", True):
+            del d["label"]
+        out.append(d)
+    return out
 
-    The tables are kept as plain columns and arrays and become pandas objects when first
-    asked for (``replicate fit`` prints a fit without loading pandas); a table given or set as
-    a pandas object is used as it is.
+
+class FitResult(ResultBase):
+    """A fitted model with lavaan's outputs (ML, MLM, MLR; complete rows or FIML).
+
+    Built once with the standard errors and fit measures of its estimator (:func:`assemble`);
+    the tables are kept as plain columns and arrays and become pandas objects when first
+    asked for (``replicate fit`` prints a fit without loading pandas). ``parameters``,
+    ``implied_cov`` and ``sample_cov`` hand out copies, so a result does not change when a
+    table it gave is changed.
 
     Attributes
     ----------
     parameters : DataFrame
-        ``lhs, op, rhs, est, se, z, pvalue, std_lv, std_all`` (float columns; fixed parameters
-        have NaN ``se``, ``z``, ``pvalue`` as lavaan prints blanks); ``:=`` rows for defined
-        parameters with delta-method standard errors. ``params`` is the same table. May be
-        given as a dict of columns.
+        ``lhs, op, rhs, group, label, est, se, z, pvalue, std_lv, std_all`` (``group`` is
+        ``""`` for one group; float value columns; fixed parameters have NaN ``se``, ``z``,
+        ``pvalue`` as lavaan prints blanks); ``~1`` rows of a FIML fit; ``:=`` rows for
+        defined parameters with delta-method standard errors (from the estimator's covariance
+        matrix of the estimates). ``params`` is the same table.
     fit_measures : dict
-        lavaan's ``fitMeasures()`` names (:data:`replication.engine.fit_measures.FIT_MEASURES`);
+        lavaan's ``fitMeasures()`` names (:data:`replication.engine.fit_measures.FIT_MEASURES`,
+        ``rmsea.notclose.pvalue``; the scaled and robust ones of MLM and MLR);
         ``chisq_df`` is chisq/df.
     r2 : Series
-        R-squared of every endogenous variable (lavaan ``inspect(fit, "r2")``); may be given as
-        a dict.
+        R-squared of every endogenous variable (lavaan ``inspect(fit, "r2")``).
     converged : bool
     warnings : list of str
         Non-convergence, Heywood cases, standardized values outside [-1, 1], non-positive-
         definite matrices.
     n : int
     model : str
+    estimator, missing : str
     implied_cov, sample_cov : DataFrame
-        Rows and columns named by the observed variables; may be given as arrays in the order
-        of ``spec.ov``.
+        Rows and columns named by the observed variables.
+    vcov : ndarray
+        Covariance matrix of the free parameters (robust for MLM and MLR).
     iterations : int
         Newton / scoring iterations of the run that gave the estimates.
     start : str
@@ -105,6 +132,7 @@ class FitResult:
                  missing: str = "listwise", cov_y: bool = False, iterations: int = 0,
                  start: str = "lavaan") -> None:
         self._parameters = parameters
+        self._frame_cache = None
         self.fit_measures = fit_measures
         self._r2 = r2
         self.converged = converged
@@ -129,63 +157,48 @@ class FitResult:
 
     @property
     def parameters(self) -> pd.DataFrame:
-        """The parameter table (a DataFrame; built on first access)."""
-        if isinstance(self._parameters, dict):
-            self._parameters = _frame(self._parameters)
-        return self._parameters
+        """The parameter table (a copy of a DataFrame built on first access)."""
+        if self._frame_cache is None:
+            table = self._parameters
+            self._frame_cache = _frame(table) if isinstance(table, dict) else table
+        return self._frame_cache.copy()
 
     @parameters.setter
     def parameters(self, value) -> None:
+        """Deprecated: a result is built once (:func:`assemble`); kept for callers that
+        still patch a finished fit."""
         self._parameters = value
+        self._frame_cache = None
 
     @property
     def params(self) -> pd.DataFrame:
-        """The parameter table (the name of earlier versions; same object as ``parameters``)."""
+        """The parameter table (the name of earlier versions; same as ``parameters``)."""
         return self.parameters
-
-    @params.setter
-    def params(self, value: pd.DataFrame) -> None:
-        self.parameters = value
 
     @property
     def r2(self) -> pd.Series:
-        """R-squared (a Series named ``r2``; built on first access)."""
-        if isinstance(self._r2, dict):
-            import pandas as pd
+        """R-squared (a Series named ``r2``)."""
+        import pandas as pd
 
-            self._r2 = pd.Series(self._r2, dtype=float, name="r2")
-        return self._r2
-
-    @r2.setter
-    def r2(self, value) -> None:
-        self._r2 = value
+        return pd.Series(dict(self._r2), dtype=float, name="r2")
 
     def _named(self, matrix):
-        if isinstance(matrix, np.ndarray):
-            import pandas as pd
+        import pandas as pd
 
+        if isinstance(matrix, np.ndarray):
             return pd.DataFrame(matrix, index=self.spec.ov, columns=self.spec.ov)
-        return matrix
+        return matrix.copy()
 
     @property
     def implied_cov(self) -> pd.DataFrame:
         """Model-implied covariance matrix of the observed variables."""
-        self._implied_cov = self._named(self._implied_cov)
-        return self._implied_cov
-
-    @implied_cov.setter
-    def implied_cov(self, value) -> None:
-        self._implied_cov = value
+        return self._named(self._implied_cov)
 
     @property
     def sample_cov(self) -> pd.DataFrame:
-        """Sample covariance matrix (divisor N) of the observed variables."""
-        self._sample_cov = self._named(self._sample_cov)
-        return self._sample_cov
-
-    @sample_cov.setter
-    def sample_cov(self, value) -> None:
-        self._sample_cov = value
+        """Sample covariance matrix (divisor N; EM estimate with FIML) of the observed
+        variables."""
+        return self._named(self._sample_cov)
 
     def parameter(self, lhs: str, op: str, rhs: str) -> pd.Series:
         """The row ``lhs op rhs`` of :attr:`parameters` (``~~`` in either order).
@@ -210,30 +223,21 @@ class FitResult:
 
         return modindices(self)
 
-    def to_json(self, digits: int = 6) -> dict:
-        """JSON-ready dict: ``parameters`` (``lhs, op, rhs, est, se, z, pvalue, std_lv,
-        std_all``), ``fit_measures``, ``r2``, ``converged``, ``warnings``, ``n``,
-        ``iterations``; floats rounded to ``digits`` decimals, NaN as ``None``."""
-        table = self._parameters
-        if isinstance(table, dict):  # plain columns: no DataFrame needed
-            cols = [c for c in PARAMETER_COLUMNS if c in table]
-            rows = zip(*(table[c] for c in cols))
-        else:
-            cols = [c for c in PARAMETER_COLUMNS if c in table.columns]
-            rows = table[cols].itertuples(index=False)
-        params = [{c: (v if c in ("lhs", "op", "rhs") else json_float(v, digits))
-                   for c, v in zip(cols, r)} for r in rows]
-        r2 = self._r2 if isinstance(self._r2, dict) else self.r2
-        return {"parameters": params,
-                "fit_measures": {k: json_float(v, digits) for k, v in self.fit_measures.items()},
-                "r2": {k: json_float(v, digits) for k, v in r2.items()},
-                "converged": bool(self.converged), "warnings": list(self.warnings),
-                "n": int(self.n), "iterations": int(self.iterations)}
-
-    def summary(self) -> str:
-        """Text laid out like lavaan's ``summary(fit, fit.measures = TRUE, standardized =
-        TRUE)`` (:func:`replication.engine.summary.format_text`)."""
-        return _summary.format_text(self.to_json(), estimator=self.estimator)
+    def _json(self, digits: int = 6) -> dict:
+        """``parameters`` (``lhs, op, rhs[, label], est, se, z, pvalue, std_lv, std_all``),
+        ``fit_measures``, ``r2``, ``converged``, ``warnings``, ``n``, ``iterations``,
+        ``estimator`` and ``missing`` when not ML on complete rows."""
+        table = self._parameters if self._frame_cache is None else self._frame_cache
+        r2 = self._r2 if isinstance(self._r2, dict) else dict(self._r2)
+        out = {"parameters": parameter_dicts(table, digits),
+               "fit_measures": {k: json_float(v, digits) for k, v in self.fit_measures.items()},
+               "r2": {k: json_float(v, digits) for k, v in r2.items()},
+               "converged": bool(self.converged), "warnings": list(self.warnings),
+               "n": int(self.n), "iterations": int(self.iterations)}
+        if self.estimator != "ML" or self.missing != "listwise":
+            out["estimator"] = self.estimator
+            out["missing"] = self.missing
+        return out
 
 
 def wald(est: float, se: float) -> tuple[float, float]:
@@ -293,14 +297,18 @@ def defined_rows(spec: ModelSpec, ram: RAM, theta: np.ndarray, vcov: np.ndarray)
     for i, nm in enumerate(names):
         se = float(np.sqrt(cov[i, i])) if np.isfinite(cov[i, i]) and cov[i, i] >= 0 else np.nan
         z, pv = wald(base[nm], se) if se and se > 0 else (np.nan, np.nan)
-        out.append({"lhs": nm, "op": ":=", "rhs": exprs[nm].replace(" ", ""), "est": base[nm],
+        out.append({"lhs": nm, "op": ":=", "rhs": exprs[nm].replace(" ", ""), "label": "",
+                    "est": base[nm],
                     "se": se, "z": z, "pvalue": pv, "std_lv": std["std_lv"][nm],
                     "std_all": std["std_all"][nm]})
     return out
 
 
-def _parameter_table(spec: ModelSpec, ram: RAM, theta: np.ndarray, vcov: np.ndarray) -> dict:
-    """The parameter table as plain columns (:data:`PARAMETER_COLUMNS` -> list)."""
+def _parameter_table(spec: ModelSpec, ram: RAM, theta: np.ndarray, vcov: np.ndarray,
+                     extra: list[dict] = ()) -> dict:
+    """The parameter table as plain columns (:data:`PARAMETER_COLUMNS` -> list): the rows of
+    ``spec``, then ``extra`` rows (the intercepts of a FIML fit), then the defined
+    parameters."""
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
     std, std_lv = ram.standardized(theta), ram.standardized_lv(theta)
     records = []
@@ -310,13 +318,15 @@ def _parameter_table(spec: ModelSpec, ram: RAM, theta: np.ndarray, vcov: np.ndar
             z, pv = wald(est, se)
         else:
             est, se, z, pv = float(r["value"]), np.nan, np.nan, np.nan
-        records.append({"lhs": r["lhs"], "op": r["op"], "rhs": r["rhs"], "est": est, "se": se,
+        records.append({"lhs": r["lhs"], "op": r["op"], "rhs": r["rhs"],
+                        "label": r.get("label") or "", "est": est, "se": se,
                         "z": z, "pvalue": pv, "std_lv": float(std_lv[k]),
                         "std_all": float(std[k])})
+    records += list(extra)
     if spec.defined:
         records += defined_rows(spec, ram, theta, vcov)
-    return {c: [r[c] if c in ("lhs", "op", "rhs") else float(r[c]) for r in records]
-            for c in PARAMETER_COLUMNS}
+    return {c: [("" if c == "group" else r.get(c, "")) if c in _TEXT else float(r[c])
+                for r in records] for c in PARAMETER_COLUMNS}
 
 
 def _r_squared(spec: ModelSpec, ram: RAM, theta: np.ndarray) -> dict[str, float]:
@@ -357,12 +367,51 @@ def solution_warnings(spec: ModelSpec, ram: RAM, theta: np.ndarray,
     return warn
 
 
+def rmsea_pvalues(x2: float, df: float, n: float, groups: int = 1,
+                  c: float = 1.0) -> tuple[float, float]:
+    """lavaan 0.6.14's tests of close and of not-close fit: ``P(chi2 >= x2)`` when the RMSEA
+    is 0.05 and ``P(chi2 <= x2)`` when it is 0.08, noncentral chi-square on ``df`` with
+    noncentrality ``N df h0^2 / (c G)`` (``c`` the scaling factor of the robust RMSEA).
+
+    References
+    ----------
+    lavaan 0.6.14 ``R/lav_fit_rmsea.R`` (``lav_fit_rmsea_closefit``,
+    ``lav_fit_rmsea_notclosefit``).
+    """
+    if not (math.isfinite(x2) and math.isfinite(df) and math.isfinite(c)) or df <= 0 or c <= 0:
+        return math.nan, math.nan
+    k = n * df / (c * groups)
+    return float(dist.ncx2_sf(x2, df, k * 0.05 ** 2)), float(dist.ncx2_cdf(x2, df, k * 0.08 ** 2))
+
+
+def _notclose(fm: dict) -> dict:
+    """``rmsea.notclose.pvalue`` (lavaan 0.6.14: P(chi-square <= observed) when the RMSEA is
+    0.080) after ``rmsea.pvalue`` and ``baseline.pvalue`` after ``baseline.df``."""
+    out = {}
+    for k, v in fm.items():
+        out[k] = v
+        if k == "rmsea.pvalue" and "rmsea.notclose.pvalue" not in fm:
+            out["rmsea.notclose.pvalue"] = rmsea_pvalues(fm["chisq"], fm["df"], fm["ntotal"])[1]
+        if k == "baseline.df" and "baseline.pvalue" not in fm:
+            ok = np.isfinite(fm["baseline.chisq"]) and fm["baseline.df"] > 0
+            out["baseline.pvalue"] = float(dist.chi2_sf(fm["baseline.chisq"], v)) if ok else np.nan
+    return out
+
+
 def assemble(spec: ModelSpec, ram: RAM, theta: np.ndarray, converged: bool, S: np.ndarray,
              n: int, model: str, cov_y: bool, *, iterations: int = 0,
-             start: str = "lavaan") -> FitResult:
-    """A :class:`FitResult` from ML estimates on complete data (``S`` with divisor N).
+             start: str = "lavaan", vcov: np.ndarray | None = None,
+             fit_measures: dict | None = None, extra: list[dict] = (),
+             estimator: str = "ML", missing: str = "listwise",
+             notes: list[str] = ()) -> FitResult:
+    """A :class:`FitResult` built once from estimates (``S`` with divisor N, or the EM
+    covariance matrix of a FIML fit).
 
-    Warnings come first in lavaan's order: identification, convergence, then the solution.
+    ``vcov`` (the estimator's covariance matrix of the free parameters; the inverse expected
+    information when not given), ``fit_measures`` (:func:`~replication.engine.fit_measures.
+    ml_measures` when not given), ``extra`` parameter rows and ``notes`` (warnings about the
+    standard errors) come from the estimator. Warnings come first in lavaan's order:
+    identification, convergence, then the solution.
     """
     warn: list[str] = []
     if spec.df < 0:
@@ -372,12 +421,15 @@ def assemble(spec: ModelSpec, ram: RAM, theta: np.ndarray, converged: bool, S: n
     if not converged:
         warn.append("the optimizer did not converge; estimates are not a maximum-likelihood "
                     "solution")
-    vcov = _vcov(spec, ram, theta, n, warn)
-    params = _parameter_table(spec, ram, theta, vcov)
+    if vcov is None:
+        vcov = _vcov(spec, ram, theta, n, warn)
+    warn += list(notes)
+    params = _parameter_table(spec, ram, theta, vcov, extra)
     warn += solution_warnings(spec, ram, theta, params)
-    Sigma = ram.implied(theta)
+    fm = ml_measures(spec, ram, theta, S, n) if fit_measures is None else fit_measures
     return FitResult(
-        parameters=params, fit_measures=ml_measures(spec, ram, theta, S, n),
+        parameters=params, fit_measures=_notclose(fm),
         r2=_r_squared(spec, ram, theta), converged=bool(converged), warnings=warn, n=int(n),
-        model=model, implied_cov=Sigma, sample_cov=S, spec=spec, theta=theta,
-        vcov=vcov, cov_y=cov_y, iterations=int(iterations), start=start)
+        model=model, implied_cov=ram.implied(theta), sample_cov=S, spec=spec, theta=theta,
+        vcov=vcov, estimator=estimator, missing=missing, cov_y=cov_y,
+        iterations=int(iterations), start=start)

@@ -69,6 +69,7 @@ from replication.engine.distributions import chi2_sf, norm_sf
 from replication.engine.errors import InputError
 from replication.engine.partable import ModelSpec
 from replication.engine.ram import RAM
+from replication.engine.results import rmsea_pvalues
 
 __all__ = [
     "ROBUST_ESTIMATORS",
@@ -82,6 +83,7 @@ __all__ = [
     "trace_ugamma_mplus",
     "sandwich",
     "scaled_measures",
+    "rmsea_pvalues",
     "sb2001_difference",
     "independence_spec",
     "RobustResult",
@@ -94,7 +96,8 @@ SCALED_MEASURES = [
     "baseline.chisq.scaled", "baseline.df.scaled", "baseline.pvalue.scaled",
     "baseline.chisq.scaling.factor", "cfi.scaled", "tli.scaled", "cfi.robust", "tli.robust",
     "rmsea.scaled", "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.robust",
-    "rmsea.ci.lower.robust", "rmsea.ci.upper.robust",
+    "rmsea.ci.lower.robust", "rmsea.ci.upper.robust", "rmsea.pvalue.scaled",
+    "rmsea.notclose.pvalue.scaled", "rmsea.pvalue.robust", "rmsea.notclose.pvalue.robust",
 ]
 
 
@@ -303,6 +306,16 @@ def _rmsea_ci(x2, df, n, groups=1, c=1.0, level=0.90):
     return lo * scale, hi * scale
 
 
+def robust_rmsea(x2s: float, df: float, n: float, groups: int, c: float) -> dict:
+    """``rmsea.robust``, its interval and p-values from the scaled statistic ``x2s`` and the
+    scaling factor ``c`` (Brosseau-Liard, Savalei & Li 2012; lavaan 0.6.14)."""
+    lo, hi = _rmsea_ci(x2s, df, n, groups, c=c)
+    close, notclose = rmsea_pvalues(x2s, df, n, groups, c)
+    return {"rmsea.robust": _rmsea(x2s * c, df, n, groups, c=c), "rmsea.ci.lower.robust": lo,
+            "rmsea.ci.upper.robust": hi, "rmsea.pvalue.robust": close,
+            "rmsea.notclose.pvalue.robust": notclose}
+
+
 def scaled_measures(chisq: float, df: float, c: float, trace_ugamma: float,
                     base_chisq: float, base_df: float, base_c: float, n: int,
                     groups: int = 1) -> dict:
@@ -338,8 +351,8 @@ def scaled_measures(chisq: float, df: float, c: float, trace_ugamma: float,
     x2s = chisq / c
     bx2s = base_chisq / base_c
     lo_s, hi_s = _rmsea_ci(chisq, trace_ugamma, n, groups)
-    lo_r, hi_r = _rmsea_ci(x2s, df, n, groups, c=c)
-    return {
+    close_s, notclose_s = rmsea_pvalues(chisq, trace_ugamma, n, groups)
+    out = {
         "chisq.scaled": x2s,
         "df.scaled": float(df),
         "pvalue.scaled": float(chi2_sf(x2s, df)) if df > 0 else math.nan,
@@ -355,10 +368,11 @@ def scaled_measures(chisq: float, df: float, c: float, trace_ugamma: float,
         "rmsea.scaled": _rmsea(chisq, trace_ugamma, n, groups),
         "rmsea.ci.lower.scaled": lo_s,
         "rmsea.ci.upper.scaled": hi_s,
-        "rmsea.robust": _rmsea(chisq, df, n, groups, c=c),
-        "rmsea.ci.lower.robust": lo_r,
-        "rmsea.ci.upper.robust": hi_r,
+        "rmsea.pvalue.scaled": close_s,
+        "rmsea.notclose.pvalue.scaled": notclose_s,
     }
+    out.update(robust_rmsea(x2s, df, n, groups, c))
+    return out
 
 
 def sb2001_difference(chisq1: float, df1: float, c1: float, chisq0: float, df0: float,

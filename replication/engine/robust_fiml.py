@@ -306,9 +306,7 @@ def robust_fiml(spec: ModelSpec, theta: np.ndarray, X: np.ndarray, chisq: float,
                                Sigma0, base_df)
     fm["cfi.robust"] = rb._cfi(t3, df, t3b, base_df, c3, c3b)
     fm["tli.robust"] = rb._tli(t3, df, t3b, base_df, c3, c3b)
-    fm["rmsea.robust"] = rb._rmsea(t3, df, n, 1, c3)
-    fm["rmsea.ci.lower.robust"], fm["rmsea.ci.upper.robust"] = rb._rmsea_ci(t3 / c3, df, n,
-                                                                           1, c3)
+    fm.update(rb.robust_rmsea(t3 / c3, df, n, 1, c3))
     vcov = vcov_all[:q, :q]
     return rb.RobustResult(estimator="MLR", vcov=vcov,
                            se=np.sqrt(np.clip(np.diag(vcov), 0, None)), trace_ugamma=tr,

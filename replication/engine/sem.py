@@ -40,7 +40,7 @@ from replication.engine.ram import RAM
 from replication.engine.results import FitResult, assemble
 from replication.engine.summary import format_text
 
-__all__ = ["FitResult", "SEMResult", "fit", "modindices", "to_json", "format_text",
+__all__ = ["FitResult", "SEMResult", "fit", "with_vcov", "modindices", "to_json", "format_text",
            "prepare_data", "FIT_MEASURES", "MI_COLUMNS"]
 
 SEMResult = FitResult  # the name of earlier versions
@@ -57,7 +57,17 @@ def __getattr__(name: str):
 
 def to_json(result: FitResult, digits: int = 6) -> dict:
     """JSON-ready dict of a fit (:meth:`FitResult.to_json`)."""
-    return result.to_json(digits)
+    return result.to_json(digits=digits)
+
+
+def with_vcov(result: FitResult, vcov: np.ndarray, notes=()) -> FitResult:
+    """A new result with the estimates of ``result`` and another covariance matrix of the
+    estimates (the bootstrap's: lavaan ``se = "bootstrap"``); ``notes`` join its warnings."""
+    S = np.asarray(result._sample_cov, float)
+    return assemble(result.spec, RAM(result.spec, S), result.theta, result.converged, S,
+                    result.n, result.model, result.cov_y, iterations=result.iterations,
+                    start=result.start, vcov=vcov, fit_measures=result.fit_measures,
+                    estimator=result.estimator, missing=result.missing, notes=list(notes))
 
 
 def _numeric_frame(data, names: list[str]) -> bool:
@@ -72,6 +82,27 @@ def _numeric_frame(data, names: list[str]) -> bool:
 
     return all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
                for t in data[names].dtypes)
+
+
+def complete_rows(spec, data, columns: list[str] | None = None) -> np.ndarray:
+    """The complete rows of the model's columns of ``data`` (a DataFrame, or an array named by
+    ``columns``), in ``spec.ov`` order: what robust standard errors and tests need."""
+    if isinstance(data, np.ndarray):
+        X = np.asarray(data, float)[:, [list(columns).index(v) for v in spec.ov]]
+    else:
+        X = prepare_data(spec, data, "listwise").to_numpy(float)
+    return X[~np.isnan(X).any(axis=1)]
+
+
+def _robust(spec, ram, theta, X, estimator: str, S, n_obs):
+    """Robust covariance matrix of the estimates and the fit measures with the scaled and
+    robust ones of ``estimator`` (:func:`replication.engine.robust.robust_fit`)."""
+    from replication.engine.fit_measures import ml_measures
+    from replication.engine.robust import robust_fit
+
+    fm = ml_measures(spec, ram, theta, S, n_obs)
+    rob = robust_fit(spec, theta, X, estimator, fm["chisq"], fm["baseline.chisq"])
+    return rob.vcov, {**fm, **rob.fit_measures}
 
 
 def _data_moments(spec, data, columns: list[str] | None = None) -> tuple[np.ndarray, int]:
@@ -104,9 +135,10 @@ def _check_arguments(model, data, cov, n, estimator, missing, cov_y, columns) ->
     """Refuse arguments of :func:`fit` of the wrong type (``TypeError``) or value
     (``InputError``), each with one sentence naming the argument; the column names as a list."""
     check_str(model, "model", "lavaan model syntax (a str)")
-    check_str(estimator, "estimator", "'ML'")
-    if estimator.upper() != "ML":
-        raise InputError(f"estimator: {estimator!r} is not supported; expected 'ML'")
+    check_str(estimator, "estimator", "'ML', 'MLM' or 'MLR'")
+    if estimator.upper() not in ("ML", "MLM", "MLR"):
+        raise InputError(f"estimator: {estimator!r} is not supported; expected 'ML', 'MLM' or "
+                         "'MLR' (replication.fit also fits DWLS, WLSMV, PLS and PLSc)")
     check_choice(missing, "missing", ("listwise", "fiml", "ml"))
     check_bool(cov_y, "cov_y")
     if columns is not None:
@@ -145,8 +177,10 @@ def fit(model: str, data=None, *, cov=None, n: int | None = None, estimator: str
         of data; read with divisor N.
     n : int, optional
         Sample size, required with ``cov``.
-    estimator : {"ML"}
-        Maximum likelihood.
+    estimator : {"ML", "MLM", "MLR"}
+        Maximum likelihood; MLM (Satorra-Bentler) and MLR (Yuan-Bentler, Huber-White) with
+        robust standard errors and scaled test built into the result (raw data only; MLR
+        also with ``missing="fiml"``).
     missing : {"listwise", "fiml"}
         Listwise deletion (lavaan's default) or full-information ML (lavaan ``missing =
         "ml"``).
@@ -174,6 +208,7 @@ def fit(model: str, data=None, *, cov=None, n: int | None = None, estimator: str
     R: ``lavaan(model, data, auto.var = TRUE, auto.fix.first = TRUE, auto.cov.lv.x = TRUE)``.
     """
     columns = _check_arguments(model, data, cov, n, estimator, missing, cov_y, columns)
+    estimator = estimator.upper()
     spec = specify(model, cov_y=cov_y)
     if data is not None and not isinstance(data, np.ndarray):
         duplicated = [v for v in spec.ov if int((data.columns == v).sum()) > 1]
@@ -189,12 +224,23 @@ def fit(model: str, data=None, *, cov=None, n: int | None = None, estimator: str
             import pandas as pd
 
             data = pd.DataFrame(data, columns=list(columns))
-        return fit_fiml(spec, data, model, cov_y)
+        if estimator == "MLM":
+            raise InputError("missing: lavaan refuses missing = \"ml\" with estimator MLM; "
+                             "expected estimator='MLR'")
+        return fit_fiml(spec, data, model, cov_y, estimator)
     if data is not None:
         S, n_obs = _data_moments(spec, data, columns)
     else:
+        if estimator != "ML":
+            raise InputError(f"estimator: {estimator} needs the data rows, not a covariance "
+                             "matrix; expected data=...")
         S, n_obs = covariance_input(spec, cov, n, columns)
     ram = RAM(spec, S)
     est = estimate_ml(ram, spec, S, n_obs)
+    vcov = fm = None
+    if estimator != "ML":
+        vcov, fm = _robust(spec, ram, est.theta, complete_rows(spec, data, columns), estimator,
+                           S, n_obs)
     return assemble(spec, ram, est.theta, est.converged, S, n_obs, model, cov_y,
-                    iterations=est.iterations, start=est.start)
+                    iterations=est.iterations, start=est.start, vcov=vcov, fit_measures=fm,
+                    estimator=estimator)

@@ -24,7 +24,8 @@ from replication.engine.partable import specify
 from replication.engine.results import wald
 from replication.engine.sem import fit
 
-__all__ = ["MAX_OBSERVED", "MAX_OBSERVED_ROBUST", "check_size", "fit_files", "read_model", "with_observations"]
+__all__ = ["MAX_OBSERVED", "MAX_OBSERVED_ROBUST", "check_size", "fit_files", "public_cfa",
+           "public_fit", "public_sem", "read_model", "with_observations"]
 
 LISTWISE = "missing values in the model's columns (listwise deletion)"
 
@@ -37,6 +38,43 @@ MAX_OBSERVED = 200
 #: covariance matrix of the sample moments has (p (p + 1) / 2)^2 entries (measured: MLR on 100
 #: items 1.5 GB and 90 s).
 MAX_OBSERVED_ROBUST = 80
+
+
+def _frame_of(data, na=()):
+    """``data`` itself, or the table of the CSV file it names (a ``Path``, or a ``str`` naming
+    an existing file), read as response files are read
+    (:func:`replication.data.responses.read_table`)."""
+    import os
+
+    if isinstance(data, os.PathLike) or (isinstance(data, str) and Path(data).is_file()):
+        from replication.data.responses import read_table
+
+        return read_table(Path(data), na=tuple(na))
+    return data
+
+
+def public_fit(model, data=None, **kwargs):
+    """``replication.fit``: :func:`replication.engine.api.fit` (lavaan's ``lavaan()``, any
+    estimator) with ``data`` a DataFrame, an array with ``columns``, or the path of a CSV
+    file (a ``Path``, or a ``str`` naming an existing file; a ``str`` that names no file is
+    refused as data of the wrong type). ``na`` (missing-value codes) applies to a CSV."""
+    from replication.engine.api import fit as api_fit
+
+    return api_fit(model, _frame_of(data, kwargs.pop("na", ())), **kwargs)
+
+
+def public_cfa(model, data=None, **kwargs):
+    """``replication.cfa``: :func:`public_fit` with lavaan's ``cfa()`` defaults
+    (``cov_y=True``)."""
+    kwargs.setdefault("cov_y", True)
+    return public_fit(model, data, **kwargs)
+
+
+def public_sem(model, data=None, **kwargs):
+    """``replication.sem``: :func:`public_fit` with lavaan's ``sem()`` defaults
+    (``cov_y=True``)."""
+    kwargs.setdefault("cov_y", True)
+    return public_fit(model, data, **kwargs)
 
 
 def check_size(spec, mp: Path, limit: int = MAX_OBSERVED, why: str = "") -> None:
