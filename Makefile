@@ -48,7 +48,7 @@ graphviz:
 
 test: $(STAMP) browser
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -q
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -q
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
