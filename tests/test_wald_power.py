@@ -7,7 +7,6 @@ lavaan 0.6.14, 1000 replications per N on a held-out population).
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -17,16 +16,11 @@ import pytest
 from replication.analyses import wald_power as wp
 from replication.analyses.montecarlo_design import model_design
 from replication.engine.distributions import norm_sf
-from tests.conftest import ROOT
+from tests.test_montecarlo import _fixture_design
 
 
 def _fixture(case):
-    d = json.loads((ROOT / "tests" / "fixtures" / "power" / f"montecarlo_{case}.json").read_text())
-    pop = d["population"]
-    cov = pd.DataFrame(pop["cov"]["values"], index=pop["cov"]["rows"], columns=pop["cov"]["cols"])
-    hyps = [(t["hypothesis"], f"{t['rhs']}->{t['lhs']}", t["sign"]) for t in pop["targets"]]
-    taus = [pop["thresholds"]] * len(cov) if case == "likert" else None
-    return d, model_design(pop["model"], cov, hypotheses=hyps, thresholds=taus)
+    return _fixture_design(case)
 
 
 def test_regression_of_observed_variables_has_the_closed_form_power():
