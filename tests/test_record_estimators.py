@@ -134,7 +134,7 @@ def test_replicate_run_fits_the_wlsmv_record(tmp_path):
     path, ref = _bfi_record(tmp_path)
     out = tmp_path / "out"
     run = subprocess.run([sys.executable, "-m", "replication", "run", str(path), "--data",
-                          str(BFI), "--out", str(out), "--bootstrap", "0", "--quiet"],
+                          str(BFI), "--out", str(out), "--quiet"],
                          capture_output=True, text=True, timeout=900, cwd=ROOT)
     assert run.returncode == 0, run.stderr[-2000:]
     results = json.loads((out / "bfi_wlsmv" / "results.json").read_text())

@@ -46,6 +46,7 @@ continuous outcomes. Unpublished manuscript.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from replication.engine import robust as rb
@@ -194,6 +195,19 @@ def _r2(params: pd.DataFrame, endogenous) -> dict:
     return out
 
 
+def _implied(spec, params: pd.DataFrame) -> np.ndarray:
+    """Model-implied covariance of the observed variables from one group's estimates."""
+    from replication.engine.ram import RAM
+
+    theta = np.zeros(spec.n_free)
+    for r in spec.rows:
+        if r["free"] >= 0:
+            hit = params[(params["lhs"] == r["lhs"]) & (params["op"] == r["op"])
+                         & (params["rhs"] == r["rhs"])]
+            theta[r["free"]] = float(hit["est"].iloc[0]) if not hit.empty else 0.0
+    return RAM(spec).implied(theta)
+
+
 def _endogenous(spec) -> list[str]:
     outcomes = [r["lhs"] for r in spec.rows if r["op"] == "~" and r["lhs"] in spec.lv]
     return list(spec.ov) + list(dict.fromkeys(outcomes))
@@ -224,8 +238,11 @@ def _fit_ordered(record, syntax: str, data: pd.DataFrame, estimator: str, missin
     fm.setdefault("ntotal", float(res.n))
     if fm.get("df"):
         fm["chisq_df"] = fm["chisq"] / fm["df"]
+    implied = _implied(spec, params)
+    np.fill_diagonal(implied, 1.0)  # the delta parameterization: correlations of y*
     out = FitResult(params, fm, _r2(params, _endogenous(spec)), bool(res.converged),
-                    list(res.warnings), int(res.n), syntax, None, None, spec=spec,
+                    list(res.warnings), int(res.n), syntax, implied,
+                    res.polychoric.loc[spec.ov, spec.ov].to_numpy(), spec=spec,
                     estimator=estimator, missing="listwise")
     out.thresholds = res.thresholds
     out.polychoric = res.polychoric
@@ -302,9 +319,11 @@ def _fit_groups(record, syntax: str, data: pd.DataFrame, estimator: str, missing
         f"{len(res.group_labels)} groups by {model.group}: printed loadings, paths, parameters, "
         f"R-squared and reliabilities name no group and are compared with the first group "
         f"({first}); fit measures are those of all groups"]
+    X = data.loc[data[model.group] == first, spec.ov].dropna().to_numpy(float)
+    S = np.cov(X, rowvar=False, bias=True)  # the first group's (divisor N), as its implied
     out = FitResult(params, fm, _r2(first_group(params), _endogenous(spec)), bool(res.converged),
-                    warnings, int(sum(res.nobs)), syntax, None, None, spec=spec,
-                    estimator=estimator, missing=missing)
+                    warnings, int(sum(res.nobs)), syntax, _implied(spec, first_group(params)),
+                    S, spec=spec, estimator=estimator, missing=missing)
     groups = [{"group": g, "n": int(n), "chisq": float(res.chisq_group[g])}
               for g, n in zip(res.group_labels, res.nobs)]
     out.groups = groups
