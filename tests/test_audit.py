@@ -402,7 +402,9 @@ def test_output_shapes():
     report = audit(_good_record())
     js = to_json(report)
     assert js["paper"] == "toy"
-    assert all(list(f) == ["check", "where", "reported", "recomputed", "status", "detail"] for f in js["findings"])
+    assert all(list(f) == ["check", "where", "reported", "recomputed", "status", "detail", "severity"]
+               for f in js["findings"])
+    assert all(f["severity"] in ("major", "minor", "info") for f in js["findings"])
     assert json.loads(json.dumps(js)) == js
     df = to_frame(report)
     assert isinstance(df, pd.DataFrame) and len(df) == len(report.findings)

@@ -65,7 +65,8 @@ from replication.audit.checks import (
 from replication.engine.errors import InputError
 from replication.audit.implied_r2 import ancestors, implied_r2, min_r2
 from replication.audit.model_df import items_implied_by_df, record_df
-from replication.audit.sample_size import check_rmsea_ci, record_n_findings
+from replication.audit.sample_size import analysed_n, check_rmsea_ci, record_n_findings
+from replication.audit.sequence_checks import check_pgfi, check_pnfi, comparison_findings
 from replication.audit.parameter_audit import cr_ave_findings, parameter_findings, smc_findings
 from replication.record.schema import PathResult, Published, Record, load_record
 
@@ -218,6 +219,14 @@ def _fit(rec: Record) -> list[Finding]:
                 if f.status == CONSISTENT and inputs_printed:
                     rng = baseline_range(c_iv, df_val, p_items, m)
                     baselines[label] = (rng, f.where)
+        for name, base, fn in (("pgfi", "gfi", check_pgfi), ("pnfi", "nfi", check_pnfi)):
+            if m.get(name) is None:
+                continue
+            if m.get(base) is None or not df_val or not p_items:
+                out.append(not_checkable(name, m[name].where, m[name].printed,
+                                         f"{label} {base.upper()}, df or the number of observed variables is unknown"))
+            else:
+                out.append(fn(m[base], m[name], df_val, p_items))
         agfi, gfi = m.get("agfi"), m.get("gfi")
         if agfi is not None:
             items_src = "assumed item counts" if (count and count.assumed_items) else "printed items"
@@ -539,6 +548,9 @@ def audit(record: Record | str) -> AuditReport:
     findings += smc_findings(record)
     findings += _fit(record)
     findings += record_n_findings(record)
+    if record.results.comparisons:
+        counts = {b.model: record_df(record, b.model) for b in record.results.fit}
+        findings += comparison_findings(record, counts, analysed_n(record))
     r2_findings, cache = _r2(record)
     findings += _paths(record, cache)
     findings += r2_findings
@@ -559,7 +571,8 @@ def to_json(report: AuditReport) -> dict:
     """The report as ``{"paper", "findings": [{check, where, reported, recomputed, status, detail}], "summary"}``."""
     return {
         "paper": report.paper,
-        "findings": [{k: getattr(f, k) for k in _FIELDS} for f in report.findings],
+        "findings": [{**{k: getattr(f, k) for k in _FIELDS}, "severity": f.severity or "info"}
+                     for f in report.findings],
         "summary": report.summary(),
     }
 

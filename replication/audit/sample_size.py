@@ -361,3 +361,20 @@ def record_n_findings(rec) -> list[Finding]:
     where = printed.where if printed is not None else "; ".join(dict.fromkeys(k.where for k in shared))
     out += sample_n_findings(shared, printed, label, where)
     return out
+
+
+def analysed_n(rec) -> tuple[float, float] | None:
+    """The analysed N as an interval: printed (``sample.n_analysed``, else ``sample.n``), else
+    the N the shared fit blocks imply (both conventions), else ``None``."""
+    printed = rec.sample.n_analysed or rec.sample.n
+    if printed is not None:
+        return (float(printed.value), float(printed.value))
+    ks: list[NConstraint] = []
+    for b in rec.results.fit:
+        if b.n is None and b.assumed("n") is None:
+            chisq_iv, df, measures = _block_inputs(b)
+            ks += block_constraints(b.model, measures, chisq_iv, df, b.groups)
+    sets = [s for s in common_n(ks).values() if s is not None] if ks else []
+    if not sets or any(s[1] >= N_MAX for s in sets):
+        return None
+    return (min(s[0] for s in sets), max(s[1] for s in sets))

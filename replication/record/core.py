@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from replication.record.lavaan import cfa_syntax_of, fit_syntaxes, main_syntax
 from replication.record.model import Construct, Model
-from replication.record.printed import _ID, Assumption, Published, _FieldError, _Strict
+from replication.record.printed import _ID, Assumption, Published, RecordError, _FieldError, _Strict
 from replication.record.results import Citation, FigureRef, Hypothesis, Results, Sample, Value
 from replication.record.validation import (check_assumption_refs, check_assumption_targets,
                                            check_hypotheses, check_model, check_results)
@@ -46,8 +46,6 @@ class Record(_Strict):
     def _cross_references(self) -> "Record":
         check_model(self)
         targets = check_assumption_targets(self)
-        if self.sample.n is None and "sample.n" not in targets:
-            raise _FieldError("sample.n", "expected a published N or an assumption with target sample.n")
         for c, con in self.constructs.items():
             if con.items is None and con.n_items is None and f"constructs.{c}.n_items" not in targets:
                 raise _FieldError(f"constructs.{c}", f"expected items, n_items or an assumption "
@@ -181,8 +179,17 @@ class Record(_Strict):
 
     @property
     def n(self) -> int:
-        """Reported sample size (published, else assumed)."""
-        return int(self.values()["sample.n"].value)
+        """Reported sample size (published, else assumed).
+
+        A record may leave N out (the audit then infers it from the N-dependent numbers);
+        whatever needs a number of rows (reconstruction, power) then asks for one.
+        """
+        v = self.values().get("sample.n")
+        if v is None:
+            raise RecordError(f"record {self.id}: field sample.n: N is neither printed nor assumed; expected "
+                              "sample.n or an assumption with target sample.n (replicate audit reports the N "
+                              "the printed fit statistics imply)")
+        return int(v.value)
 
     @property
     def n_analysed(self) -> int:
