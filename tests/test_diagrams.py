@@ -145,3 +145,47 @@ def test_non_significant_paths_are_dashed_grey_and_moderation_is_not():
     source, _ = diagrams.diagram_source(record, fake_effects(record, p=0.4))
     assert f'"X" -> "label X->Y" [style="dashed", color="{diagrams.NONSIG}"' in source
     assert diagrams.NONSIG != diagrams.MODERATION
+
+
+def test_moderation_panels_read_every_interaction_in_order():
+    """Each panel label: path estimate and stars, the reference marked assumed, then × M."""
+    record = load_record("service_recovery")
+    values = record.values()
+    ref = pd.DataFrame([{"path": p.key, "quantity": "std", "status": "assumed", "replicated": 0.25,
+                         "reference": values[f"paths.{p.key}.std"].value}
+                        for p in record.model.paths])
+    d = diagrams.path_diagram(record, fake_effects(record), ref)
+    assert d.panels
+    for panel in d.panels:
+        w = panel.name.split("_", 1)[1]
+        labels = re.findall(r'label="([^"]*\u00d7[^"]*)"', panel.source)
+        assert len(labels) == sum(m.m == w for m in record.model.moderations)
+        for text in labels:
+            lines = text.split("\\n")
+            assert re.fullmatch(r"0\.25\*", lines[0]), lines
+            assert re.fullmatch(r"\[-?\d?\.\d+ assumed\]", lines[1]), lines
+            assert re.fullmatch(rf"\u00d7 {w} 0\.10\* \[-?\d?\.\d+ assumed\]", lines[2]), lines
+
+
+def test_interactions_found_under_their_product_term_keys():
+    items = {c: [f"{c}{i}" for i in (1, 2, 3)] for c in ("X", "W", "Y")}
+    record = make_record([("X", "Y"), ("W", "Y")], items, moderations=[("X", "W", "Y")])
+    eff = fake_effects(record)
+    eff.loc[eff["kind"] == "moderation", "key"] = "X:W->Y"
+    source, _ = diagrams.diagram_source(record, eff)
+    assert "\u00d7 W 0.10*" in source
+    source, _ = diagrams.diagram_source(record, eff[eff["kind"] != "moderation"])
+    assert "\u00d7 W n/a" in source  # never a bare "× W"
+
+
+def test_pdf_bytes_do_not_depend_on_the_time(tmp_path, monkeypatch):
+    import time
+
+    a = diagrams.render("digraph { a -> b }", "pdf")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time())))
+    time.sleep(1.1)
+    b = diagrams.render("digraph { a -> b }", "pdf")
+    assert a == b and a.startswith(b"%PDF")
+    assert b"/CreationDate (D:20000101000000" in a
+    fixed = diagrams.fixed_pdf_dates(b"<< /CreationDate (D:20261206154440+01'00') >>")
+    assert fixed == b"<< /CreationDate (D:20000101000000+00'00') >>"

@@ -73,3 +73,33 @@ def test_export_command_refuses_a_missing_results_folder(tmp_path):
     export_cmd.add_parser(p.add_subparsers(dest="command", parser_class=Parser))
     with pytest.raises(InputError, match="no results.json"):
         export_cmd.run(p.parse_args(["export", "live_commerce", "--from", str(tmp_path)]))
+
+
+def test_residual_correlations_as_rows_and_in_the_exports(tmp_path):
+    s = pd.DataFrame([[1.0, 0.5, 0.4], [0.5, 1.0, 0.3], [0.4, 0.3, 1.0]],
+                     index=list("abc"), columns=list("abc"))
+    i = s.copy()
+    i.loc["a", "b"] = i.loc["b", "a"] = 0.3
+    rows = exports.residual_correlations(s * 4.0, i * 4.0)
+    assert rows == [{"lhs": "b", "rhs": "a", "est": 0.2}, {"lhs": "c", "rhs": "a", "est": 0.0},
+                    {"lhs": "c", "rhs": "b", "est": 0.0}]
+    results = dict(RESULTS, cfa={"parameters": RESULTS["sem"]["parameters"],
+                                 "residual_correlations": rows})
+    exports.write_exports(results, tmp_path, formats=("csv", "latex"))
+    table = pd.read_csv(tmp_path / "tables" / "cfa_residual_correlations.csv")
+    assert table.columns.tolist() == ["lhs", "rhs", "est"] and table["est"].tolist() == [0.2, 0, 0]
+
+
+def test_diagram_labels_from_results_carry_the_interactions():
+    results = {"sem": {"parameters": [{"lhs": "Y", "op": "~", "rhs": "X", "est": 0.3,
+                                       "std_all": 0.25, "pvalue": 0.001}]},
+               "moderation": {"coefficients": [
+                   {"y": "Y", "step": 1, "term": "X", "b": 0.3, "beta": 0.25, "pvalue": 0.001},
+                   {"y": "Y", "step": 2, "term": "X:W", "b": 0.9, "beta": 0.5, "pvalue": 0.5},
+                   {"y": "Y", "step": 3, "term": "X:W", "b": 0.12, "beta": 0.1, "pvalue": 0.03}],
+                   "latent_fit": [{"parameters": [{"lhs": "Z", "op": "~", "rhs": "XxV",
+                                                   "est": 0.2, "std_all": 0.15,
+                                                   "pvalue": 0.01}]}]}}
+    eff = exports._effects(results).set_index("key")
+    assert eff.loc["XxW->Y", "std"] == 0.1 and eff.loc["XxW->Y", "pvalue"] == 0.03
+    assert eff.loc["XxV->Z", "std"] == 0.15 and eff.loc["X->Y", "kind"] == "path"

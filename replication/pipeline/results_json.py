@@ -24,6 +24,7 @@ from replication.engine.numbers import json_float
 from replication.pipeline.estimation import ROBUST_ROWS
 from replication.pipeline.inputs import Inputs
 from replication.pipeline.steps import FIT_ROWS, mediation_table, moderation_tables
+from replication.report.exports import residual_correlations
 
 __all__ = ["DIGITS", "versions", "to_jsonable", "collect_results", "dumps", "write_results"]
 
@@ -158,7 +159,8 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
     dict
         Keys ``paper, title, evidence, citation, data, parameters, assumptions, audit, rows
         (:func:`rows_block`: the rows read, analysed and used by every step, and why rows were
-        left out), cfa (with ``n_rows, n_dropped, dropped``),
+        left out), cfa (with ``n_rows, n_dropped, dropped`` and ``residual_correlations``: the
+        observed minus model-implied correlations as ``{lhs, rhs, est}`` rows),
         sem, measurement, moderation, mediation, comparisons, hypotheses, summary, versions``.
         No time stamps and no absolute paths: the same inputs give the same dict.
     """
@@ -221,7 +223,27 @@ def collect_results(inputs: Inputs, *, cfa=None, sem_result=None, measurement=No
     }
     if original_vs_replication is not None:
         out["original_vs_replication"] = original_vs_replication.to_json()
+    residuals = _residual_correlations(cfa)
+    if out["cfa"] is not None and residuals is not None:
+        out["cfa"]["residual_correlations"] = residuals
     return to_jsonable(out)
+
+
+def _residual_correlations(res) -> list[dict] | None:
+    """Observed minus model-implied correlations of a fit (``{lhs, rhs, est}`` rows, lower
+    triangle in the order of the observed variables); None when the fit has no single-group
+    observed and implied covariance matrices."""
+    if res is None:
+        return None
+    try:
+        sample, implied = res.sample_cov, res.implied_cov
+    except (AttributeError, NotImplementedError, ValueError):
+        return None
+    if not (isinstance(sample, pd.DataFrame) and isinstance(implied, pd.DataFrame)) \
+            or sample.shape != implied.shape or sample.shape[0] < 2 \
+            or set(sample.index) != set(implied.index):
+        return None
+    return residual_correlations(sample, implied)
 
 
 def _fit_problems(cfa, sem_result, moderation) -> list[str]:

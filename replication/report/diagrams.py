@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,7 +46,8 @@ from replication.record.lavaan import structure
 from replication.report.plots import published_vs_replicated_plot  # noqa: F401 - moved, kept importable
 
 __all__ = ["Diagram", "layers", "stars", "path_diagram", "diagram_source", "measurement_diagram",
-           "measurement_source", "legend_label", "published_vs_replicated_plot"]
+           "measurement_source", "legend_label", "published_vs_replicated_plot", "render",
+           "fixed_pdf_dates", "interaction_effect"]
 
 _FONT = "Helvetica,Arial,sans-serif"
 #: Covariances among more exogenous constructs than this are stated in the caption, not drawn.
@@ -290,13 +293,48 @@ def _on_edge(a: str, b: str, ident: str, text: str, style: str, colour: str,
             f"  {_quote(ident)} -> {_quote(b)} [{seg}];"]
 
 
-def _interaction_text(mo, eff: dict, legend) -> str:
-    row = eff.get(mo.key)
-    text = f"\u00d7 {mo.m}"
-    if row is not None:
-        text += (f" {_num(float(row.get('std', np.nan)))}"
-                 f"{stars(float(row.get('pvalue', np.nan)), legend)}")
-    return text
+def interaction_effect(eff: dict, mo) -> dict | None:
+    """The effect row of a moderation's interaction in ``eff`` (keyed as the hypotheses key it).
+
+    ``XxM->Y`` first (:func:`replication.compare.core.effects_table`), then the product term's
+    own spellings (``X:M->Y``, ``MxX->Y``, ``M:X->Y``), so every moderation finds its estimate
+    whichever analysis (regression or latent product) gave it.
+    """
+    for key in (mo.key, f"{mo.x}:{mo.m}->{mo.y}", f"{mo.m}x{mo.x}->{mo.y}",
+                f"{mo.m}:{mo.x}->{mo.y}"):
+        row = eff.get(key)
+        if row is not None:
+            return row
+    return None
+
+
+def _reference_text(value) -> str:
+    """``[printed]`` for a value the paper prints, ``[value assumed]`` for an assumption."""
+    if value is None:
+        return ""
+    if value.status == "published":
+        return f"[{value.printed or _num(float(value.value))}]"
+    return f"[{_num(float(value.value))} assumed]"
+
+
+def _interaction_text(mo, eff: dict, legend, values: dict | None = None) -> str:
+    """``× M estimate stars [reference]``: the interaction (standardized when known)."""
+    row = interaction_effect(eff, mo)
+    text = f"\u00d7 {mo.m} "
+    if row is None:
+        text += "n/a"
+    else:
+        v = float(row.get("std", np.nan) if row.get("std") is not None else np.nan)
+        if not np.isfinite(v):
+            v = float(row.get("est", np.nan) if row.get("est") is not None else np.nan)
+        p = row.get("pvalue")
+        text += f"{_num(v)}{stars(float(p) if p is not None else np.nan, legend)}" \
+            if np.isfinite(v) else "n/a"
+    values = values or {}
+    ref = (values.get(f"interactions.{mo.key}.estimate")
+           or values.get(f"interactions.{mo.key}.std"))
+    ref_text = _reference_text(ref)
+    return f"{text} {ref_text}" if ref_text else text
 
 
 def _covariance_values(parameters: pd.DataFrame | None, metric: str) -> dict:
@@ -371,7 +409,8 @@ def diagram_source(record, effects: pd.DataFrame | None = None,
         kinds.add("significant" if sig else "not significant")
         mods = moderated.get((p.from_, p.to), []) if inline_moderation else []
         if mods:
-            label += "\n" + "\n".join(_interaction_text(mo, eff, legend) for mo in mods)
+            values = record.values()
+            label += "\n" + "\n".join(_interaction_text(mo, eff, legend, values) for mo in mods)
         ident = f"label {p.key}"
         body += _on_edge(p.from_, p.to, ident, label, "solid" if sig else "dashed",
                          SIG if sig else NONSIG)
@@ -406,7 +445,9 @@ def moderation_panel_source(record, moderator: str, effects: pd.DataFrame | None
     """dot source of the conceptual diagram of one moderator (Hayes 2018, model 1 per path).
 
     The moderator sits above the paths it moderates; a dotted arrow points at each path's label,
-    which reads the interaction (standardized, with stars) over the path's own estimate.
+    which reads, line by line: the path's replicated estimate with its stars, the paper's value in
+    brackets (``[0.25 assumed]`` when the record assumes it), then the interaction
+    ``× M estimate stars`` (standardized) with its own reference.
     """
     legend = [(m.marker, m.p_below) for m in record.results.significance] or None
     eff = ({str(r["key"]): r for r in effects.to_dict("records")}
@@ -414,6 +455,7 @@ def moderation_panel_source(record, moderator: str, effects: pd.DataFrame | None
     refs = _references(reference)
     metric, _ = _metric(record)
     mods = [mo for mo in record.model.moderations if mo.m == moderator]
+    values = record.values()
     xs = list(dict.fromkeys(mo.x for mo in mods))
     ys = list(dict.fromkeys(mo.y for mo in mods))
     kinds, body = {"moderation"}, []
@@ -426,7 +468,7 @@ def moderation_panel_source(record, moderator: str, effects: pd.DataFrame | None
         label, sig = _path_label(key, eff.get(key), refs.get(key), metric, legend)
         kinds.add("significant" if sig else "not significant")
         ident = f"label {key}"
-        text = _interaction_text(mo, eff, legend) + "\n" + label
+        text = label + "\n" + _interaction_text(mo, eff, legend, values)
         body += _on_edge(mo.x, mo.y, ident, text, "solid" if sig else "dashed",
                          SIG if sig else NONSIG)
         body.append(f"  {_quote(moderator)} -> {_quote(ident)} [{_moderation_attrs()}];")
@@ -514,13 +556,43 @@ def measurement_diagram(parameters: pd.DataFrame, r2: dict | pd.Series | None = 
 # Rendering
 # --------------------------------------------------------------------------------------------
 def render(source: str, fmt: str = "svg") -> bytes:
-    """A dot source rendered by Graphviz's ``dot`` (``svg`` or ``pdf``)."""
-    import graphviz
+    """A dot source rendered by Graphviz's ``dot`` (``svg`` or ``pdf``); the same bytes every time.
 
-    if shutil.which("dot") is None:
+    ``dot`` runs with ``SOURCE_DATE_EPOCH=0`` (honoured by cairo from 1.17.2 on); older cairo
+    writes the time of the run as the PDF's ``/CreationDate``, which :func:`fixed_pdf_dates`
+    replaces by a fixed date of the same length (the cross-reference offsets stay valid).
+    """
+    binary = shutil.which("dot")
+    if binary is None:
         raise RuntimeError("Graphviz 'dot' not found: install Graphviz (Debian: apt-get install "
                            "graphviz; `make report` does it as root) to draw path diagrams")
-    return graphviz.Source(source, engine="dot").pipe(format=fmt)
+    if fmt not in ("svg", "pdf"):
+        raise ValueError(f"fmt: expected 'svg' or 'pdf', got {fmt!r}")
+    env = dict(os.environ, SOURCE_DATE_EPOCH="0")
+    proc = subprocess.run([binary, "-Kdot", f"-T{fmt}"], input=source.encode("utf-8"),
+                          capture_output=True, env=env, timeout=300, check=False)
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"Graphviz dot failed (exit {proc.returncode}): "
+                           f"{detail[-1] if detail else 'no message'}")
+    return fixed_pdf_dates(proc.stdout) if fmt == "pdf" else proc.stdout
+
+
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{4,14})([^)]*)\)")
+
+
+def fixed_pdf_dates(pdf: bytes) -> bytes:
+    """The PDF with its ``/CreationDate`` and ``/ModDate`` set to 2000-01-01 00:00:00 UTC.
+
+    Each date keeps its length (digits replaced by the fixed date's, the offset by zeros), so
+    the byte offsets of the PDF's cross-reference table stay right.
+    """
+    def fix(m: re.Match) -> bytes:
+        digits = b"20000101000000"[:len(m.group(2))]
+        offset = re.sub(rb"\d", b"0", m.group(3))
+        return m.group(1) + digits + offset + b")"
+
+    return _PDF_DATE.sub(fix, pdf)
 
 
 def _inline(svg: bytes) -> str:
@@ -579,8 +651,9 @@ def path_diagram(record, effects: pd.DataFrame | None = None,
     how = (f"{metric} estimates" + (" (the metric the paper prints)" if status == "published"
                                    else f" (metric {status})"))
     mod_text = ("" if not moderated else
-                "Dotted arrows onto a path's label: a moderation, the interaction (standardized) "
-                "in the label. " if inline else
+                "Dotted arrows onto a path's label: a moderation; the label's last line reads "
+                "the interaction (\u00d7 moderator, standardized, with stars and the paper's "
+                "value in brackets). " if inline else
                 "Moderations are drawn in one panel per moderator below. ")
     arcs = ("Two-headed arcs: covariances of the exogenous constructs with their value. "
             if _arcs_drawn(record) else "The exogenous constructs covary freely (not drawn). ")
@@ -602,8 +675,11 @@ def path_diagram(record, effects: pd.DataFrame | None = None,
             src = moderation_panel_source(record, w, effects, reference)
             panels.append(Diagram(svg=_render_svg(src), source=src, name=f"moderation_{_safe(w)}",
                                   caption=f"Moderation by {w}: the dotted arrows point at the "
-                                          f"paths {w} moderates; each label reads the interaction "
-                                          f"(\u00d7 {w}, standardized) over the path's estimate."))
+                                          f"paths {w} moderates. Each label reads the path's "
+                                          f"replicated estimate with its stars, the paper's value "
+                                          f"in brackets (marked \u201cassumed\u201d when the record "
+                                          f"assumes it), then the interaction (\u00d7 {w}, "
+                                          f"standardized) with its stars and reference."))
     return Diagram(svg=_render_svg(source), source=source, caption=caption, notes=notes,
                    panels=panels)
 

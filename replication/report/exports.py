@@ -33,7 +33,7 @@ import pandas as pd
 from replication.report.tables import show
 
 __all__ = ["ExportTable", "export_tables", "write_exports", "to_csv", "to_latex", "to_docx",
-           "audit_rows", "residual_table", "FORMATS"]
+           "audit_rows", "residual_table", "residual_correlations", "FORMATS"]
 
 FORMATS = ("csv", "latex", "docx")
 _FIXED_TIME = (2000, 1, 1, 0, 0, 0)
@@ -116,6 +116,24 @@ def residual_table(sample_cov: pd.DataFrame, implied_cov: pd.DataFrame) -> pd.Da
         for b in names[:i]:
             out.loc[a, b] = float(res.loc[a, b])
     return out.reset_index()
+
+
+def residual_correlations(sample_cov, implied_cov, decimals: int = 6) -> list[dict]:
+    """Residual correlations as rows ``{lhs, rhs, est}`` (``results.json`` ``cfa.residual_correlations``).
+
+    The lower triangle of :func:`residual_table` row by row, in the order of the observed
+    variables, each value rounded to ``decimals`` decimals (so that the floating-point noise of
+    an exactly fitting model reads 0 and the same inputs give the same bytes).
+    """
+    table = residual_table(pd.DataFrame(sample_cov), pd.DataFrame(implied_cov))
+    names = [str(c) for c in table.columns if c != "variable"]
+    rows = []
+    for i, a in enumerate(table["variable"]):
+        for b in names[:i]:
+            v = float(table.iloc[i][b])
+            v = round(v, decimals) + 0.0
+            rows.append({"lhs": str(a), "rhs": b, "est": 0.0 if v == 0 else v})
+    return rows
 
 
 def _parameters(block: dict | None) -> pd.DataFrame:
@@ -386,12 +404,16 @@ def write_diagrams(results: dict, folder: str | Path, record=None) -> list[Path]
 
 
 def _effects(results: dict) -> pd.DataFrame:
-    """Effects for the diagram labels: structural paths, then hypotheses (``key, kind, est, std, pvalue``)."""
+    """Effects for the diagram labels (``key, kind, est, std, pvalue``), keyed as
+    :func:`replication.compare.core.effects_table` keys them: structural paths ``X->Y``, the
+    interactions ``XxM->Y`` of the regression moderation (its last step, per outcome) and of the
+    latent interaction models, then the hypotheses (mediations ``X=>Y``)."""
     rows = []
     for r in (results.get("sem") or {}).get("parameters") or []:
         if r.get("op") == "~":
             rows.append({"key": f"{r['rhs']}->{r['lhs']}", "kind": "path", "est": r.get("est"),
                          "std": r.get("std_all"), "pvalue": r.get("pvalue")})
+    rows += _interaction_effects(results.get("moderation") or {})
     for h in results.get("hypotheses") or []:
         rows.append({"key": h.get("effect"), "kind": h.get("kind", "path"),
                      "est": h.get("estimate"), "std": h.get("std_estimate"),
@@ -401,3 +423,25 @@ def _effects(results: dict) -> pd.DataFrame:
     for c in ("est", "std", "pvalue", "ci_low", "ci_high"):
         df[c] = pd.to_numeric(df[c], errors="coerce")
     return df.drop_duplicates("key")
+
+
+def _interaction_effects(moderation: dict) -> list[dict]:
+    """``XxM->Y`` rows of the regression moderation's last step and of the latent models."""
+    rows = []
+    coefs = [r for r in moderation.get("coefficients") or [] if isinstance(r, dict)]
+    last: dict[str, int] = {}
+    for r in coefs:
+        last[str(r.get("y"))] = max(last.get(str(r.get("y")), 0), int(r.get("step") or 0))
+    for r in coefs:
+        term = str(r.get("term", ""))
+        if ":" in term and int(r.get("step") or 0) == last[str(r.get("y"))]:
+            x, m = term.split(":", 1)
+            rows.append({"key": f"{x}x{m}->{r.get('y')}", "kind": "moderation", "est": r.get("b"),
+                         "std": r.get("beta"), "pvalue": r.get("pvalue")})
+    for block in moderation.get("latent_fit") or []:
+        for r in (block or {}).get("parameters") or []:
+            if r.get("op") == "~" and "x" in str(r.get("rhs", "")):
+                rows.append({"key": f"{r['rhs']}->{r['lhs']}", "kind": "moderation",
+                             "est": r.get("est"), "std": r.get("std_all"),
+                             "pvalue": r.get("pvalue")})
+    return rows

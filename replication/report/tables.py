@@ -78,6 +78,11 @@ _VERDICT_CLASSES = {
     "not comparable": "v-na", "not checkable": "v-na", "not_checkable": "v-na",
 }
 
+#: A cell text that is a number, an interval or a p-value (``0.45``, ``[8490, 8751]``,
+#: ``p < .001``, ``0.30***``): kept on one line even in a column of long text.
+_NUMBER_TEXT = re.compile(r"^[\[(]?[-\u2212+<>=p ]*(\d+\.?\d*|\.\d+)"
+                          r"[\d.,\-\u2212+*\u2020%<>=\[\]() \u2013]*$")
+
 #: Styles of every table (booktabs rules, tabular figures, numbers right-aligned).
 TABLE_CSS = [
     {"selector": "", "props": "border-collapse: collapse; border-top: 2px solid #222; "
@@ -515,7 +520,9 @@ def show(data, caption: str | None = None, *, columns: Sequence[str] | None = No
         wrap = col not in numeric_cols and longest > wrap_at
         extra = "wrap" if wrap else ("num" if col in numeric_cols else "")
         if extra:
-            classes[col] = [f"{c} {extra}".strip() for c in classes[col]]
+            # a number in a column of long text keeps to one line (never "0.4\n5")
+            classes[col] = [c if extra == "wrap" and _NUMBER_TEXT.match(t) else f"{c} {extra}".strip()
+                            for c, t in zip(classes[col], text[col])]
     headers = {c: (names or {}).get(c, readable_column(c)) for c in text.columns}
     shown = text.rename(columns=headers)
     if len(set(shown.columns)) < len(shown.columns):  # two internal names read alike
