@@ -238,3 +238,10 @@ def test_comparison_names_must_be_fit_blocks():
     with pytest.raises(Exception, match="comparisons"):
         _record(copy.deepcopy(raw))
     del RecordError
+
+
+def test_malformed_printed_number_is_refused_naming_the_field():
+    raw = _example()
+    raw["results"]["loadings"]["x2"] = {"value": 0.39, "printed": ".-.390", "where": "Table 2"}
+    with pytest.raises(Exception, match=r"loadings\.x2.*malformed number '\.-\.390'|malformed number '\.-\.390'"):
+        _record(raw)

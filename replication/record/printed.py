@@ -89,6 +89,11 @@ def _read_printed(text: str) -> tuple[float | None, int, str]:
         s = s[m.end():]
     s = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", s).strip()
     m = _NUMBER.search(s)
+    if m and m.start() > 0 and s[m.start() - 1] in "-+\u2212.":
+        raise _FieldError("printed", f"malformed number {text!r}: a stray {s[m.start() - 1]!r} before "
+                                     f"{m.group(0)!r}; expected the text as printed with one sign and one "
+                                     "decimal point (record a typo such as '.-.390' with the value the paper "
+                                     "meant and say so in notes)")
     if m:
         sign = -1.0 if m.group(1) in ("-", "\u2212") else 1.0
         body = m.group(2)
