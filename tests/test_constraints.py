@@ -64,3 +64,13 @@ def test_model_size_is_bounded_before_the_table_is_built():
         specify(many)
     with pytest.raises(InputError, match="characters; expected at most 1,000,000"):
         specify("F =~ x1 + x2 + x3\n" * 100_000)
+
+
+def test_second_order_model_equals_lavaan():
+    # first-order factors of a second-order factor are endogenous: no covariances among them
+    ref = next(m for m in json.loads(
+        (ROOT / "tests" / "fixtures" / "audit" / "hs_models.json").read_text())["models"]
+        if m["name"] == "second")
+    res = replication.fit(ref["model"], pd.read_csv(DATA))
+    assert res.fit_measures["df"] == ref["df"] and res.fit_measures["npar"] == ref["npar"]
+    assert res.fit_measures["chisq"] == pytest.approx(ref["chisq"], rel=1e-6)

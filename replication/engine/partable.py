@@ -168,7 +168,9 @@ def _variables(stmts: list[Statement], observed: list[str] | None) -> _Variables
     rhs_reg = {s.rhs for s in stmts if s.op == "~"}
     ind_set = {s.rhs for s in stmts if s.op == "=~"}
     ov_x = [v for v in ov if v in rhs_reg and v not in lhs_reg and v not in ind_set]
-    lv_x = [v for v in lv if v not in lhs_reg]
+    # a first-order factor of a second-order factor is endogenous: it covaries through that
+    # factor only (lavaan)
+    lv_x = [v for v in lv if v not in lhs_reg and v not in ind_set]
     return _Variables(ov=ov, lv=lv, ov_x=ov_x, lv_x=lv_x, lhs_reg=lhs_reg, rhs_reg=rhs_reg,
                       indicators=ind_set)
 
