@@ -126,22 +126,21 @@ def _standard_errors(obj: _Objective, spec: ModelSpec, ram: RAM, x: np.ndarray, 
                      data: pd.DataFrame, estimator: str):
     """``(vcov, fit measures, intercept rows, notes)``: the inverse observed information
     (lavaan's default with missing data) or, for MLR, the sandwich with the scaled and
-    robust fit measures (:func:`replication.engine.robust_fiml.robust_fiml`)."""
-    from replication.engine.robust_fiml import _intercepts, robust_fiml
+    robust fit measures and the intercept rows (:func:`replication.engine.robust_fiml.
+    robust_fiml`)."""
+    from replication.engine.robust_fiml import robust_fiml
 
     q = spec.n_free
-    theta, mu = x[:q], x[q:]
-    Sigma = ram.implied(theta)
+    theta = x[:q]
     if estimator == "MLR":
         X = prepare_data(spec, data, "fiml").to_numpy(float)
         rob = robust_fiml(spec, theta, X, fm["chisq"], fm["baseline.chisq"])
         return rob.vcov, {**fm, **rob.fit_measures}, _rows(rob.extra), []
     full = _observed_vcov(obj, x)
     if full is None:
-        nan = np.full((len(x), len(x)), np.nan)
-        return nan[:q, :q], fm, _rows(_intercepts(spec, mu, Sigma, nan[q:, q:])), [
+        return np.full((q, q), np.nan), fm, [], [
             "the observed information matrix is singular; standard errors are not available"]
-    return full[:q, :q], fm, _rows(_intercepts(spec, mu, Sigma, full[q:, q:])), []
+    return full[:q, :q], fm, [], []
 
 
 def _measures(pat: Patterns, ram: RAM, theta: np.ndarray, mu: np.ndarray, mu1: np.ndarray,

@@ -362,6 +362,7 @@ class OrdinalResult(ResultBase):
     n: int = 0
     r2_values: dict = field(default_factory=dict)
     missing: str = "listwise"
+    shift: float = math.nan
 
     @property
     def parameters(self) -> pd.DataFrame:
@@ -383,8 +384,11 @@ class OrdinalResult(ResultBase):
         ``estimator``, ``missing`` (floats rounded, NaN as null)."""
         from replication.engine.results import parameter_dicts
 
+        fm = dict(self.fit_measures)
+        if math.isfinite(self.shift):  # lavaan's summary prints it; fitMeasures() has it not
+            fm["chisq.shift.parameters"] = self.shift
         return {"parameters": parameter_dicts(self.table, digits),
-                "fit_measures": {k: json_float(v, digits) for k, v in self.fit_measures.items()},
+                "fit_measures": {k: json_float(v, digits) for k, v in fm.items()},
                 "r2": {k: json_float(v, digits) for k, v in self.r2_values.items()},
                 "converged": bool(self.converged), "warnings": list(self.warnings),
                 "n": int(self.n), "estimator": self.estimator, "missing": self.missing}
@@ -504,7 +508,7 @@ def _catml(R: np.ndarray, Sigma: np.ndarray, J: np.ndarray, w_cor: np.ndarray,
 def _measures(estimator, N, T, q, chisq, base_chisq, UG, UG0, r_res, p) -> dict:
     pstar = p * (p - 1) // 2
     df, bdf = pstar - q, pstar
-    fm = {"npar": float(T + q), "ntotal": float(N), "chisq": chisq, "df": float(df),
+    fm = {"npar": float(T + q), "chisq": chisq, "df": float(df),
           "pvalue": float(stats.chi2.sf(chisq, df)) if df > 0 else math.nan,
           "baseline.chisq": base_chisq, "baseline.df": float(bdf)}
     from replication.engine import robust as rb  # same layer
@@ -525,7 +529,8 @@ def _measures(estimator, N, T, q, chisq, base_chisq, UG, UG0, r_res, p) -> dict:
                    "baseline.pvalue.scaled": float(stats.chi2.sf(bxs, bdf)),
                    "baseline.chisq.scaling.factor": bc,
                    "cfi.scaled": rb._cfi(xs, df, bxs, bdf), "tli.scaled": rb._tli(xs, df, bxs, bdf),
-                   "chisq.shift.parameters": b, "rmsea.scaled": rb._rmsea(xs, df, N - 1)})
+                   "rmsea.scaled": rb._rmsea(xs, df, N - 1)})
+        fm["_shift"] = b
         fm["rmsea.ci.lower.scaled"], fm["rmsea.ci.upper.scaled"] = rb._rmsea_ci(xs, df, N - 1)
         fm["rmsea.pvalue.scaled"], fm["rmsea.notclose.pvalue.scaled"] = rb.rmsea_pvalues(
             xs, df, N - 1)
@@ -596,7 +601,9 @@ def fit_ordinal(model: str, data: pd.DataFrame, *, ordered=None, estimator: str 
         fm.update(_catml(R, S1, Delta[T:, T:], w[T:], Gamma[T:, T:], N, int(fm["df"])))
     warn = [] if conv else ["the optimizer did not converge; estimates are not a DWLS solution"]
     table, r2 = _table(spec, dspec, old, theta, vcov, tau, levels, Sigma)
+    shift = fm.pop("_shift", math.nan)
     return OrdinalResult(
+        shift=shift,
         table=table, fit_measures=fm, r2_values=r2,
         thresholds={v: [float(x) for x in t] for v, t in zip(spec.ov, tau)},
         polychoric=pd.DataFrame(R, index=spec.ov, columns=spec.ov),

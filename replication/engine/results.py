@@ -172,8 +172,9 @@ class FitResult(ResultBase):
 
     @property
     def params(self) -> pd.DataFrame:
-        """The parameter table (the name of earlier versions; same as ``parameters``)."""
-        return self.parameters
+        """The parameter table of earlier versions: :attr:`parameters` without the ``group``
+        and ``label`` columns (``lhs, op, rhs, est, se, z, pvalue, std_lv, std_all``)."""
+        return self.parameters.drop(columns=["group", "label"])
 
     @property
     def r2(self) -> pd.Series:

@@ -210,6 +210,8 @@ def fit_files_estimator(model_path, data_path, *, estimator: str = "ML",
     except InputError as exc:
         raise _named_errors(exc, mp, dp) from None
     out = res.to_json()
+    if group:  # the words as given (thresholds constrains nothing without ordered items)
+        out["group_equal"], out["group_partial"] = equal, partial
     _account(out, rows)
     out["warnings"] = notes + out["warnings"]
     out["estimator"] = estimator
