@@ -186,3 +186,82 @@ def test_bootstrap_standard_errors_of_ml(hs):
     se_b = res.parameter("visual", "=~", "x2")["se"]
     assert math.isfinite(se_b) and se_b != ml.parameter("visual", "=~", "x2")["se"]
     assert res.parameter("visual", "=~", "x2")["est"] == ml.parameter("visual", "=~", "x2")["est"]
+
+
+# ------------------------------------------------------------------------------------------
+# replicate fit: the same entry point; PLS, --scheme, --reverse; refusals in one line
+# ------------------------------------------------------------------------------------------
+PLS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual\n"
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    from replication.cli import main
+
+    try:
+        status = main(list(argv))
+    except SystemExit as exc:
+        status = exc.code
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def model_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("api_cli")
+    (d / "hs.lav").write_text(HS)
+    (d / "pls.lav").write_text(PLS_MODEL)
+    return d / "hs.lav", d / "pls.lav"
+
+
+def test_cli_mlr_text_has_standard_and_scaled_columns(capsys, model_files):
+    status, out, err = _run(capsys, "fit", str(model_files[0]), str(HS_CSV), "--estimator",
+                            "MLR")
+    assert status == 0, err
+    assert "                                              Standard      Scaled" in out
+    assert "  Test Statistic                                85.306      87.132" in out
+
+
+def test_cli_pls_json_is_the_pls_result(capsys, model_files, hs):
+    status, out, err = _run(capsys, "fit", str(model_files[1]), str(HS_CSV), "--estimator",
+                            "PLS", "--scheme", "centroid", "--json")
+    assert status == 0, err
+    res = json.loads(out)
+    assert {"parameters", "weights", "r2", "r2_adj", "reliability", "htmt", "f2",
+            "vif"} <= set(res)
+    ref = replication.fit(PLS_MODEL, hs, estimator="PLS", scheme="centroid").to_json()
+    assert res["parameters"] == ref["parameters"] and res["scheme"] == "centroid"
+    status, out, err = _run(capsys, "fit", str(model_files[1]), str(HS_CSV), "--estimator",
+                            "PLSc", "--bootstrap", "5", "--seed", "1")
+    assert status == 0 and "PLSc path model" in out, err
+
+
+def test_cli_reverse_items(capsys, model_files, hs):
+    status, out, err = _run(capsys, "fit", str(model_files[0]), str(HS_CSV), "--reverse",
+                            "x2", "--json")
+    assert status == 0, err
+    res = json.loads(out)
+    assert any("x2 reversed" in w and "observed minimum and maximum" in w
+               for w in res["warnings"])
+    flipped = hs.assign(x2=hs.x2.min() + hs.x2.max() - hs.x2)
+    ref = replication.fit(HS, flipped).to_json()
+    assert res["fit_measures"]["chisq"] == pytest.approx(ref["fit_measures"]["chisq"])
+    status, out, err = _run(capsys, "fit", str(model_files[0]), str(HS_CSV), "--reverse",
+                            "x2", "--scale", "0,10", "--json")
+    assert status == 0 and any("--scale" in w for w in json.loads(out)["warnings"]), err
+
+
+@pytest.mark.parametrize("extra, words", [
+    (["--scheme", "path"], "--scheme"),
+    (["--estimator", "PLS", "--group", "school"], "--group"),
+    (["--estimator", "PLS", "--ordered", "all"], "--ordered"),
+    (["--estimator", "PLSc", "--missing", "fiml"], "--missing fiml"),
+    (["--scale", "1,7"], "--scale"),
+    (["--reverse", "x2", "--scale", "7,1"], "--scale"),
+    (["--reverse", "x2", "--scale", "1,2"], "--scale"),
+    (["--reverse", "nope"], "--reverse"),
+])
+def test_cli_refusals_are_one_line(capsys, model_files, extra, words):
+    model = model_files[1] if "PLS" in extra or "PLSc" in extra else model_files[0]
+    status, _, err = _run(capsys, "fit", str(model), str(HS_CSV), *extra)
+    assert status == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert words in err

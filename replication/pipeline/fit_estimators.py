@@ -231,9 +231,13 @@ def format_result(result: dict) -> str:
 
 def _pls_text(result: dict) -> str:
     """A PLS fit's JSON laid out: estimation, paths, loadings, weights, R2, reliability."""
+    def cell(v) -> str:
+        if v is None:
+            return " " * 9
+        return f"{v:9.3f}" if isinstance(v, float) else f"{v!s:<10}"
+
     def rows(items, keys):
-        return [" ".join(f"{r.get(k)}" if not isinstance(r.get(k), float) else f"{r[k]:.3f}"
-                         for k in keys) for r in items]
+        return ["".join(cell(r.get(k)) for k in keys).rstrip() for r in items]
 
     lines = []
     if result.get("warnings"):
@@ -241,9 +245,10 @@ def _pls_text(result: dict) -> str:
     lines.append(f"{result['estimator']} path model ({result.get('scheme')} weighting scheme), "
                  f"n = {result.get('n')}, {'converged' if result.get('converged') else 'NOT converged'}"
                  f" after {result.get('iterations')} iterations")
-    keys = [k for k in ("lhs", "op", "rhs", "est", "se", "t", "pvalue")
-            if any(k in r for r in result["parameters"])]
-    lines += ["", "Parameters:", "  " + " ".join(keys)]
+    keys = [k for k in ("lhs", "op", "rhs", "est", "se", "t", "pvalue", "ci.lower", "ci.upper")
+            if any(r.get(k) is not None for r in result["parameters"])]
+    lines += ["", "Parameters:", "  " + "".join(f"{k:<10}" if k in ("lhs", "op", "rhs")
+                                                 else f"{k:>9}" for k in keys)]
     lines += ["  " + r for r in rows(result["parameters"], keys)]
     lines += ["", "Outer weights:"] + ["  " + r for r in rows(result.get("weights", []),
                                                                  ("lhs", "rhs", "est"))]
