@@ -60,6 +60,19 @@ html, body { max-width: 100%; overflow-x: hidden; }
 .report-top h1, .jp-RenderedHTMLCommon h1, .jp-RenderedHTMLCommon h2 { overflow-wrap: anywhere; }
 @media (max-width: 600px) {
   .report-top { padding: 8px 10px 0 10px; }
+  .summary-box { padding: 8px 10px; }
+  .summary-box table.hypotheses, .summary-box table.hypotheses tbody { display: block; }
+  .summary-box table.hypotheses thead { display: none; }
+  .summary-box table.hypotheses tr { display: block; padding: 4px 0;
+    border-bottom: 1px solid #d5dde6; }
+  .summary-box table.hypotheses tr:last-child { border-bottom: none; }
+  .summary-box table.hypotheses td { display: inline-block; padding: 1px 10px 1px 0;
+    white-space: nowrap; }
+  .summary-box table.hypotheses td::before { content: attr(data-label) " "; color: #555;
+    font-size: 11px; font-weight: 400; }
+  .summary-box table.hypotheses td:nth-child(-n+2)::before { content: none; }
+  .summary-box table.hypotheses td:first-child { font-weight: 700; }
+  svg.path-diagram-svg { max-width: none !important; }
   .report-toc { columns: 1; }
   body.jp-Notebook main { padding: 0 4px; }
   .jp-Cell { padding: 2px 0 !important; }
@@ -137,18 +150,23 @@ def summary_html(results: dict) -> str:
         if rep == DASH:
             rep = number_text(h.get("std_estimate", h.get("estimate")), 3)
         verdict = str(h.get("verdict", ""))
-        rows.append(
-            "<tr>"
-            f"<td>{_e(hid)}</td><td>{_e(h.get('effect', ''))}</td>"
-            f"<td>{_e(h.get('paper_verdict', ''))}</td>"
-            f"<td>{'supported' if h.get('replicated_supported') else 'not supported'}</td>"
-            f"<td class=\"num\">{_e(ref)}</td><td class=\"num\">{_e(rep)}</td>"
-            f"<td class=\"num\">{_e(p_text(h.get('pvalue')))}</td>"
-            f"<td class=\"{verdict_class(verdict)}\">{_e(verdict)}</td></tr>")
-    table = ("<div class=\"table-scroll\"><table><thead><tr><th>Hypothesis</th><th>Effect</th><th>Paper</th>"
-             "<th>Replication</th><th class=\"num\">Estimate printed</th>"
-             "<th class=\"num\">Replicated</th><th class=\"num\">p</th><th>Verdict</th></tr></thead>"
-             f"<tbody>{''.join(rows)}</tbody></table></div>") if rows else ""
+        cells = [("Hypothesis", "", hid), ("Effect", "", h.get("effect", "")),
+                 ("Paper", "", h.get("paper_verdict", "")),
+                 ("Replication", "", "supported" if h.get("replicated_supported")
+                  else "not supported"),
+                 ("Estimate printed", "num", ref), ("Replicated", "num", rep),
+                 ("p", "num", p_text(h.get("pvalue"))),
+                 ("Verdict", verdict_class(verdict), verdict)]
+        rows.append("<tr>" + "".join(
+            f'<td data-label="{_e(head)}"' + (f' class="{c}"' if c else "") + f">{_e(text)}</td>"
+            for head, c, text in cells) + "</tr>")
+    heads = "".join(f'<th class="num">{h}</th>' if h in ("Estimate printed", "Replicated", "p")
+                    else f"<th>{h}</th>" for h in ("Hypothesis", "Effect", "Paper", "Replication",
+                                                   "Estimate printed", "Replicated", "p",
+                                                   "Verdict"))
+    # on a phone each hypothesis reads as one block of labelled values (PAGE_CSS)
+    table = (f'<div class="table-scroll"><table class="hypotheses"><thead><tr>{heads}</tr>'
+             f"</thead><tbody>{''.join(rows)}</tbody></table></div>") if rows else ""
     counts = (results.get("summary") or {}).get("hypotheses") or {}
     n_h = sum(int(v) for v in counts.values())
     tally = (f"{int(counts.get('reproduced', 0))} of {n_h} hypotheses reproduced"
