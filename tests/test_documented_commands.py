@@ -62,8 +62,7 @@ def fresh(tmp_path_factory) -> Path:
     """A folder laid out as a clone: ``data/`` copied, ``.venv`` linked."""
     root = tmp_path_factory.mktemp("clone")
     shutil.copytree(ROOT / "data", root / "data")
-    venv = Path(sys.executable).resolve().parent.parent
-    (root / ".venv").symlink_to(venv if (venv / "bin").is_dir() else ROOT / ".venv")
+    (root / ".venv").symlink_to(Path(sys.prefix))  # the environment running the tests
     return root
 
 

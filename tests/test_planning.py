@@ -100,3 +100,23 @@ def test_run_plans_by_monte_carlo_on_request(tmp_path, cli):
     assert "Monte Carlo, with the Wald test" in html
     bad = cli("run", "value_cocreation", "--planning-reps", "-1", "--out", str(tmp_path))
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_record_without_n_runs_on_real_responses_and_is_refused_without(tmp_path, cli):
+    # N optional: with --data every step runs (nothing is reconstructed at a missing N); without
+    # data the run is refused up front in one line
+    import re
+
+    src = "data/examples/holzinger_swineford"
+    text = open(f"{src}/paper.yaml", encoding="utf-8").read()
+    record = tmp_path / "rec" / "paper.yaml"
+    record.parent.mkdir()
+    record.write_text(re.sub(r"\n  n: \{value: 301[^\n]*", "", text), encoding="utf-8")
+    ok = cli("run", str(record), "--data", f"{src}/data.csv", "--out", str(tmp_path / "a"),
+             "--quiet")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    res = json.loads((tmp_path / "a" / "holzinger_swineford" / "results.json").read_text())
+    assert "prints no N" in " ".join(res["original_vs_replication"]["notes"])
+    bad = cli("run", str(record), "--out", str(tmp_path / "b"))
+    assert bad.returncode == 2 and "sample.n" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1

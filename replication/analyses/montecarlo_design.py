@@ -350,11 +350,12 @@ def record_design(record, data: pd.DataFrame | None = None, *, seed: int = 2024,
                          f"Likert ({record.scale_points}-point)" if gen.kind != "resample"
                          else "as in the data")
     info["evidence"] = record.evidence
-    info["n_published"] = record.n
+    printed_n = record.values().get("sample.n")
+    info["n_published"] = int(printed_n.value) if printed_n is not None else None
     info["skipped"] = skipped
     n_free = max(a.spec().n_free if isinstance(a, SemAnalysis) else len(a.linear)
                  + len(a.products) + 2 for a in analyses)
-    return Design(record.id, gen, analyses, targets, n_free, info, record.n)
+    return Design(record.id, gen, analyses, targets, n_free, info, info["n_published"])
 
 
 def model_design(model: str, cov, *, hypotheses: list[tuple[str, str, str]],

@@ -95,6 +95,9 @@ def run(args: argparse.Namespace) -> int:
 
     ids = args.papers or paper_ids()
     records = [load_record(pid) for pid in ids]  # unknown ids and invalid records fail here
+    if args.data is None:
+        for record in records:
+            record.n  # a record without N cannot be reconstructed: one line, before any run
     _one_blas_thread()
     if args.na is not None and args.data is None:
         raise InputError("--na: declares missing-value codes of a response file; give --data too")

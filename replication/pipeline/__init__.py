@@ -32,6 +32,7 @@ _LAZY = {
     "original_vs_replication": "replication.pipeline.original_replication",
     "ReplicationPlan": "replication.pipeline.planning",
     "plan_replication": "replication.pipeline.planning",
+    "planning_inputs": "replication.pipeline.planning",
     "replication_tests": "replication.pipeline.planning",
     "with_replication": "replication.pipeline.planning",
     "collect_results": "replication.pipeline.results_json",
@@ -68,7 +69,8 @@ __all__ = [
     "Moderations",
     "compare_published", "effects", "hypotheses", "PaperResult", "replicate", "DEFAULT_BOOTSTRAP",
     "collect_results", "dumps", "to_jsonable", "versions", "write_results",
-    "ReplicationPlan", "plan_replication", "replication_tests", "with_replication",
+    "ReplicationPlan", "plan_replication", "planning_inputs", "replication_tests",
+    "with_replication",
 ]
 
 

@@ -263,9 +263,10 @@ def load_inputs(paper_id, source: str = "reconstructed",
         return Inputs(record, data, _with_missing(prov, notes, miss, missing), notes, None, miss)
     result = reconstruct.reconstruct(record, source=source, seed=seed, n=n)
     data = result.data
+    printed_n = record.values().get("sample.n")
     prov = {"source": source, "seed": seed, "n_rows": int(len(data)),
-            "n_published": record.n,
-            "n_status": record.values()["sample.n"].status}
+            "n_published": int(printed_n.value) if printed_n is not None else None,
+            "n_status": printed_n.status if printed_n is not None else "not printed"}
     notes = _reconstruction_notes(result)
     data = _reverse_scored(record, data, notes)
     return Inputs(record, data, prov, notes, result, miss)

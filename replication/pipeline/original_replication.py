@@ -145,6 +145,9 @@ def _not_fitted(rec, estimator: str) -> str:
     if getattr(rec.model, "group", None) is not None:
         return (f"Not compared: the paper's model has groups (model.group {rec.model.group}), "
                 "and the reconstruction of the original sample is one sample.")
+    if rec.values().get("sample.n") is None:
+        return ("Not compared: the paper prints no N (sample.n), so its sample cannot be "
+                "reconstructed; `replicate audit` reports the N its fit statistics imply.")
     return ""
 
 
@@ -226,7 +229,9 @@ def original_vs_replication(inputs: Inputs, seed: int | None = None, *, cfa=None
     kind = "sem" if rec.model.kind == "sem" else "cfa"
     why = _not_fitted(rec, estimator)
     if why:
-        n = {ORIGINAL: int(rec.n_analysed), REPLICATION: int(len(inputs.data.dropna()))}
+        printed = rec.values().get("sample.n")
+        n = {ORIGINAL: int(rec.n_analysed) if printed is not None else None,
+             REPLICATION: int(len(inputs.data.dropna()))}
         return OriginalVsReplication(invariance=None, parameters=None, n=n, estimator=estimator,
                                      model=kind, notes=[why])
     notes = []

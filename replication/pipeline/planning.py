@@ -20,7 +20,7 @@ import pandas as pd
 from replication.pipeline.inputs import Inputs
 
 __all__ = ["TARGETS", "ReplicationPlan", "replication_tests", "with_replication",
-           "plan_replication", "planning_grid", "analytic_grid"]
+           "plan_replication", "planning_grid", "analytic_grid", "planning_inputs"]
 
 #: Power levels whose N the plan reports.
 TARGETS = (0.80, 0.90, 0.95)
@@ -103,6 +103,17 @@ def planning_grid(n_published: int | None, n_free: int) -> list[int]:
     n_published = n_published or 200
     grid = [max(2 * n_free, int(math.ceil(f * n_published))) for f in (0.25, 0.5, 1.0)]
     return sorted(set(grid))
+
+
+def planning_inputs(inputs: Inputs, paper, seed: int) -> Inputs:
+    """The inputs a replication is planned from: the original study's population (the record
+    reconstructed) when the run has real responses and the paper prints its N; otherwise the
+    run's own inputs (the responses, or the reconstruction already made)."""
+    from replication.pipeline.inputs import load_inputs
+
+    if inputs.provenance.get("source") != "csv" or inputs.record.values().get("sample.n") is None:
+        return inputs
+    return load_inputs(paper, seed=seed)
 
 
 def analytic_grid(n_published: int | None, n_free: int, points: int = 24) -> list[int]:

@@ -381,7 +381,7 @@ which the model converges to an admissible solution in four of five simulated sa
 CSV` plans from a model fitted to responses.
 """))
     cells.append(_code('''
-planned = analysis.load_inputs(paper, seed=seed) if data_path else inputs
+planned = analysis.planning_inputs(inputs, paper, seed)
 plan = analysis.plan_replication(planned, reps=planning_reps, seed=seed, bootstrap=n_bootstrap)
 if plan is not None:
     display(plan.provenance())
