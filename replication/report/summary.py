@@ -351,6 +351,21 @@ a { color: #1a56a6; text-decoration: none; }
 .v-ok { color: #0a6b2c; font-weight: 600; } .v-bad { color: #b3141b; font-weight: 600; }
 .v-minor { color: #8a5a00; font-weight: 600; } .v-na { color: #555; font-weight: 600; }
 tr.failed td { background: #fdeeee; }
+/* on a phone each paper reads as one block, every value under its column's name */
+@media (max-width: 600px) {
+  main { padding: 10px 12px; }
+  #papers, #papers tbody { display: block; border-bottom: none; }
+  #papers thead { display: none; }
+  #papers tr { display: block; padding: 6px 0 8px 0; border-bottom: 1px solid #222; }
+  #papers td { display: block; padding: 2px 0; border: none; text-align: left; }
+  #papers tr:not(.failed) td:nth-child(n+3)::before { color: #555; font-size: 12px; }
+  #papers tr:not(.failed) td:nth-child(3)::before { content: "N: "; }
+  #papers tr:not(.failed) td:nth-child(4)::before { content: "Data source: "; }
+  #papers tr:not(.failed) td:nth-child(5)::before { content: "Hypotheses reproduced: "; }
+  #papers tr:not(.failed) td:nth-child(6)::before { content: "Published values reproduced: "; }
+  #papers tr:not(.failed) td:nth-child(7)::before { content: "Audit: "; }
+  #papers tr:not(.failed) td:nth-child(8)::before { content: "Evidence: "; }
+}
 </style>
 </head>
 <body>
