@@ -164,8 +164,6 @@ def test_multigroup_record_fits_the_invariance_sequence_it_printed(tmp_path):
     assert "2 groups by school" in fit_table(res.cfa).columns[0]
 
 
-@pytest.mark.xfail(reason="the audit's df check counts the moments of every group once it calls "
-                          "record.model.group_df", strict=False)
 def test_multigroup_record_raises_no_false_df_finding(tmp_path):
     from replication.audit import audit
 

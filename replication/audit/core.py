@@ -64,7 +64,7 @@ from replication.audit.checks import (
 )
 from replication.engine.errors import InputError
 from replication.audit.implied_r2 import ancestors, implied_r2, min_r2
-from replication.audit.model_df import items_implied_by_df, record_df
+from replication.audit.model_df import block_groups, items_implied_by_df, record_df
 from replication.audit.sample_size import analysed_n, check_rmsea_ci, record_n_findings
 from replication.audit.sequence_checks import check_pgfi, check_pnfi, comparison_findings
 from replication.audit.parameter_audit import cr_ave_findings, parameter_findings, smc_findings
@@ -159,7 +159,8 @@ def _fit(rec: Record) -> list[Finding]:
         m = block.measures
         label = block.model.upper()
         count = record_df(rec, block.model)
-        n = _block_n(block, rec)
+        groups = block_groups(rec, block) or 1
+        n = _block_n(block, rec, groups)
         chisq, df, ratio = m.get("chisq"), m.get("df"), m.get("chisq_df")
         if ratio is not None:
             if chisq is not None and df is not None:
@@ -175,8 +176,11 @@ def _fit(rec: Record) -> list[Finding]:
                                          f"{label} chi-square or df not printed"))
         if df is not None:
             if count is None:
-                out.append(not_checkable("df", df.where, df.printed,
-                                         "the record's model has no countable df (regression or latent interaction)"))
+                why = ("the record names the group column but not its groups (model.group_labels or group_n)"
+                       if block_groups(rec, block) is None else
+                       "the record's model has no countable df (regression, latent interaction, or several "
+                       "groups of a model described without syntax)")
+                out.append(not_checkable("df", df.where, df.printed, why))
             else:
                 out.append(check_df(df, count, block.model))
         elif count is not None and (chisq is not None or ratio is not None):
@@ -188,8 +192,8 @@ def _fit(rec: Record) -> list[Finding]:
         if n is not None and chisq is not None and df is not None:
             for which, name in enumerate(("rmsea.ci.lower", "rmsea.ci.upper")):
                 if m.get(name) is not None:
-                    out.append(check_rmsea_ci(chisq, df.value, n.value * block.groups, n.printed, m[name], which,
-                                              block.groups))
+                    out.append(check_rmsea_ci(chisq, df.value, n.value * groups, n.printed, m[name], which,
+                                              groups))
         if rmsea is not None:
             if n is None:
                 out.append(not_checkable("rmsea", rmsea.where, rmsea.printed,
@@ -213,11 +217,11 @@ def _fit(rec: Record) -> list[Finding]:
         c_iv = chisq.interval if chisq is not None else (
             (ratio.interval[0] * df_val, ratio.interval[1] * df_val) if ratio is not None and df_val else None)
         if c_iv is not None and df_val and p_items:
-            f = check_incremental_fit(c_iv, df_val, p_items, m, label, df_printed=inputs_printed)
+            f = check_incremental_fit(c_iv, df_val, p_items, m, label, df_printed=inputs_printed, groups=groups)
             if f is not None:
                 out.append(f)
                 if f.status == CONSISTENT and inputs_printed:
-                    rng = baseline_range(c_iv, df_val, p_items, m)
+                    rng = baseline_range(c_iv, df_val, p_items, m, groups=groups)
                     baselines[label] = (rng, f.where)
         for name, base, fn in (("pgfi", "gfi", check_pgfi), ("pnfi", "nfi", check_pnfi)):
             if m.get(name) is None:
@@ -248,17 +252,21 @@ def _fit(rec: Record) -> list[Finding]:
     return out
 
 
-def _block_n(block, rec: Record) -> Published | None:
+def _block_n(block, rec: Record, groups: int = 1) -> Published | None:
     """The N of a fit block, per group of a multi-group block (lavaan's RMSEA is ``sqrt(G)``
-    times the one-group formula with the total N, that is the formula at N / G)."""
+    times the one-group formula with the total N, that is the formula at N / G); without a
+    printed N, the sum of the printed ``model.group_n``."""
     n = block.n or rec.sample.n_analysed or rec.sample.n
+    if n is None and groups > 1 and rec.model.group_n and len(rec.model.group_n) == groups:
+        ns = list(rec.model.group_n.values())
+        n = Published(value=sum(g.value for g in ns), printed=str(int(sum(g.value for g in ns))),
+                      where="; ".join(dict.fromkeys(g.where for g in ns)) + " (sum of the groups)")
     if n is None and block.assumed("n") is not None:
         v = block.assumed("n")
         n = Published(value=v, printed=str(v), where=f"{block.model} block (assumed N)")
-    if n is None or block.groups == 1:
+    if n is None or groups == 1:
         return n
-    return Published(value=n.value / block.groups, printed=repr(n.value / block.groups),
-                     where=n.where)
+    return Published(value=n.value / groups, printed=repr(n.value / groups), where=n.where)
 
 
 def _standardized(r: PathResult, rec: Record) -> bool:

@@ -309,6 +309,8 @@ def check_df(printed: Published, count: DfCount, model: str = "sem") -> Finding:
     whole = math.isfinite(implied) and abs(implied - round(implied)) < 1e-9
     imp_txt = (f"the printed df implies {int(round(implied))} items" if whole else
                f"no whole number of items gives the printed df (p = {implied:.2f})")
+    if count.groups > 1:
+        imp_txt = f"{count.groups} groups with a mean structure, counted as lavaan counts them"
     if count.assumed_items:
         ok = whole and int(round(implied)) == count.n_items
         detail = (f"Item counts of {', '.join(count.assumed_items)} are not printed; for the described "

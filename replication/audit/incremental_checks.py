@@ -61,7 +61,7 @@ def _level_set(g, increasing: bool, a: float, b: float, lo: float, hi: float) ->
 
 
 def baseline_range(chisq: tuple[float, float], df: float, n_items: int,
-                   measures: dict[str, Published], grid: int = 21) -> tuple[float, float] | None:
+                   measures: dict[str, Published], grid: int = 21, groups: int = 1) -> tuple[float, float] | None:
     """Baseline (independence-model) chi-squares that reproduce every printed incremental index.
 
     Parameters
@@ -76,6 +76,9 @@ def baseline_range(chisq: tuple[float, float], df: float, n_items: int,
         Printed indices among ``nfi, cfi, tli, ifi`` (others are ignored).
     grid : int
         Chi-square values tried across its interval.
+    groups : int, default 1
+        Groups of a multi-group model: the baseline has ``G p (p - 1) / 2`` df (lavaan's
+        independence model in every group, intercepts free).
 
     Returns
     -------
@@ -106,7 +109,7 @@ def baseline_range(chisq: tuple[float, float], df: float, n_items: int,
     *Sociological Methods & Research*, 17, 303-316 (IFI).
     lavaan ``R/lav_fit_cfi.R``.
     """
-    base_df = n_items * (n_items - 1) / 2
+    base_df = groups * n_items * (n_items - 1) / 2
     names = [k for k in _INCREMENTAL if k in measures]
     found = []
     for c in np.linspace(chisq[0], chisq[1], grid if chisq[1] > chisq[0] else 1):
@@ -131,7 +134,7 @@ def baseline_range(chisq: tuple[float, float], df: float, n_items: int,
 
 
 def check_incremental_fit(chisq: tuple[float, float], df: float, n_items: int, measures: dict[str, Published],
-                          label: str = "", df_printed: bool = True) -> Finding | None:
+                          label: str = "", df_printed: bool = True, groups: int = 1) -> Finding | None:
     """Printed NFI, CFI, TLI and IFI against one another: is there one baseline chi-square?
 
     Parameters
@@ -178,15 +181,15 @@ def check_incremental_fit(chisq: tuple[float, float], df: float, n_items: int, m
         return None
     where = measures[names[0]].where
     reported = ", ".join(f"{k.upper()} {measures[k].printed}" for k in names)
-    rng = baseline_range(chisq, df, n_items, measures)
+    rng = baseline_range(chisq, df, n_items, measures, groups=groups)
     base = (f"{label + ' ' if label else ''}{'/'.join(k.upper() for k in names)} with chi-square "
-            f"{fmt_interval(chisq, 2)}, df {df:g} and {n_items} items (baseline df {n_items * (n_items - 1) // 2})")
+            f"{fmt_interval(chisq, 2)}, df {df:g} and {n_items} items (baseline df {groups * n_items * (n_items - 1) // 2})")
     if rng is not None:
         return _finding("incremental_fit", where, reported, f"baseline chi-square in {fmt_interval(rng, 0)}", True,
                         base + f" all follow from one baseline chi-square in {fmt_interval(rng, 0)}.")
     each = []
     for k in names:
-        r = baseline_range(chisq, df, n_items, {k: measures[k]})
+        r = baseline_range(chisq, df, n_items, {k: measures[k]}, groups=groups)
         each.append(f"{k.upper()} needs {fmt_interval(r, 0) if r else 'none'}")
     detail = base + ": no single baseline chi-square gives them all (" + "; ".join(each) + ")."
     if not df_printed:

@@ -32,6 +32,7 @@ import math
 from dataclasses import dataclass
 
 from replication.audit.finding import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Finding
+from replication.audit.model_df import block_groups
 from replication.audit.rounding import fmt_interval
 from replication.engine import fit_indices
 from replication.record.schema import Published
@@ -344,7 +345,7 @@ def record_n_findings(rec) -> list[Finding]:
     shared: list[NConstraint] = []
     for b in rec.results.fit:
         chisq_iv, df, measures = _block_inputs(b)
-        ks = block_constraints(b.model, measures, chisq_iv, df, b.groups)
+        ks = block_constraints(b.model, measures, chisq_iv, df, block_groups(rec, b) or 1)
         if not ks:
             continue
         own = b.n
@@ -373,7 +374,7 @@ def analysed_n(rec) -> tuple[float, float] | None:
     for b in rec.results.fit:
         if b.n is None and b.assumed("n") is None:
             chisq_iv, df, measures = _block_inputs(b)
-            ks += block_constraints(b.model, measures, chisq_iv, df, b.groups)
+            ks += block_constraints(b.model, measures, chisq_iv, df, block_groups(rec, b) or 1)
     sets = [s for s in common_n(ks).values() if s is not None] if ks else []
     if not sets or any(s[1] >= N_MAX for s in sets):
         return None
