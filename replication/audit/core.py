@@ -64,6 +64,7 @@ from replication.audit.checks import (
 )
 from replication.engine.errors import InputError
 from replication.audit.implied_r2 import ancestors, implied_r2, min_r2
+from replication.audit.item_counts import item_count_findings
 from replication.audit.model_df import block_groups, items_implied_by_df, record_df
 from replication.audit.sample_size import analysed_n, check_rmsea_ci, record_n_findings
 from replication.audit.sequence_checks import check_pgfi, check_pnfi, comparison_findings
@@ -555,6 +556,7 @@ def audit(record: Record | str) -> AuditReport:
     findings += cr_ave_findings(record)
     findings += smc_findings(record)
     findings += _fit(record)
+    findings += item_count_findings(record)
     findings += record_n_findings(record)
     if record.results.comparisons:
         counts = {b.model: record_df(record, b.model) for b in record.results.fit}

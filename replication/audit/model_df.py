@@ -27,6 +27,7 @@ __all__ = [
     "items_implied_by_df",
     "record_df",
     "group_count",
+    "described_df",
     "block_groups",
 ]
 
@@ -359,17 +360,24 @@ def record_df(record, model: str = "sem") -> DfCount | None:
     if p == 0:
         return None
     single = sum(1 for c in constructs if len(items[c]) == 1)
-    if model == "cfa":
-        out = cfa_df(p, len(constructs), single)
-    else:
-        targets = {pth.to for pth in record.model.paths}
-        exo = [c for c in constructs if c not in targets]
-        endo = [c for c in constructs if c in targets]
-        exo_set = set(exo)
-        extra = sum(1 for cv in record.model.covariances if not (cv.a in exo_set and cv.b in exo_set))
-        out = sem_df(p, len(constructs), len(exo), len(endo), len(record.model.paths), extra, single)
+    out = described_df(record, model, p, single)
     return DfCount(df=out.df, moments=out.moments, free=out.free, parts=out.parts,
                    n_items=out.n_items, structural=out.structural, assumed_items=assumed)
+
+
+def described_df(record, model: str, p: int, single: int) -> DfCount:
+    """Degrees of freedom of the record's described ``cfa`` or ``sem`` (no syntax) with ``p``
+    items in all, ``single`` constructs of them measured by one item (:func:`cfa_df`,
+    :func:`sem_df`)."""
+    constructs = record.latent_constructs
+    if model == "cfa":
+        return cfa_df(p, len(constructs), single)
+    targets = {pth.to for pth in record.model.paths}
+    exo = [c for c in constructs if c not in targets]
+    endo = [c for c in constructs if c in targets]
+    exo_set = set(exo)
+    extra = sum(1 for cv in record.model.covariances if not (cv.a in exo_set and cv.b in exo_set))
+    return sem_df(p, len(constructs), len(exo), len(endo), len(record.model.paths), extra, single)
 
 
 def block_groups(record, block=None) -> int | None:
