@@ -1,19 +1,31 @@
-"""Every HTML report as a reader sees it: headless Chromium at 1280 px, checked from the DOM.
+"""Every HTML report as a reader sees it: headless Chromium at 1280 and 390 px, checked from the DOM.
 
-Chromium runs headless with its DevTools protocol on a local port; the test drives it with a
-small websocket client (``websocket-client``), loads each report at a window width of 1280 px and
-evaluates one script in the page that measures what a reader would see: the boxes of the path
-diagrams' labels (no two overlap), the position of every verdict column of every table (inside
-the 1280 px viewport and not clipped by a scrolling container), the table cells (no scientific
-notation, no NaN, no bare row index), the classification (in the first fifth of the page), the
-link back to the index and the vector path diagrams. Skipped, with the reason, when Chromium is
-not installed (``make test`` installs it where allowed).
+The reports of every bundled paper and of one worked example are generated once for the module
+(``replicate run`` into a temporary folder). Chromium runs headless with its DevTools protocol on
+a local port; the test drives it with a small websocket client (``websocket-client``), loads each
+report at a window width of 1280 px (a desktop) and 390 px (a phone) and evaluates one script in
+the page that measures what a reader would see:
+
+- the page: no horizontal overflow (``scrollWidth <= innerWidth``) and no element reaching past
+  the window's right edge outside a box that scrolls (what ``overflow-x: hidden`` would clip);
+- the path diagrams: vector SVG; no label's text box (``getBBox`` of every ``<text>``, one box
+  per node, edge or legend) intersecting another's; every covariance edge two-headed (two
+  arrowhead polygons) with a value;
+- the tables: every verdict column inside the viewport at 1280 px and not clipped by a scrolling
+  container; no scientific notation, NaN or bare row index; no cell holding a number that can
+  wrap (computed ``white-space: nowrap``, and laid out on one line);
+- the classification in the first fifth of the page and the link back to the index.
+
+The exports beside each report (CSV, booktabs LaTeX, the Word document, SVG and PDF diagrams) are
+opened as a researcher would (pandas, python-docx). Browser checks are skipped, with the reason,
+when Chromium is not installed (``make test`` installs it where allowed).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -23,13 +35,17 @@ from pathlib import Path
 
 import pytest
 
-from replication.record.schema import paper_ids
-from replication.report import runner
+from replication.record.schema import load_record, paper_ids
+from replication.report import diagrams, runner
 
 pytestmark = pytest.mark.slow
 
 WIDTH = 1280
+PHONE = 390
 IDS = paper_ids()
+#: A worked example reported beside the papers (a structural model with residual covariances).
+EXAMPLE = "political_democracy"
+REPORTS = IDS + [EXAMPLE]
 
 #: Measured in the page: returns a JSON string (see the module docstring).
 PROBE = r"""
@@ -89,6 +105,61 @@ PROBE = r"""
   out.classification_top = cls ? cls.getBoundingClientRect().top + window.scrollY : null;
   out.index_link = [...document.querySelectorAll("a")].some(a => /index\.html$/.test(a.getAttribute("href") || ""));
   out.page_width = document.documentElement.scrollWidth;
+  out.inner_width = window.innerWidth;
+  // what reaches past the right edge outside a scrolling box (overflow-x: hidden would clip it)
+  const scrolls = el => /(auto|scroll)/.test(getComputedStyle(el).overflowX);
+  const clipped = [];
+  document.querySelectorAll("body *").forEach(el => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.right <= W + 1) return;
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement)
+      if (scrolls(a) && a.getBoundingClientRect().right <= W + 1) return;
+    const parent = el.parentElement;
+    if (parent && parent.getBoundingClientRect().right > W + 1 && parent !== document.body) return;
+    clipped.push(`${el.tagName.toLowerCase()}.${el.className && el.className.baseVal !== undefined
+      ? el.className.baseVal : el.className} right=${Math.round(r.right)}`);
+  });
+  out.clipped = clipped.slice(0, 20);
+  // SVG label boxes (getBBox, in each diagram's user space): one group per node, edge or legend
+  const bboxOverlaps = [];
+  let svgTexts = 0;
+  document.querySelectorAll("svg.path-diagram-svg").forEach((svg, d) => {
+    const items = [];
+    svg.querySelectorAll("text").forEach(t => {
+      if (!t.textContent.trim()) return;
+      svgTexts++;
+      const g = t.closest("g.node, g.edge, g.graph");
+      const b = t.getBBox();
+      items.push({g, label: t.textContent, x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height});
+    });
+    for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) {
+      const a = items[i], b = items[j];
+      if (a.g === b.g) continue;  // the lines of one label are stacked by dot
+      if (a.x0 < b.x1 - 0.5 && b.x0 < a.x1 - 0.5 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5)
+        bboxOverlaps.push([d, a.label, b.label]);
+    }
+  });
+  out.svg_texts = svgTexts; out.bbox_overlaps = bboxOverlaps;
+  // covariance edges: two arrowheads and a value
+  out.covariances = [...document.querySelectorAll("svg.path-diagram-svg g.edge")]
+    .filter(g => g.classList.contains("covariance"))
+    .map(g => ({title: (g.querySelector("title") || {}).textContent,
+                heads: g.querySelectorAll("polygon").length,
+                text: [...g.querySelectorAll("text")].map(t => t.textContent.trim()).join(" ")}));
+  // cells holding a number: never wrapped
+  const number = /^[\[(]?[-\u2212+<>=p ]*(\d+\.?\d*|\.\d+)[\d.,\-\u2212+*\u2020%<>=\[\]() \u2013]*$/;
+  const wrapping = [];
+  let numericCells = 0;
+  document.querySelectorAll("td").forEach(td => {
+    const t = td.textContent.trim();
+    if (!number.test(t)) return;
+    numericCells++;
+    const ws = getComputedStyle(td).whiteSpace;
+    const range = document.createRange(); range.selectNodeContents(td);
+    const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+    if (!/^(nowrap|pre)$/.test(ws) || tops.size > 1) wrapping.push([t, ws, tops.size]);
+  });
+  out.numeric_cells = numericCells; out.wrapping_numbers = wrapping.slice(0, 20);
   return JSON.stringify(out);
 })()
 """
@@ -128,8 +199,13 @@ class Browser:
         self.ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=60,
                                               suppress_origin=True)
         self._id = 0
+        self.height = height
+        self.resize(width)
+
+    def resize(self, width: int) -> None:
+        """Lay pages out in a window ``width`` CSS pixels wide."""
         self.call("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+                  {"width": width, "height": self.height, "deviceScaleFactor": 1, "mobile": False})
 
     def call(self, method: str, params: dict | None = None) -> dict:
         self._id += 1
@@ -169,7 +245,7 @@ class Browser:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     out = tmp_path_factory.mktemp("browser_reports")
-    summary = runner.run(IDS, out_dir=out, n_bootstrap=30, jobs=2, progress=False)
+    summary = runner.run(REPORTS, out_dir=out, n_bootstrap=30, jobs=2, progress=False)
     assert summary.exit_status == 0, summary.text()
     return out
 
@@ -185,26 +261,98 @@ def browser():
     b.close()
 
 
-@pytest.mark.parametrize("pid", IDS)
-def test_report_reads_well_at_1280_px(reports, browser, pid):
-    browser.open(reports / pid / f"{pid}.html")
-    seen = json.loads(browser.evaluate(PROBE))
-    assert seen["width"] == WIDTH
+def _seen(browser: Browser, path: Path, width: int) -> dict:
+    browser.resize(width)
+    browser.open(path)
+    return json.loads(browser.evaluate(PROBE))
+
+
+def _covariance_pairs(pid: str) -> set[frozenset]:
+    """The covariance arcs the record's structural diagram draws."""
+    record = load_record(pid)
+    return {frozenset(pair) for pair in diagrams._structure(record)[3]}
+
+
+def _check_diagrams(seen: dict, pid: str) -> None:
     assert seen["svgs"] >= 1 and seen["raster_diagrams"] == 0, "path diagram is not vector"
     assert seen["labels"] > 0 and seen["overlaps"] == [], seen["overlaps"]
-    assert seen["verdict_columns"] > 0 and seen["hidden_verdicts"] == [], seen["hidden_verdicts"]
+    assert seen["svg_texts"] > 0 and seen["bbox_overlaps"] == [], seen["bbox_overlaps"][:10]
+    drawn = {frozenset(c["title"].split("->")) for c in seen["covariances"]}
+    assert _covariance_pairs(pid) <= drawn, (_covariance_pairs(pid), drawn)
+    for c in seen["covariances"]:
+        assert c["heads"] == 2, c  # two-headed
+        assert re.fullmatch(r"-?\d*\.\d+\S*", c["text"]), c  # with its value (and stars)
+
+
+def _check_page(seen: dict, width: int) -> None:
+    assert seen["width"] == width and seen["inner_width"] == width
+    assert seen["page_width"] <= width, f"page scrolls sideways: {seen['page_width']} > {width}"
+    assert seen["clipped"] == [], seen["clipped"]
+    assert seen["numeric_cells"] > 0
+    assert seen["wrapping_numbers"] == [], seen["wrapping_numbers"]
     assert seen["bad_cells"] == [], seen["bad_cells"][:10]
     assert seen["row_headers"] == 0
     assert seen["index_link"]
     assert seen["classification_top"] is not None
+
+
+@pytest.mark.parametrize("pid", REPORTS)
+def test_report_reads_well_at_1280_px(reports, browser, pid):
+    seen = _seen(browser, reports / pid / f"{pid}.html", WIDTH)
+    _check_page(seen, WIDTH)
+    _check_diagrams(seen, pid)
+    assert seen["verdict_columns"] > 0 and seen["hidden_verdicts"] == [], seen["hidden_verdicts"]
     assert seen["classification_top"] < seen["height"] / 5
-    assert seen["page_width"] <= WIDTH + 1
+
+
+@pytest.mark.parametrize("pid", REPORTS)
+def test_report_reads_well_on_a_390_px_phone(reports, browser, pid):
+    seen = _seen(browser, reports / pid / f"{pid}.html", PHONE)
+    _check_page(seen, PHONE)
+    _check_diagrams(seen, pid)
 
 
 def test_index_lists_every_paper(reports, browser):
-    browser.open(reports / "index.html")
-    rows = json.loads(browser.evaluate(
-        "JSON.stringify([...document.querySelectorAll('#papers tbody tr')].map(tr => "
-        "[tr.cells[0].innerText, tr.cells.length, tr.getBoundingClientRect().right]))"))
-    assert [r[0].split()[0] for r in rows] == IDS
-    assert all(r[2] <= WIDTH for r in rows)
+    for width in (WIDTH, PHONE):
+        browser.resize(width)
+        browser.open(reports / "index.html")
+        rows = json.loads(browser.evaluate(
+            "JSON.stringify([...document.querySelectorAll('#papers tbody tr')].map(tr => "
+            "[tr.cells[0].innerText, tr.cells.length, tr.getBoundingClientRect().right]))"))
+        assert [r[0].split()[0] for r in rows] == REPORTS
+        if width == WIDTH:
+            assert all(r[2] <= WIDTH for r in rows)
+        assert browser.evaluate("document.documentElement.scrollWidth") <= width
+
+
+# ------------------------------------------------------------------------------------------------
+# The exports beside each report, opened as a researcher opens them
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("pid", REPORTS)
+def test_exports_are_present_and_open(reports, pid):
+    import pandas as pd
+
+    folder = reports / pid
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    csvs = sorted((folder / "tables").glob("*.csv"))
+    texs = sorted((folder / "tables").glob("*.tex"))
+    assert csvs and [p.stem for p in csvs] == [p.stem for p in texs]
+    for path in csvs:
+        table = pd.read_csv(path)
+        assert len(table.columns) > 0, path.name
+    for path in texs:
+        tex = path.read_text(encoding="utf-8")
+        assert all(rule in tex for rule in ("\\toprule", "\\midrule", "\\bottomrule")), path.name
+    if results.get("cfa"):
+        resid = pd.read_csv(folder / "tables" / "cfa_residual_correlations.csv")
+        assert list(resid.columns) == ["lhs", "rhs", "est"] and len(resid) > 0
+    docx = pytest.importorskip("docx", reason="python-docx is not installed")
+    doc = docx.Document(str(folder / f"{pid}_tables.docx"))
+    assert len(doc.tables) == len(csvs)
+    assert any(p.text == "Table 1" for p in doc.paragraphs)
+    for stem in ("path_diagram", "measurement_diagram"):
+        svg = folder / f"{pid}_{stem}.svg"
+        pdf = folder / f"{pid}_{stem}.pdf"
+        assert svg.read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg")), svg.name
+        assert pdf.read_bytes().startswith(b"%PDF") and b"/CreationDate (D:20000101" in \
+            pdf.read_bytes(), pdf.name

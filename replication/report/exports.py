@@ -51,10 +51,12 @@ class ExportTable:
     title: str
     data: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: Column headings of the LaTeX and Word tables (the CSV keeps the results.json keys).
+    names: dict[str, str] = field(default_factory=dict)
 
     def text(self) -> pd.DataFrame:
         """Cell texts as the report shows them (:func:`replication.report.tables.show`)."""
-        return show(self.data).text
+        return show(self.data, names=self.names or None).text
 
 
 def _frame(rows, columns: list[str] | None = None) -> pd.DataFrame:
@@ -164,7 +166,10 @@ def _model_tables(results: dict) -> list[ExportTable]:
         if resid:
             out.append(ExportTable(f"{key}_residual_correlations",
                                    f"Residual correlations of the {what} (observed minus implied)",
-                                   _frame(resid)))
+                                   _frame(resid, ["lhs", "rhs", "est"]),
+                                   ["Observed minus model-implied correlation of two observed "
+                                    "variables; large values show where the model misfits."],
+                                   names={"lhs": "Variable", "rhs": "with", "est": "Residual r"}))
     return out
 
 
