@@ -123,7 +123,7 @@ def test_measurement_view_has_loadings_residuals_and_r2():
                           + [{"lhs": f"F{i}", "op": "~~", "rhs": f"F{i}", "est": 0.5,
                               "std_all": 0.51, "pvalue": None} for i in (1, 2, 3)])
     d = diagrams.measurement_diagram(params, {"F1": 0.49, "F2": 0.49, "F3": 0.49})
-    assert "R\u00b2 0.49" in d.source and 'label="0.70"' in d.source and 'label="0.51"' in d.source
+    assert "R\u00b2 0.49" in d.source and 'label="0.70"' in d.source and 'label="  0.51"' in d.source
 
 
 def test_unstandardized_paper_gets_unstandardized_replicated_estimates():

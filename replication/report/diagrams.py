@@ -526,7 +526,7 @@ def measurement_source(parameters: pd.DataFrame, r2: dict | pd.Series | None = N
             if np.isfinite(resid.get(item, np.nan)):
                 body.append(f"  {_quote(item)}:e -> {_quote(item)}:e [dir=both, "
                             f"{_attrs(color=COVARIANCE, fontcolor=COVARIANCE)}, arrowsize=0.5, "
-                            f"class=\"residual\", label={_quote(_num(resid[item]))}];")
+                            f"class=\"residual\", label={_quote('  ' + _num(resid[item]))}];")
     lines = _graph_head(name, ["loading", "residual"], 1.2)
     lines[1] = lines[1].replace("nodesep=0.3", "nodesep=0.12")
     return "\n".join(lines + body + ["}"]) + "\n"
