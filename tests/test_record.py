@@ -467,7 +467,7 @@ def test_replicate_list():
     res = run_cli("list")
     assert res.returncode == 0, res.stderr
     lines = res.stdout.strip().splitlines()
-    assert [ln.split()[0] for ln in lines] == IDS + ["holzinger_swineford", "political_democracy"]
+    assert [ln.split()[0] for ln in lines] == IDS + ["ecsi_mobi", "holzinger_swineford", "political_democracy"]
     levels = {ln.split()[0]: ln.split()[1] for ln in lines}
     assert levels["live_commerce"] == "tables" and levels["value_cocreation"] == "abstract"
     assert levels["holzinger_swineford"] == levels["political_democracy"] == "example"
@@ -501,7 +501,7 @@ def _refused(tmp_path, raw: dict) -> str:
 
 def test_examples_load_by_id_and_path_and_stay_apart_from_the_papers():
     from replication.record.schema import example_ids, load_examples
-    assert example_ids() == ["holzinger_swineford", "political_democracy"]
+    assert example_ids() == ["ecsi_mobi", "holzinger_swineford", "political_democracy"]
     assert set(example_ids()).isdisjoint(paper_ids())
     hs = load_record("holzinger_swineford")
     assert hs == load_record(EXAMPLES / "holzinger_swineford" / "paper.yaml")

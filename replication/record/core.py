@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from replication.record.lavaan import cfa_syntax_of, fit_syntaxes, main_syntax
 from replication.record.model import Construct, Model
 from replication.record.printed import _ID, Assumption, Published, RecordError, _FieldError, _Strict
+from replication.record.pls import check_pls_record, is_pls, pls_paths
 from replication.record.results import Citation, FigureRef, Hypothesis, Results, Sample, Value
 from replication.record.validation import (check_assumption_refs, check_assumption_targets,
                                            check_hypotheses, check_model, check_results)
@@ -40,7 +41,7 @@ class Record(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _syntax_paths(cls, raw: Any) -> Any:
-        return paths_from_syntax(raw) if isinstance(raw, dict) else raw
+        return paths_from_syntax(pls_paths(raw)) if isinstance(raw, dict) else raw
 
     @model_validator(mode="after")
     def _cross_references(self) -> "Record":
@@ -70,7 +71,9 @@ class Record(_Strict):
             c = next(c for c, con in self.constructs.items() if con.reversed)
             raise _FieldError(f"constructs.{c}.reversed", "reverse-scoring (min + max - x) needs the "
                                                           "scale: expected sample.scale_points")
-        check_syntax(self)
+        check_pls_record(self)
+        if not is_pls(self.model):  # a PLS syntax (<~) is checked by check_pls_record
+            check_syntax(self)
         check_constructs_in_model(self)
         check_results(self)
         check_parameters(self, check_fit_blocks(self))

@@ -174,10 +174,11 @@ class Model(_Strict):
     step's constraints (:data:`INVARIANCE_STEPS`), every other block with ``group_equal``.
     """
 
-    kind: Literal["cfa", "sem", "regression"]
+    kind: Literal["cfa", "sem", "regression", "pls"]
     syntax: str | None = None
     paths: list[StructuralPath] = []
-    estimator: Literal["ML", "MLM", "MLR", "DWLS", "WLSMV"] = "ML"
+    estimator: Literal["ML", "MLM", "MLR", "DWLS", "WLSMV", "PLS", "PLSc"] = "ML"
+    scheme: Literal["path", "centroid", "factorial"] | None = None  # PLS: replication.record.pls
     ordered: list[str] | Literal["all"] = []
     covariances: list[Covariance] = []
     moderations: list[Moderation] = []
@@ -233,6 +234,8 @@ class Model(_Strict):
         """The estimator lavaan's ``estimator``, ``se`` and ``test`` amount to (``ML``, ``MLM``,
         ``MLR``, ``DWLS``, ``WLSMV``), or ``None`` for a combination the suite does not fit
         (``yuan.bentler``, a robust test with standard errors of another kind, ...)."""
+        if self.estimator not in ESTIMATOR_OPTIONS:  # PLS, PLSc
+            return self.estimator
         se, test = ESTIMATOR_OPTIONS[self.estimator]
         want = (self.se or se, self.test or test)
         family = _FAMILY[self.estimator]
@@ -333,7 +336,7 @@ def _check_groups(m: "Model") -> None:
 
 def _check_se_test(m: "Model") -> None:
     """``se`` and ``test`` as lavaan combines them with the estimator."""
-    family = _FAMILY[m.estimator]
+    family = _FAMILY.get(m.estimator, m.estimator)
     if family == "DWLS":
         if m.se == "robust.huber.white":
             raise _FieldError("se", f"robust.huber.white is for ML estimators; lavaan's {m.estimator} "

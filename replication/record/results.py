@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from replication.record.printed import Assumption, Published, PublishedText, _FieldError, _Strict, _whole
+from replication.record.pls import PLSResults
 
 __all__ = ["PathResult", "ParameterResult", "FitBlock", "Comparison", "SampleGroup", "Sample", "ConstructStat", "Harman", "Claim",
            "Marker", "Hypothesis", "Results", "FigureRef", "Citation", "Value"]
@@ -67,6 +68,8 @@ _FIT_RANGES: dict[str, tuple[float, float]] = {
     # test of close fit, parsimony indices and information criteria (lavaan's names; AIC and
     # BIC as printed: lavaan's -2 logL + k q or AMOS's chi-square + k q, any sign)
     "rmsea.pvalue": (0.0, 1.0), "pgfi": (0.0, 1.0), "pnfi": (0.0, 1.0),
+    # baseline (independence model) chi-squares, plain and Satorra-Bentler scaled
+    "baseline.chisq": (0.0, math.inf), "baseline.chisq.scaled": (0.0, math.inf),
     "aic": (-math.inf, math.inf), "bic": (-math.inf, math.inf),
 }
 
@@ -96,7 +99,7 @@ class FitBlock(_Strict):
 
     Names: ``chisq, df, pvalue, chisq_df, cfi, tli, nfi, ifi, gfi, agfi, rmsea, srmr``,
     ``rmsea.ci.lower, rmsea.ci.upper`` (the 90% interval), ``rmsea.pvalue`` (close fit),
-    ``pgfi, pnfi, aic, bic``, and
+    ``pgfi, pnfi, aic, bic``, ``baseline.chisq`` and ``baseline.chisq.scaled``, and
     for a paper that printed robust statistics (``model.estimator`` MLM or MLR) lavaan's
     ``chisq.scaled, pvalue.scaled, chisq.scaling.factor, cfi.scaled, tli.scaled, rmsea.scaled,
     cfi.robust, tli.robust, rmsea.robust`` (a printed Satorra-Bentler chi-square is
@@ -405,6 +408,7 @@ class Results(_Strict):
     significance: list[Marker] = []
     significance_where: str | None = None
     in_text: list[dict[str, Any]] = []
+    pls: PLSResults | None = None  # printed PLS-SEM tables (replication.record.pls)
 
     @model_validator(mode="after")
     def _one_fit_block_per_model(self) -> "Results":
