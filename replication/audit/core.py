@@ -36,7 +36,6 @@ from replication.audit.checks import (
     baseline_range,
     check_agfi,
     check_ave,
-    check_chisq_df,
     check_chisq_pvalue,
     check_claim,
     check_cr,
@@ -65,6 +64,8 @@ from replication.audit.checks import (
 from replication.engine.errors import InputError
 from replication.audit.implied_r2 import ancestors, implied_r2, min_r2
 from replication.audit.item_counts import item_count_findings
+from replication.audit.marker_checks import marker_findings, sign_findings
+from replication.audit.scaled_checks import chisq_df_finding, scaled_findings
 from replication.audit.model_df import block_groups, items_implied_by_df, record_df
 from replication.audit.sample_size import analysed_n, check_rmsea_ci, record_n_findings
 from replication.audit.sequence_checks import check_pgfi, check_pnfi, comparison_findings
@@ -165,8 +166,9 @@ def _fit(rec: Record) -> list[Finding]:
         n = _block_n(block, rec, groups)
         chisq, df, ratio = m.get("chisq"), m.get("df"), m.get("chisq_df")
         if ratio is not None:
-            if chisq is not None and df is not None:
-                out.append(check_chisq_df(chisq, df, ratio))
+            f = chisq_df_finding(m)
+            if f is not None:
+                out.append(f)
             else:
                 out.append(not_checkable("chisq_df", ratio.where, ratio.printed,
                                          f"{label} chi-square and df are not printed, only their ratio"))
@@ -522,8 +524,9 @@ def _nothing_printed(rec: Record, findings: list[Finding]) -> list[Finding]:
     have = {f.check for f in findings}
     fams = [
         ({"ave", "cr", "loading_bound", "cr_ave_bound", "smc"}, "reliability", "no standardized loadings, AVE or CR are printed"),
-        ({"rmsea", "chisq_df", "chisq_pvalue", "df", "agfi", "incremental_fit"}, "fit", "no fit statistics are printed"),
-        ({"statistic", "p_value", "marker", "standardized_bound", "implied_r2", "std_bound"}, "estimates",
+        ({"rmsea", "chisq_df", "chisq_pvalue", "df", "agfi", "incremental_fit", "incremental_fit_scaled",
+          "baseline_chisq", "chisq_marker", "item_counts"}, "fit", "no fit statistics are printed"),
+        ({"statistic", "p_value", "marker", "standardized_bound", "implied_r2", "std_bound", "sign"}, "estimates",
          "no structural estimates, standard errors or test statistics are printed"),
         ({"sample_sum", "sample_percent", "percent_sum", "response_rate"}, "sample",
          "no sample description (group counts, percentages, response rate) is printed"),
@@ -558,14 +561,17 @@ def audit(record: Record | str) -> AuditReport:
     findings += smc_findings(record)
     findings += _fit(record)
     findings += item_count_findings(record)
+    counts = {b.model: record_df(record, b.model) for b in record.results.fit}
+    findings += scaled_findings(record, counts)
     findings += record_n_findings(record)
     if record.results.comparisons:
-        counts = {b.model: record_df(record, b.model) for b in record.results.fit}
         findings += comparison_findings(record, counts, analysed_n(record))
     r2_findings, cache = _r2(record)
     findings += _paths(record, cache)
     findings += r2_findings
     findings += parameter_findings(record, max(_legend(record)))
+    findings += marker_findings(record, counts)
+    findings += sign_findings(record)
     findings += _hypotheses(record)
     findings += _sample(record)
     findings += _descriptives(record)
