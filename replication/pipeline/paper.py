@@ -35,7 +35,7 @@ from replication.data.files import atomic_write_text
 from replication.engine.arguments import (MAX_BOOTSTRAP, check_choice, check_int, check_number,
                                           check_path, check_seed, described)
 from replication.engine.errors import InputError
-from replication.pipeline import planning, results_json, steps
+from replication.pipeline import planning, pls_steps, results_json, steps
 from replication.pipeline.original_replication import original_vs_replication
 from replication.pipeline.inputs import SOURCES, Inputs, load_inputs
 from replication.pipeline.steps import MeasurementTables, Moderations
@@ -322,7 +322,7 @@ def _check_arguments(paper, data, source, seed, n_bootstrap, missing, sesoi) -> 
 
 
 def replicate(paper: str | os.PathLike | Record, data: str | os.PathLike | pd.DataFrame | None = None, source: str = "reconstructed",
-              seed: int = 2024, n_bootstrap: int = DEFAULT_BOOTSTRAP,
+              seed: int = 2024, n_bootstrap: int | None = None,
               missing: str | None = None, sesoi: float | None = None) -> PaperResult:
     """Replicate one paper: every analysis it reports, compared with what it printed.
 
@@ -338,9 +338,10 @@ def replicate(paper: str | os.PathLike | Record, data: str | os.PathLike | pd.Da
         Data made from the published numbers when ``data`` is not given.
     seed : int
         Seed of the reconstruction and of the bootstrap, 0 to 2**32 - 1.
-    n_bootstrap : int
+    n_bootstrap : int, optional
         Bootstrap resamples for mediation intervals, 2 to 100,000 (0 for a paper without
-        mediations).
+        mediations); default :data:`DEFAULT_BOOTSTRAP`, and for a PLS-SEM record the record's
+        printed resamples (:func:`replication.pipeline.pls_steps.replicate_pls`).
     missing : {"listwise", "fiml"}, optional
         Treatment of incomplete rows; default the record's ``sample.missing``.
     sesoi : float, optional
@@ -365,7 +366,12 @@ def replicate(paper: str | os.PathLike | Record, data: str | os.PathLike | pd.Da
     >>> print(result.summary())                                   # doctest: +SKIP
     >>> result.to_json("results.json")                            # doctest: +SKIP
     """
-    n_bootstrap, sesoi = _check_arguments(paper, data, source, seed, n_bootstrap, missing, sesoi)
+    asked = n_bootstrap
+    n_bootstrap, sesoi = _check_arguments(paper, data, source, seed, DEFAULT_BOOTSTRAP if asked is None
+                                          else asked, missing, sesoi)
+    if pls_steps.is_pls_paper(paper):  # PLS-SEM: fitted by PLS / PLSc from real responses
+        return pls_steps.replicate_pls(paper, data, seed=seed, missing=missing,
+                                       n_bootstrap=None if asked is None else n_bootstrap)
     inputs = load_inputs(paper, source=source,
                          data_path=data if data is None or isinstance(data, pd.DataFrame) else str(data),
                          seed=seed, missing=missing)

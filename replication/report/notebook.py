@@ -18,6 +18,8 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from replication.report.catalog import locations
+from replication.report.pls_notebook import pls_cells
+from replication.record.pls import is_pls
 from replication.record.schema import Record, load_record
 
 __all__ = ["DEFAULT_BOOTSTRAP", "PARAMETERS", "build", "dumps"]
@@ -458,8 +460,8 @@ def build(record: Record | str) -> nbformat.NotebookNode:
         Cells without outputs; the first code cell is tagged ``parameters``.
     """
     rec = record if isinstance(record, Record) else load_record(record)
-    cells = []
-    for section in (_intro_cells, _data_cells, _measurement_cells, _structural_cells,
+    cells = pls_cells(rec) if is_pls(rec.model) else []  # PLS-SEM: report.pls_notebook
+    for section in () if cells else (_intro_cells, _data_cells, _measurement_cells, _structural_cells,
                     _moderation_mediation_cells, _figure_hypothesis_cells, _replication_cells,
                     _original_vs_replication_cells, _results_cells):
         cells += section(rec)
