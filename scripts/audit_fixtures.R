@@ -3,7 +3,8 @@
 # pgfi, pnfi, aic, bic, gfi, nfi, baseline chi-square) of several models of Holzinger and
 # Swineford (first-order, one factor, second-order, orthogonal bifactor), their df, and
 # lavTestLRT differences of nested models: plain and scaled (MLM, method
-# "satorra.bentler.2001"); semTools' htmt for the three-factor model's items.
+# "satorra.bentler.2001"); semTools' htmt (HTMT2 and arithmetic HTMT) for the three-factor
+# model's items.
 # Writes tests/fixtures/audit/hs_models.json, hs_lrt.json and hs_htmt.json.
 # Run from the repository root:  Rscript scripts/audit_fixtures.R
 suppressPackageStartupMessages({library(lavaan); library(semTools)})
@@ -64,6 +65,9 @@ for (p in pairs) {
 write_json_file(list(lavaan_version = as.character(packageVersion("lavaan")), tests = out),
                 file.path(out_dir, "hs_lrt.json"))
 
-h <- htmt(models$three, data = hs)
+# semTools 0.5-6 defaults to htmt2 = TRUE (geometric means, Roemer et al. 2021); the
+# arithmetic HTMT of Henseler et al. (2015) with htmt2 = FALSE. Both with absolute correlations.
+h2 <- htmt(models$three, data = hs, htmt2 = TRUE)
+h1 <- htmt(models$three, data = hs, htmt2 = FALSE)
 write_json_file(list(semtools_version = as.character(packageVersion("semTools")),
-                     htmt = h), file.path(out_dir, "hs_htmt.json"))
+                     htmt = h2, htmt_arithmetic = h1), file.path(out_dir, "hs_htmt.json"))

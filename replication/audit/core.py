@@ -64,6 +64,7 @@ from replication.audit.checks import (
 from replication.engine.errors import InputError
 from replication.audit.implied_r2 import ancestors, implied_r2, min_r2
 from replication.audit.item_counts import item_count_findings
+from replication.audit.discriminant_checks import discriminant_findings
 from replication.audit.marker_checks import marker_findings, sign_findings
 from replication.audit.scaled_checks import chisq_df_finding, scaled_findings
 from replication.audit.model_df import block_groups, items_implied_by_df, record_df
@@ -523,7 +524,8 @@ def _nothing_printed(rec: Record, findings: list[Finding]) -> list[Finding]:
     """One not_checkable finding per family of checks the paper gives no numbers for."""
     have = {f.check for f in findings}
     fams = [
-        ({"ave", "cr", "loading_bound", "cr_ave_bound", "smc"}, "reliability", "no standardized loadings, AVE or CR are printed"),
+        ({"ave", "cr", "loading_bound", "cr_ave_bound", "smc", "fornell_larcker", "fornell_larcker_verdict",
+          "htmt", "htmt_verdict", "loading_range", "loading_range_ave", "loading_range_cr"}, "reliability", "no standardized loadings, AVE or CR are printed"),
         ({"rmsea", "chisq_df", "chisq_pvalue", "df", "agfi", "incremental_fit", "incremental_fit_scaled",
           "baseline_chisq", "chisq_marker", "item_counts"}, "fit", "no fit statistics are printed"),
         ({"statistic", "p_value", "marker", "standardized_bound", "implied_r2", "std_bound", "sign"}, "estimates",
@@ -559,6 +561,7 @@ def audit(record: Record | str) -> AuditReport:
     findings += _measurement(record)
     findings += cr_ave_findings(record)
     findings += smc_findings(record)
+    findings += discriminant_findings(record)
     findings += _fit(record)
     findings += item_count_findings(record)
     counts = {b.model: record_df(record, b.model) for b in record.results.fit}
