@@ -228,24 +228,7 @@ def min_r2(paths_box: Mapping[Pair, tuple[float, float]], target: str,
     exo, _ = _variables(keys)
     dpairs = [p for p in free_disturbance if p[0] in keep and p[1] in keep]
     m = len(exo)
-    nb = len(keys)
-
-    def unpack(x: np.ndarray):
-        U = x[: m * m].reshape(m, m)
-        norms = np.linalg.norm(U, axis=1)
-        norms[norms < 1e-12] = 1e-12
-        U = U / norms[:, None]
-        Phi = U @ U.T
-        corr = {(exo[i], exo[j]): float(np.clip(Phi[i, j], -1, 1))
-                for i in range(m) for j in range(i + 1, m)}
-        betas = {k: float(v) for k, v in zip(keys, x[m * m: m * m + nb])}
-        rho = {p: float(v) for p, v in zip(dpairs, x[m * m + nb:])}
-        return corr, betas, rho
-
-    def obj(x: np.ndarray) -> float:
-        corr, betas, rho = unpack(x)
-        v = implied_r2(betas, corr, rho)[target]
-        return v if math.isfinite(v) else 1e300
+    objective = _R2Objective(keys, dpairs, target)
 
     bounds = [(-1.0, 1.0)] * (m * m) + [box[k] for k in keys] + [(-1.0, 1.0)] * len(dpairs)
     mid = np.array([(lo + hi) / 2 for lo, hi in (box[k] for k in keys)])
@@ -264,9 +247,115 @@ def min_r2(paths_box: Mapping[Pair, tuple[float, float]], target: str,
         x0s.append(np.concatenate([U.ravel(), b, rng.uniform(-1, 1, len(dpairs))]))
     best = None
     for x0 in x0s:
-        res = optimize.minimize(obj, x0, method="L-BFGS-B", bounds=bounds)
-        val = obj(res.x)
+        res = optimize.minimize(objective.value_and_gradient, x0, jac=True, method="L-BFGS-B",
+                                bounds=bounds)
+        val = objective.value(res.x)
         if best is None or val < best[0]:
             best = (val, res.x)
-    corr, betas, _ = unpack(best[1])
+    corr, betas = objective.unpack(best[1])
     return MinR2(value=float(best[0]), exo_corr=corr, paths=betas)
+
+
+class _R2Objective:
+    """``R2_target`` of :func:`min_r2` and its gradient as functions of the optimiser's vector.
+
+    The vector holds the ``m x m`` matrix ``U`` (exogenous correlations ``Phi = D U U' D``), the
+    paths in ``keys`` and the free disturbance correlations ``dpairs``. The value is
+    :func:`implied_r2`'s. The gradient follows from the implicit function theorem: the
+    disturbance variances ``psi`` solve ``F(psi, theta) = diag(A Psi A')_endo - 1 = 0``, so with
+    ``J = dF/dpsi`` and ``J' lam = e_target``, ``dR2_target/dtheta = lam' dF/dtheta``, which is
+    the derivative of ``tr(G Psi)`` with ``G = A' diag(lam) A`` at fixed ``psi`` (``dA = A dB A``).
+    Where the fixed-point iteration did not converge the gradient is taken by forward
+    differences, as scipy would.
+    """
+
+    def __init__(self, keys: list[Pair], dpairs: list[Pair], target: str):
+        exo, endo = _variables(keys)
+        self.exo, self.order = exo, exo + endo
+        self.m, self.k, self.nb = len(exo), len(exo) + len(endo), len(keys)
+        idx = {v: i for i, v in enumerate(self.order)}
+        self.keys, self.dpairs = keys, dpairs
+        self.rows = np.array([idx[y] for _, y in keys], dtype=int)
+        self.cols = np.array([idx[x] for x, _ in keys], dtype=int)
+        self.didx = [(idx[a], idx[b]) for a, b in dpairs]
+        self.t = idx[target]
+
+    def _parts(self, x: np.ndarray):
+        m = self.m
+        U = x[: m * m].reshape(m, m)
+        norms = np.linalg.norm(U, axis=1)
+        norms[norms < 1e-12] = 1e-12
+        Un = U / norms[:, None]
+        Phi = np.clip(Un @ Un.T, -1.0, 1.0)
+        np.fill_diagonal(Phi, 1.0)
+        B = np.zeros((self.k, self.k))
+        B[self.rows, self.cols] = x[m * m: m * m + self.nb]
+        rho = x[m * m + self.nb:]
+        dist = [(i, j, float(r)) for (i, j), r in zip(self.didx, rho)]
+        return Un, norms, Phi, B, rho, dist
+
+    def unpack(self, x: np.ndarray) -> tuple[dict[Pair, float], dict[Pair, float]]:
+        _, _, Phi, _, _, _ = self._parts(x)
+        exo, m = self.exo, self.m
+        corr = {(exo[i], exo[j]): float(Phi[i, j]) for i in range(m) for j in range(i + 1, m)}
+        betas = {k: float(v) for k, v in zip(self.keys, x[m * m: m * m + self.nb])}
+        return corr, betas
+
+    def value(self, x: np.ndarray) -> float:
+        _, _, Phi, B, _, dist = self._parts(x)
+        psi = _solve(self.order, self.exo, B, Phi, dist)
+        v = float(1.0 - psi[self.t - self.m])
+        return v if math.isfinite(v) else 1e300
+
+    def _numeric(self, x: np.ndarray, f0: float) -> tuple[float, np.ndarray]:
+        h = np.sqrt(np.finfo(float).eps) * np.maximum(1.0, np.abs(x))
+        g = np.empty_like(x)
+        for i in range(x.size):
+            xi = x.copy()
+            xi[i] += h[i]
+            g[i] = (self.value(xi) - f0) / h[i]
+        return f0, g
+
+    def value_and_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        m, k = self.m, self.k
+        Un, norms, Phi, B, rho, dist = self._parts(x)
+        A = np.linalg.inv(np.eye(k) - B)
+        psi = _solve(self.order, self.exo, B, Phi, dist)
+        f = float(1.0 - psi[self.t - m])
+        if not math.isfinite(f):
+            return 1e300, np.zeros_like(x)
+        Psi = np.zeros((k, k))
+        Psi[:m, :m] = Phi
+        Psi[m:, m:] = np.diag(psi)
+        root = np.sqrt(np.maximum(psi, 0.0))
+        for i, j, r in dist:
+            Psi[i, j] = Psi[j, i] = r * root[i - m] * root[j - m]
+        if np.max(np.abs(1.0 - np.diag(A @ Psi @ A.T)[m:]), initial=0.0) > 1e-10:
+            return self._numeric(x, f)
+        Ae = A[m:, :]  # rows of the endogenous constructs
+        J = Ae[:, m:] ** 2
+        for i, j, r in dist:
+            pi, pj = psi[i - m], psi[j - m]
+            if pi <= 0.0 or pj <= 0.0:
+                continue
+            dS = 2.0 * Ae[:, i] * Ae[:, j]
+            J[:, i - m] += dS * r * root[j - m] / (2.0 * root[i - m])
+            J[:, j - m] += dS * r * root[i - m] / (2.0 * root[j - m])
+        e = np.zeros(k - m)
+        e[self.t - m] = 1.0
+        try:
+            lam = np.linalg.solve(J.T, e)
+        except np.linalg.LinAlgError:
+            return self._numeric(x, f)
+        G = Ae.T @ (lam[:, None] * Ae)
+        gPhi = G[:m, :m].copy()
+        np.fill_diagonal(gPhi, 0.0)
+        gUn = 2.0 * gPhi @ Un
+        gU = (gUn - np.sum(gUn * Un, axis=1)[:, None] * Un) / norms[:, None]
+        C = A @ Psi @ G
+        gB = 2.0 * C[self.cols, self.rows]
+        grho = np.array([2.0 * G[i, j] * root[i - m] * root[j - m] for i, j, _ in dist])
+        grad = np.concatenate([gU.ravel(), gB, grho])
+        if not np.all(np.isfinite(grad)):
+            return self._numeric(x, f)
+        return f, grad
