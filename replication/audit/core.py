@@ -65,6 +65,7 @@ from replication.engine.errors import InputError
 from replication.audit.implied_r2 import ancestors, implied_r2, min_r2
 from replication.audit.item_counts import item_count_findings
 from replication.audit.discriminant_checks import discriminant_findings
+from replication.audit.software_checks import software_convention_findings
 from replication.audit.marker_checks import marker_findings, sign_findings
 from replication.audit.scaled_checks import chisq_df_finding, scaled_findings
 from replication.audit.model_df import block_groups, items_implied_by_df, record_df
@@ -527,7 +528,7 @@ def _nothing_printed(rec: Record, findings: list[Finding]) -> list[Finding]:
         ({"ave", "cr", "loading_bound", "cr_ave_bound", "smc", "fornell_larcker", "fornell_larcker_verdict",
           "htmt", "htmt_verdict", "loading_range", "loading_range_ave", "loading_range_cr"}, "reliability", "no standardized loadings, AVE or CR are printed"),
         ({"rmsea", "chisq_df", "chisq_pvalue", "df", "agfi", "incremental_fit", "incremental_fit_scaled",
-          "baseline_chisq", "chisq_marker", "item_counts"}, "fit", "no fit statistics are printed"),
+          "baseline_chisq", "chisq_marker", "item_counts", "software_convention"}, "fit", "no fit statistics are printed"),
         ({"statistic", "p_value", "marker", "standardized_bound", "implied_r2", "std_bound", "sign"}, "estimates",
          "no structural estimates, standard errors or test statistics are printed"),
         ({"sample_sum", "sample_percent", "percent_sum", "response_rate"}, "sample",
@@ -567,6 +568,7 @@ def audit(record: Record | str) -> AuditReport:
     counts = {b.model: record_df(record, b.model) for b in record.results.fit}
     findings += scaled_findings(record, counts)
     findings += record_n_findings(record)
+    findings += software_convention_findings(record)
     if record.results.comparisons:
         findings += comparison_findings(record, counts, analysed_n(record))
     r2_findings, cache = _r2(record)
