@@ -161,3 +161,73 @@ def test_z_of_printed_estimate_and_se_never_flagged(est, se, dec):
     assume(abs(est) > 10 ** -dec and se > 2 * 10 ** -dec)
     e, s = _pub(est, dec), _pub(se, dec)
     assert ac.check_statistic(e, s, _pub(est / se, dec)).status == "consistent"
+
+
+# ------------------------------------------------------------------ checks of published reports
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=20, max_value=2000), st.integers(min_value=5, max_value=300),
+       st.integers(min_value=60, max_value=4000), st.integers(min_value=2, max_value=4))
+def test_multigroup_rmsea_of_lavaans_formula_never_flagged(chisq, df, n, groups):
+    """lavaan's multi-group RMSEA, sqrt(G) sqrt(max(chisq - df, 0) / (df N)), printed with
+    rounding, is reproduced at the true total N."""
+    from replication.audit.sample_size import rmsea_n_set
+    c = _pub(chisq, 3)
+    r = _pub(math.sqrt(groups) * fi.rmsea(c.value, df, n), 3)
+    s = rmsea_n_set(c.interval, df, r.interval, groups)["N"]
+    assert s is not None and s[0] <= n <= s[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=0.02, max_value=0.98), st.integers(min_value=2, max_value=3))
+def test_fornell_larcker_diagonal_of_the_true_ave_never_flagged(ave, dec):
+    from replication.audit.discriminant_checks import check_fl_diagonal
+    assert check_fl_diagonal(_pub(math.sqrt(ave), dec), _pub(ave, dec), "c").status == "consistent"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=0.3, max_value=0.95), min_size=3, max_size=3),
+       st.lists(st.floats(min_value=-0.9, max_value=0.9), min_size=3, max_size=3), st.integers(min_value=2, max_value=3))
+def test_fornell_larcker_verdict_of_the_true_numbers_never_flagged(roots, rs, dec):
+    from replication.audit.discriminant_checks import check_fl_verdict
+    names = ["a", "b", "c"]
+    pairs = [("a", "b"), ("a", "c"), ("b", "c")]
+    truth = all(abs(r) < min(roots[names.index(x)], roots[names.index(y)]) for (x, y), r in zip(pairs, rs))
+    f = check_fl_verdict(truth, {c: _pub(v, dec).interval for c, v in zip(names, roots)},
+                         {p: _pub(r, dec).interval for p, r in zip(pairs, rs)}, "t", "t")
+    assert f.status == "consistent", f.detail
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=0.05, max_value=1.2), min_size=1, max_size=6), st.sampled_from([0.85, 0.90]),
+       st.integers(min_value=2, max_value=3))
+def test_htmt_verdict_of_the_true_ratios_never_flagged(values, threshold, dec):
+    from replication.audit.discriminant_checks import check_htmt_verdict
+    printed = {f"a{i}~~b{i}": _pub(v, dec) for i, v in enumerate(values)}
+    f = check_htmt_verdict(printed, threshold, all(v < threshold for v in values), "t")
+    assert f.status == "consistent", f.detail
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-3, max_value=3, allow_nan=False), st.floats(min_value=0.02, max_value=1),
+       st.integers(min_value=2, max_value=3))
+def test_marker_of_a_parameters_true_p_never_flagged(est, se, dec):
+    from replication.audit.finding import two_sided_p
+    from replication.audit.marker_checks import parameter_p_range
+    from replication.record.schema import Marker
+    legend = [Marker(marker="*", p_below=0.05), Marker(marker="**", p_below=0.01), Marker(marker="***", p_below=0.001)]
+    z = _pub(est / se, dec)
+    p = two_sided_p(est / se)
+    marker = next((m.marker for m in sorted(legend, key=lambda m: m.p_below) if p < m.p_below), None)
+    pr = parameter_p_range(_pub(est, dec), None, z, None)
+    assert ac.check_marker(pr[0], marker, legend, "t", pr[1]).status == "consistent"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=10, max_value=3000), st.floats(min_value=1.0, max_value=2.5),
+       st.integers(min_value=1, max_value=400), st.integers(min_value=1, max_value=3))
+def test_chisq_df_of_a_scaled_chisq_never_flagged(chisq, scaling, df, dec):
+    from replication.audit.scaled_checks import chisq_df_finding
+    sc = _pub(chisq / scaling, dec)
+    m = {"chisq": _pub(chisq, dec), "chisq.scaled": sc, "df": Published(value=df, printed=str(df), where="t"),
+         "chisq_df": _pub(sc.value / df, 2)}
+    assert chisq_df_finding(m).status == "consistent"
