@@ -217,3 +217,41 @@ def test_ml_with_robust_se_and_test_is_mlm(tmp_path):
     raw["model"].update({"se": "robust.sem", "test": "satorra.bentler"})
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
     assert load_record(path).model.fitted_estimator == "MLM"
+
+
+def test_replicate_run_fits_the_multigroup_record_from_its_csv(tmp_path):
+    """The notebook path: ``replicate run RECORD --data CSV`` keeps the group column (lavaan
+    0.6.14, HolzingerSwineford1939 by school, configural fit, to 1e-4)."""
+    path, refs = _hs_record(tmp_path)
+    ref = refs["configural"]
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "replication", "run", str(path), "--data",
+                          str(HS), "--out", str(out), "--quiet"],
+                         capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads((out / "hs_school" / "results.json").read_text())
+    cfa = results["cfa"]
+    est = cfa["estimation"]
+    assert (est["estimator"], est["missing"], est["group"]) == ("ML", "listwise", "school")
+    assert [(g["group"], g["n"]) for g in est["groups"]] == list(zip(ref["group_labels"],
+                                                                      ref["group_n"]))
+    for k in ("chisq", "df", "cfi", "rmsea"):
+        assert cfa["fit"][k] == pytest.approx(ref["fit_measures"][k], abs=1e-4, rel=1e-4), k
+    got = pd.DataFrame(cfa["parameters"])
+    assert _loadings_match(got, ref["parameters"], True) < 1e-4
+
+
+def test_rows_without_a_group_are_dropped_and_counted(tmp_path):
+    from replication.pipeline.inputs import load_inputs
+
+    path, _ = _hs_record(tmp_path)
+    data = pd.read_csv(HS)
+    data.loc[[3, 200], "school"] = None
+    csv = tmp_path / "hs_gaps.csv"
+    data.to_csv(csv, index=False)
+    for given in (str(csv), data):
+        inputs = load_inputs(str(path), data_path=given)
+        assert inputs.provenance["n_dropped"] == inputs.provenance["n_dropped_group"] == 2
+        assert inputs.provenance["n_rows"] == len(inputs.data) == 299
+        assert inputs.data["school"].notna().all()
+        assert any("without a group" in n for n in inputs.notes)

@@ -152,6 +152,13 @@ def _validated_copy(args: argparse.Namespace, records: list) -> Path:
     data, notes = read_responses(data_path, items, na=na)
     for record in records:
         validate_responses(data, record, data_path, declared=bool(na), notes=notes)
+    # the group column of a multi-group record travels with the items (checked by the notebook)
+    groups = [g for g in dict.fromkeys(getattr(r.model, "group", None) for r in records)
+              if g is not None and g in names and g not in data.columns]
+    if groups:
+        from replication.data.responses import read_column
+
+        data = data.assign(**{g: read_column(data_path, g, na).to_numpy() for g in groups})
     out = Path(args.out)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-data-{os.getpid()}-", dir=out))
     save_validated(data, staging / _COPY, source=data_path, na=na, notes=notes)

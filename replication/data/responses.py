@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # the record layer (pydantic) is not imported to read a file 
     from replication.record.schema import Record
 
 __all__ = ["ResponseData", "read_table", "to_numeric", "load_responses", "describe_rows",
-           "read_responses", "validate_responses", "save_validated", "file_sha256"]
+           "read_responses", "validate_responses", "save_validated", "file_sha256", "read_column"]
 
 _ARROW_MAGIC = b"ARROW1"
 _META_KEY = b"replication.responses"
@@ -222,9 +222,32 @@ def _read_validated(p: Path) -> tuple[pd.DataFrame, dict]:
     with pa.memory_map(str(p)) as source:
         table = pa.ipc.open_file(source).read_all()
     meta = _validated_meta(p, table.schema)
-    data = pd.DataFrame({c: table.column(c).to_numpy(zero_copy_only=False).astype(float)
-                         for c in table.column_names})
+    data = pd.DataFrame({c: _arrow_column(table.column(c)) for c in table.column_names})
     return data, meta
+
+
+def _arrow_column(column):
+    """A column of the validated copy: numbers as floats, text (a group column) as text."""
+    import pyarrow as pa
+
+    values = column.to_numpy(zero_copy_only=False)
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return values
+    return values.astype(float)
+
+
+def read_column(path: str | Path, column: str, na: Sequence[str] = ()) -> pd.Series | None:
+    """One column of a response file (CSV or the validated copy) as it was read, one value per
+    row of the file (numbers as floats, text as text, missing cells NaN), or None when the file
+    has no such column: the group column of a multi-group record."""
+    p = Path(path)
+    if _is_arrow(p):
+        data, _ = _read_validated(p)
+    else:
+        if column not in sniff(p)[2]:
+            return None
+        data = read_table(p, na)
+    return data[column].reset_index(drop=True) if column in data.columns else None
 
 
 def load_responses(path: str | Path, record: Record, *,

@@ -266,7 +266,7 @@ def _start(table: GroupTable, Xs: list[np.ndarray], xbars: list[np.ndarray]) -> 
 # ------------------------------------------------------------------------------------------
 # Result
 # ------------------------------------------------------------------------------------------
-@dataclass
+@dataclass(frozen=True)
 class MultiGroupResult(ResultBase):
     """A fitted multi-group model.
 

@@ -323,7 +323,7 @@ def _scaled_shifted(T: float, df: int, UG: np.ndarray) -> tuple[float, float, fl
     return a * T + b, 1.0 / a, b
 
 
-@dataclass
+@dataclass(frozen=True)
 class OrdinalResult(ResultBase):
     """A model fitted to ordered items by DWLS or WLSMV.
 

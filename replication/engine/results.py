@@ -133,10 +133,10 @@ class FitResult(ResultBase):
                  start: str = "lavaan") -> None:
         self._parameters = parameters
         self._frame_cache = None
-        self.fit_measures = fit_measures
+        self._fit_measures = dict(fit_measures)
         self._r2 = r2
         self.converged = converged
-        self.warnings = warnings
+        self._warnings = list(warnings)
         self.n = n
         self.model = model
         self._implied_cov = implied_cov
@@ -144,7 +144,7 @@ class FitResult(ResultBase):
         self.spec = spec
         self.theta = theta
         self.vcov = vcov
-        self.estimator = estimator
+        self._estimator = estimator
         self.missing = missing
         self.cov_y = cov_y
         self.iterations = iterations
@@ -163,12 +163,31 @@ class FitResult(ResultBase):
             self._frame_cache = _frame(table) if isinstance(table, dict) else table
         return self._frame_cache.copy()
 
-    @parameters.setter
-    def parameters(self, value) -> None:
-        """Deprecated: a result is built once (:func:`assemble`); kept for callers that
-        still patch a finished fit."""
-        self._parameters = value
-        self._frame_cache = None
+    @property
+    def fit_measures(self) -> dict:
+        """lavaan's ``fitMeasures()`` of the fit (a copy: the result does not change)."""
+        return dict(self._fit_measures)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What lavaan would warn about the fit (a copy)."""
+        return list(self._warnings)
+
+    @property
+    def estimator(self) -> str:
+        """``ML``, ``MLM`` or ``MLR`` (the estimator the result was built with)."""
+        return self._estimator
+
+    def init_arguments(self) -> dict:
+        """The keyword arguments this result was built with: a result of a subclass (one that
+        also says what it was fitted with) is built from them, never by changing this one."""
+        table = self._parameters if self._frame_cache is None else self._frame_cache
+        return {"parameters": table, "fit_measures": dict(self._fit_measures), "r2": self._r2,
+                "converged": self.converged, "warnings": list(self._warnings), "n": self.n,
+                "model": self.model, "implied_cov": self._implied_cov,
+                "sample_cov": self._sample_cov, "spec": self.spec, "theta": self.theta,
+                "vcov": self.vcov, "estimator": self._estimator, "missing": self.missing,
+                "cov_y": self.cov_y, "iterations": self.iterations, "start": self.start}
 
     @property
     def params(self) -> pd.DataFrame:
@@ -231,7 +250,7 @@ class FitResult(ResultBase):
         table = self._parameters if self._frame_cache is None else self._frame_cache
         r2 = self._r2 if isinstance(self._r2, dict) else dict(self._r2)
         out = {"parameters": parameter_dicts(table, digits),
-               "fit_measures": {k: json_float(v, digits) for k, v in self.fit_measures.items()},
+               "fit_measures": {k: json_float(v, digits) for k, v in self._fit_measures.items()},
                "r2": {k: json_float(v, digits) for k, v in r2.items()},
                "converged": bool(self.converged), "warnings": list(self.warnings),
                "n": int(self.n), "iterations": int(self.iterations)}

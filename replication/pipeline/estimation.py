@@ -4,26 +4,30 @@
 refuses (:class:`~replication.engine.errors.InputError`, one line naming the field) what the
 suite cannot fit, never fitting something else in its place:
 
-* ``estimator`` ML, MLM, MLR (with ``se`` and ``test`` as lavaan combines them,
-  :attr:`replication.record.model.Model.fitted_estimator`): :func:`replication.engine.sem.fit`
-  and, for MLM and MLR, the robust standard errors and the scaled and robust fit measures under
-  lavaan's names (``chisq.scaled``, ``chisq.scaling.factor``, ``pvalue.scaled``,
-  ``cfi.scaled``, ``tli.scaled``, ``rmsea.scaled``, ``cfi.robust``, ``tli.robust``,
-  ``rmsea.robust``) through :func:`with_robust`;
-* ``estimator`` DWLS or WLSMV with ``ordered`` items: :func:`replication.engine.ordinal.fit_ordinal`
-  (thresholds, polychoric correlations, the scaled-and-shifted test of WLSMV) on the items as
-  the pipeline holds them, reverse-keyed items already reverse-scored;
-* ``group`` (several groups): :func:`replication.engine.multigroup.fit_groups` (or
-  :func:`~replication.engine.multigroup_fiml.fit_groups_fiml` with full-information ML) with
-  lavaan's ``group.equal`` of the fit block (:meth:`~replication.record.model.Model.block_group_equal`:
-  configural, metric, scalar and strict blocks, else ``model.group_equal``) and
-  ``model.group_partial``, the groups in the order of ``model.group_labels``.
+Every model is fitted by the one entry point of the engine, :func:`replication.engine.api.fit`,
+with the record's options, and the result is built once with the standard errors and test of
+its estimator (never an ML fit changed afterwards):
 
-Every fit carries ``estimation`` (:func:`estimation_of`): the estimator, standard errors, test,
-missing-data treatment, ordered items and groups it was fitted with. Ordinal and multi-group
-fits are returned as :class:`~replication.engine.results.FitResult` (parameters with
-``std_all``; a ``group`` column on every row of a multi-group fit; R-squared ``1 - std_all``
-of the residual variances, of the first group for several groups).
+* ``estimator`` ML, MLM, MLR (with ``se`` and ``test`` as lavaan combines them,
+  :attr:`replication.record.model.Model.fitted_estimator`): robust standard errors and the
+  scaled and robust fit measures of MLM and MLR under lavaan's names (``chisq.scaled``,
+  ``chisq.scaling.factor``, ``pvalue.scaled``, ``cfi.scaled``, ``tli.scaled``,
+  ``rmsea.scaled``, ``cfi.robust``, ``tli.robust``, ``rmsea.robust``), complete rows or
+  full-information ML (``sample.missing: fiml``);
+* ``estimator`` DWLS or WLSMV with ``ordered`` items (thresholds, polychoric correlations, the
+  scaled-and-shifted test of WLSMV) on the items as the pipeline holds them, reverse-keyed items
+  already reverse-scored;
+* ``group`` (several groups) with lavaan's ``group.equal`` of the fit block
+  (:meth:`~replication.record.model.Model.block_group_equal`: configural, metric, scalar and
+  strict blocks, else ``model.group_equal``) and ``model.group_partial``, the groups in the
+  order of ``model.group_labels``.
+
+The fit comes back as a :class:`RecordFit`: a :class:`~replication.engine.results.FitResult`
+(parameters with ``std_all``; a ``group`` column on every row of a multi-group fit; R-squared
+``1 - std_all`` of the residual variances, of the first group for several groups) that also
+carries ``estimation`` (:func:`estimation_of`: the estimator, standard errors, test,
+missing-data treatment, ordered items and groups it was fitted with), ``groups``, and the
+``thresholds`` and ``polychoric`` correlations of an ordinal fit.
 
 Notes
 -----
@@ -49,14 +53,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from replication.engine import robust as rb
-from replication.engine import sem
+from replication.engine import api
 from replication.engine.errors import InputError
 from replication.engine.partable import specify
 from replication.engine.results import FitResult
 
-__all__ = ["PIPELINE_ESTIMATORS", "ROBUST_ROWS", "ESTIMATION_OPTIONS", "fit_record_model",
-           "with_robust", "estimation_of", "record_estimator", "first_group"]
+__all__ = ["PIPELINE_ESTIMATORS", "ROBUST_ROWS", "ESTIMATION_OPTIONS", "RecordFit",
+           "fit_record_model", "estimation_of", "record_estimator", "first_group"]
 
 #: Estimators of ``model.estimator`` the per-paper pipeline fits.
 PIPELINE_ESTIMATORS = ("ML", "MLM", "MLR", "DWLS", "WLSMV")
@@ -70,40 +73,59 @@ ESTIMATION_OPTIONS = {"ML": ("standard", "standard"), "MLM": ("robust.sem", "sat
                       "WLSMV": ("robust.sem", "scaled.shifted")}
 
 
-def with_robust(result, data: pd.DataFrame, estimator: str):
-    """An ML fit with the robust standard errors and scaled fit measures of ``estimator``.
+class RecordFit(FitResult):
+    """A model of the record fitted as the record says: a :class:`FitResult` built once with
+    what it was fitted with.
 
-    Parameters
+    Attributes
     ----------
-    result : FitResult
-        :func:`replication.engine.sem.fit` of the model (ML estimates).
-    data : DataFrame
-        The responses it was fitted to.
-    estimator : {"MLM", "MLR"}
-
-    Returns
-    -------
-    FitResult
-        The same object, with ``parameters`` holding robust ``se``, ``z``, ``pvalue``,
-        ``fit_measures`` extended by :data:`replication.engine.robust.SCALED_MEASURES` and
-        ``estimator`` set.
+    estimation : dict
+        :func:`estimation_of` (a copy on every access).
+    groups : list of dict
+        ``[{"group", "n", "chisq"}]`` of a multi-group fit, in lavaan's order (empty for one
+        group).
+    thresholds : dict or None
+        The thresholds of an ordinal fit.
+    polychoric : DataFrame or None
+        The polychoric correlations of an ordinal fit.
     """
-    spec, fm = result.spec, result.fit_measures
-    if result.missing == "fiml":
-        if estimator != "MLR":
-            raise InputError(f"model.estimator: {estimator} with sample.missing fiml; lavaan "
-                             "refuses missing = \"ml\" with MLM, expected MLR")
-        from replication.engine.robust_fiml import robust_fiml
 
-        rob = robust_fiml(spec, result.theta, data[spec.ov].to_numpy(float), fm["chisq"],
-                          fm["baseline.chisq"])
-    else:
-        X = data[spec.ov].dropna().to_numpy(float)
-        rob = rb.robust_fit(spec, result.theta, X, estimator, fm["chisq"], fm["baseline.chisq"])
-    result.parameters = rob.apply(result.parameters, spec)
-    result.fit_measures = {**fm, **rob.fit_measures}
-    result.estimator = estimator
-    return result
+    def __init__(self, *, estimation: dict, groups=(), thresholds=None, polychoric=None,
+                 **fit) -> None:
+        super().__init__(**fit)
+        self._estimation = dict(estimation)
+        self._groups = [dict(g) for g in groups]
+        self._thresholds = thresholds
+        self._polychoric = polychoric
+
+    @classmethod
+    def of(cls, result: FitResult, estimation: dict) -> "RecordFit":
+        """The record's fit from an engine fit (its arguments, not the object, are reused)."""
+        return cls(estimation=estimation, **result.init_arguments())
+
+    @property
+    def params(self) -> pd.DataFrame:
+        """The parameter table of earlier versions (without ``label``); the ``group`` column
+        is kept for several groups, as :class:`~replication.engine.multigroup.MultiGroupResult`
+        keeps it."""
+        p = self.parameters.drop(columns=["label"])
+        return p if self._groups else p.drop(columns=["group"])
+
+    @property
+    def estimation(self) -> dict:
+        return {k: (list(v) if isinstance(v, list) else v) for k, v in self._estimation.items()}
+
+    @property
+    def groups(self) -> list[dict]:
+        return [dict(g) for g in self._groups]
+
+    @property
+    def thresholds(self):
+        return self._thresholds
+
+    @property
+    def polychoric(self):
+        return None if self._polychoric is None else self._polychoric.copy()
 
 
 def record_estimator(record) -> str:
@@ -163,8 +185,9 @@ def fit_record_model(record, syntax: str, data: pd.DataFrame, *, missing: str = 
 
     Returns
     -------
-    FitResult
-        With ``estimation`` (:func:`estimation_of`).
+    RecordFit
+        Fitted by :func:`replication.engine.api.fit`, with ``estimation``
+        (:func:`estimation_of`).
 
     Raises
     ------
@@ -174,15 +197,32 @@ def fit_record_model(record, syntax: str, data: pd.DataFrame, *, missing: str = 
         items of the model that are not ordered, groups that are not in the responses.
     """
     estimator = record_estimator(record)
+    if missing == "fiml" and estimator == "MLM":
+        raise InputError("model.estimator: MLM with sample.missing fiml; lavaan refuses "
+                         "missing = \"ml\" with MLM, expected MLR")
     if getattr(record.model, "group", None) is not None:
         return _fit_groups(record, syntax, data, estimator, missing, name)
     if estimator in ("DWLS", "WLSMV"):
         return _fit_ordered(record, syntax, data, estimator, missing)
-    result = sem.fit(syntax, data, missing=missing)
-    if estimator != "ML":
-        result = with_robust(result, data, estimator)
-    result.estimation = estimation_of(record, estimator, missing)
-    return result
+    result = api.fit(syntax, data, estimator=estimator, missing=missing)
+    return RecordFit.of(result, estimation_of(record, estimator, missing))
+
+
+#: The engine's names of options (``replication.fit`` keywords, ``replicate fit`` flags) and
+#: the record's fields they come from, for messages about a record.
+_RECORD_FIELDS = (("--group-partial: ", "model.group_partial: "),
+                  ("group_partial: ", "model.group_partial: "),
+                  ("--group-equal: ", "model.group_equal: "),
+                  ("group_equal: ", "model.group_equal: "),
+                  ("--ordered: ", "model.ordered: "), ("ordered: ", "model.ordered: "))
+
+
+def _record_field(message: str) -> str:
+    """An engine message about an option, naming the record's field instead."""
+    for engine, field in _RECORD_FIELDS:
+        if message.startswith(engine):
+            return field + message[len(engine):]
+    return message
 
 
 def _r2(params: pd.DataFrame, endogenous) -> dict:
@@ -214,9 +254,7 @@ def _endogenous(spec) -> list[str]:
 
 
 def _fit_ordered(record, syntax: str, data: pd.DataFrame, estimator: str, missing: str):
-    """DWLS / WLSMV of ordered items as a FitResult."""
-    from replication.engine.ordinal import fit_ordinal
-
+    """DWLS / WLSMV of ordered items as a RecordFit."""
     if missing == "fiml":
         raise InputError(f"sample.missing: fiml with ordered items (model.estimator {estimator}); "
                          "lavaan refuses missing = \"ml\" with categorical data: expected listwise")
@@ -228,11 +266,9 @@ def _fit_ordered(record, syntax: str, data: pd.DataFrame, estimator: str, missin
                          f"estimator {estimator} is fitted when every item of the model is "
                          "ordered (model.ordered: all)")
     try:
-        res = fit_ordinal(syntax, data, ordered=list(spec.ov), estimator=estimator, cov_y=False)
+        res = api.fit(syntax, data, estimator=estimator, ordered=list(spec.ov), cov_y=False)
     except InputError as exc:
-        msg = str(exc)
-        raise InputError("model.ordered: " + msg[len("--ordered: "):] if msg.startswith("--ordered")
-                         else msg) from None
+        raise InputError(_record_field(str(exc))) from None
     params = res.parameters
     fm = dict(res.fit_measures)
     fm.setdefault("ntotal", float(res.n))
@@ -240,14 +276,13 @@ def _fit_ordered(record, syntax: str, data: pd.DataFrame, estimator: str, missin
         fm["chisq_df"] = fm["chisq"] / fm["df"]
     implied = _implied(spec, params)
     np.fill_diagonal(implied, 1.0)  # the delta parameterization: correlations of y*
-    out = FitResult(params, fm, _r2(params, _endogenous(spec)), bool(res.converged),
-                    list(res.warnings), int(res.n), syntax, implied,
-                    res.polychoric.loc[spec.ov, spec.ov].to_numpy(), spec=spec,
-                    estimator=estimator, missing="listwise")
-    out.thresholds = res.thresholds
-    out.polychoric = res.polychoric
-    out.estimation = estimation_of(record, estimator, "listwise", ordered=spec.ov)
-    return out
+    return RecordFit(
+        parameters=params, fit_measures=fm, r2=_r2(params, _endogenous(spec)),
+        converged=bool(res.converged), warnings=list(res.warnings), n=int(res.n), model=syntax,
+        implied_cov=implied, sample_cov=res.polychoric.loc[spec.ov, spec.ov].to_numpy(),
+        spec=spec, estimator=estimator, missing="listwise",
+        estimation=estimation_of(record, estimator, "listwise", ordered=spec.ov),
+        thresholds=res.thresholds, polychoric=res.polychoric)
 
 
 def _group_labels(record, data: pd.DataFrame, column: str) -> tuple[pd.DataFrame, list[str]]:
@@ -286,30 +321,21 @@ def first_group(params: pd.DataFrame) -> pd.DataFrame:
 
 def _fit_groups(record, syntax: str, data: pd.DataFrame, estimator: str, missing: str,
                 name: str):
-    """Several groups with the block's group.equal, as a FitResult with a ``group`` column."""
+    """Several groups with the block's group.equal, as a RecordFit with a ``group`` column."""
     model = record.model
     if estimator in ("DWLS", "WLSMV"):
         raise InputError(f"model.group: several groups with ordered items (estimator "
                          f"{estimator}) are not fitted by the suite; expected one group, or "
                          "estimator ML, MLM or MLR")
-    if missing == "fiml" and estimator == "MLM":
-        raise InputError("model.estimator: MLM with sample.missing fiml; lavaan refuses "
-                         "missing = \"ml\" with MLM, expected MLR")
-    if missing == "fiml":
-        from replication.engine.multigroup_fiml import fit_groups_fiml as fitter
-    else:
-        from replication.engine.multigroup import fit_groups as fitter
     data, labels = _group_labels(record, data, model.group)
     equal = [w for w in model.block_group_equal(name) if w != "thresholds"]
-    partial = list(model.group_partial)
+    partial = list(model.group_partial) if equal else []  # nothing to relax in a configural fit
     spec = specify(syntax)
     try:
-        res = fitter(syntax, data, model.group, group_equal=equal, group_partial=partial,
-                     estimator=estimator, cov_y=False)
+        res = api.fit(syntax, data, estimator=estimator, missing=missing, group=model.group,
+                      group_equal=equal, group_partial=partial, cov_y=False)
     except InputError as exc:
-        msg = str(exc)
-        raise InputError("model.group_partial: " + msg[len("--group-partial: "):]
-                         if msg.startswith("--group-partial") else msg) from None
+        raise InputError(_record_field(str(exc))) from None
     params = res.params.copy()
     fm = dict(res.fit_measures)
     if fm.get("df"):
@@ -321,13 +347,13 @@ def _fit_groups(record, syntax: str, data: pd.DataFrame, estimator: str, missing
         f"({first}); fit measures are those of all groups"]
     X = data.loc[data[model.group] == first, spec.ov].dropna().to_numpy(float)
     S = np.cov(X, rowvar=False, bias=True)  # the first group's (divisor N), as its implied
-    out = FitResult(params, fm, _r2(first_group(params), _endogenous(spec)), bool(res.converged),
-                    warnings, int(sum(res.nobs)), syntax, _implied(spec, first_group(params)),
-                    S, spec=spec, estimator=estimator, missing=missing)
     groups = [{"group": g, "n": int(n), "chisq": float(res.chisq_group[g])}
               for g, n in zip(res.group_labels, res.nobs)]
-    out.groups = groups
-    out.estimation = estimation_of(record, estimator, missing, groups=groups,
-                                   group_equal=equal, group_partial=partial)
-    out.estimation["compared_group"] = first
-    return out
+    estimation = estimation_of(record, estimator, missing, groups=groups, group_equal=equal,
+                               group_partial=partial)
+    estimation["compared_group"] = first
+    return RecordFit(
+        parameters=params, fit_measures=fm, r2=_r2(first_group(params), _endogenous(spec)),
+        converged=bool(res.converged), warnings=warnings, n=int(sum(res.nobs)), model=syntax,
+        implied_cov=_implied(spec, first_group(params)), sample_cov=S, spec=spec,
+        estimator=estimator, missing=missing, estimation=estimation, groups=groups)

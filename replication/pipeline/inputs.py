@@ -22,7 +22,8 @@ import os
 from replication.data import reconstruct
 from replication.data.csvfile import describe_rows, near_names, problem_message, text_to_float
 from replication.data.likert import reverse_items
-from replication.data.responses import load_responses, validate_responses
+from replication.data.responses import (load_responses, read_column, read_responses,
+                                        validate_responses)
 from replication.engine.arguments import (MAX_N, check_choice, check_int, check_path, check_seed,
                                           described)
 from replication.engine.errors import InputError
@@ -241,6 +242,7 @@ def load_inputs(paper_id, source: str = "reconstructed",
         raise InputError(f"missing: {miss!r}; expected listwise or fiml")
     if isinstance(data_path, pd.DataFrame):
         data, prov, notes = frame_responses(data_path, record, missing=miss, na=na)
+        data = _with_group(record, data, prov, notes, miss, *_frame_group(record, data_path, na))
         data = _reverse_scored(record, data, notes)
         prov["seed"] = seed
         return Inputs(record, data, _with_missing(prov, notes, miss, missing), notes, None, miss)
@@ -253,11 +255,13 @@ def load_inputs(paper_id, source: str = "reconstructed",
             raise InputError(f"{path}: file not found (data_path); expected a CSV of responses")
         loaded = load_responses(path, record, na=na, missing=miss)
         notes = list(loaded.notes)
-        data = _reverse_scored(record, loaded.data, notes)
         # the response file's own name and hash, also when read from the validated copy
         prov = {"source": "csv", "file": loaded.file, "sha256": loaded.sha256,
                 "n_read": int(loaded.n_read), "n_dropped": int(loaded.n_dropped),
-                "n_rows": int(len(data)), "seed": seed}
+                "n_rows": int(len(loaded.data)), "seed": seed}
+        data = _with_group(record, loaded.data, prov, notes, miss,
+                           *_file_group(record, path, loaded.na, loaded.file))
+        data = _reverse_scored(record, data, notes)
         if loaded.na:
             prov["na_codes"] = list(loaded.na)
         return Inputs(record, data, _with_missing(prov, notes, miss, missing), notes, None, miss)
@@ -270,6 +274,66 @@ def load_inputs(paper_id, source: str = "reconstructed",
     notes = _reconstruction_notes(result)
     data = _reverse_scored(record, data, notes)
     return Inputs(record, data, prov, notes, result, miss)
+
+
+def _file_group(record, path: Path, na: tuple, name: str):
+    """The group column of a response file (``model.group``), one cell per row of the file,
+    and the rows the loader kept of the file (None without groups)."""
+    col = getattr(record.model, "group", None)
+    if col is None:
+        return None, None, name
+    cells = read_column(path, col, na)
+    if cells is None:
+        return None, None, name
+    raw, _ = read_responses(path, record.item_list, na=na, record_id=record.id)
+    return cells, raw.isna().any(axis=1).to_numpy(), name
+
+
+def _frame_group(record, frame: pd.DataFrame, na: tuple):
+    """:func:`_file_group` of responses given as a DataFrame."""
+    col = getattr(record.model, "group", None)
+    if col is None or col not in frame.columns:
+        return None, None, FRAME
+    frame = frame.reset_index(drop=True)
+    raw = pd.DataFrame({c: _frame_column(frame, c, na) for c in record.item_list})
+    return frame[col], raw.isna().any(axis=1).to_numpy(), FRAME
+
+
+def _with_group(record, data: pd.DataFrame, prov: dict, notes: list, miss: str, cells,
+                incomplete, where: str) -> pd.DataFrame:
+    """The responses with the record's group column (``model.group``) beside the items.
+
+    Rows are those the loader kept (complete rows listwise; every row for full-information
+    ML); a row without a group (an empty cell) is removed and counted with the rows dropped
+    (provenance ``n_dropped``, ``n_dropped_group``, a note), as lavaan leaves it out.
+
+    Raises
+    ------
+    InputError
+        The responses have no such column (naming ``model.group`` and the file).
+    """
+    col = getattr(record.model, "group", None)
+    if col is None:
+        return data
+    if cells is None:
+        raise InputError(f"{where}: no column {col!r} (model.group); expected the column that "
+                         "holds the groups")
+    kept = cells[~incomplete] if miss == "listwise" else cells
+    kept = kept.reset_index(drop=True)
+    if len(kept) != len(data):
+        raise InputError(f"{where}: model.group: {len(kept)} rows with a group for "
+                         f"{len(data)} rows of responses; expected one group per row")
+    absent = kept.isna() | kept.map(lambda v: isinstance(v, str) and not v.strip())
+    out = data.reset_index(drop=True).assign(**{col: kept.to_numpy()})
+    k = int(absent.sum())
+    if k:
+        out = out.loc[~absent.to_numpy()].reset_index(drop=True)
+        notes.append(f"{k} of {len(data)} rows without a group (column {col}, model.group) "
+                     "removed")
+    prov["n_dropped"] = int(prov.get("n_dropped", 0)) + k
+    prov["n_dropped_group"] = k
+    prov["n_rows"] = int(len(out))
+    return out
 
 
 def _with_missing(prov: dict, notes: list, miss: str, asked: str | None) -> dict:

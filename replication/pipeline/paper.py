@@ -185,11 +185,12 @@ def with_estimation(results: dict, **fits) -> dict:
         block = dict(block)
         block["estimation"] = results_json.to_jsonable(getattr(res, "estimation", None) or {
             "estimator": getattr(res, "estimator", "ML"), "missing": getattr(res, "missing", "listwise")})
-        p = res.params
+        p = res.parameters
+        grouped = "group" in p.columns and bool((p["group"].astype(str) != "").any())
         ops = ["=~", "~", "~~", "|"] if "|" in set(p["op"]) else ["=~", "~", "~~"]
         cols = [c for c in ("lhs", "op", "rhs", "group", "est", "se", "z", "pvalue", "std_all")
-                if c in p.columns]
-        if "group" in p.columns or "|" in ops:
+                if c in p.columns and (c != "group" or grouped)]
+        if grouped or "|" in ops:
             block["parameters"] = results_json.to_jsonable(
                 p[p["op"].isin(ops)][cols].reset_index(drop=True))
         out[key] = block
