@@ -33,6 +33,12 @@ def _close(got, ref, rtol, floor=1e-30):
     assert np.all(got[small] <= max(10 * floor, 1e-300) + ref[small])
 
 
+def test_norm_cdf_against_scipy():
+    _close(dist.norm_cdf(Z), stats.norm.cdf(Z), 1e-13, floor=0)
+    assert dist.norm_cdf(np.inf) == 1.0 and dist.norm_cdf(-np.inf) == 0.0
+    assert dist.norm_cdf(0.0) == 0.5 and np.isnan(dist.norm_cdf(np.nan))
+
+
 def test_norm_sf_against_scipy():
     _close(dist.norm_sf(Z), stats.norm.sf(Z), 1e-13, floor=0)
     assert dist.norm_sf(np.inf) == 0.0 and dist.norm_sf(-np.inf) == 1.0

@@ -56,6 +56,18 @@ def test_alpha_closed_form():
     assert cronbach_alpha(X, list("abcd")) == pytest.approx(closed, abs=1e-12)
 
 
+def test_alpha_matches_pingouin():
+    # the closed form against pingouin's cronbach_alpha (listwise deletion of incomplete rows)
+    pg = pytest.importorskip("pingouin")
+    rng = np.random.default_rng(5)
+    f = rng.normal(size=(200, 1))
+    X = pd.DataFrame(np.round(3 + f + rng.normal(size=(200, 5)), 0), columns=list("abcde"))
+    X.iloc[[3, 17, 40], [0, 2, 4]] = np.nan
+    for items in (list("ab"), list("abc"), list("abcde")):
+        expected, _ = pg.cronbach_alpha(data=X[items].dropna(), nan_policy="listwise")
+        assert cronbach_alpha(X, items) == pytest.approx(expected, abs=1e-14)
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_alpha_matches_semtools(name):
     fx, data = _case(name)

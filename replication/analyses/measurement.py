@@ -72,15 +72,17 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str]) -> float:
 
     Notes
     -----
-    Computed by :func:`pingouin.cronbach_alpha` with ``nan_policy="listwise"``.
+    With ``C`` the item covariance matrix (divisor ``n - 1``) of the complete rows,
+    ``alpha = k / (k - 1) * (1 - tr(C) / sum(C))`` (``sum(C)`` the variance of the sum score),
+    the formula of :func:`pingouin.cronbach_alpha` with ``nan_policy="listwise"``
+    (``tests/test_measurement.py`` checks the two agree), without importing pingouin (and its
+    plotting libraries) into every report kernel.
 
     References
     ----------
     Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
     Psychometrika, 16, 297-334.
     """
-    import pingouin as pg
-
     items = list(items)
     if len(items) < 2:
         raise InputError(f"cronbach_alpha: items: expected at least two items, got {items}")
@@ -89,8 +91,9 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str]) -> float:
         raise InputError("cronbach_alpha: data: fewer than two complete rows in the item columns")
     if np.any(sub.var(ddof=1).to_numpy() == 0) and sub.sum(axis=1).var(ddof=1) == 0:
         raise InputError(f"cronbach_alpha: items {items} are constant: alpha is undefined")
-    alpha, _ = pg.cronbach_alpha(data=sub, nan_policy="listwise")
-    return float(alpha)
+    k = len(items)
+    C = sub.cov().to_numpy()
+    return float(k / (k - 1) * (1.0 - np.trace(C) / C.sum()))
 
 
 def _items_map(items_by_construct: Mapping[str, Sequence[str]], what: str) -> dict[str, list[str]]:

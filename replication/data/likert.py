@@ -19,8 +19,8 @@ import math
 
 import numpy as np
 from scipy.optimize import least_squares
-from scipy.stats import norm
 
+from replication.engine.distributions import norm_cdf
 from replication.engine.errors import InputError
 
 __all__ = ["category_probabilities", "discrete_moments", "thresholds_for", "to_likert", "reverse_items"]
@@ -50,7 +50,7 @@ def category_probabilities(mu: float, sigma: float, K: int) -> np.ndarray:
     categorical, and continuous latent variable indicators. *Psychometrika*, 49, 115-132.
     """
     cuts = np.arange(1.5, K, 1.0)
-    cdf = norm.cdf((cuts - mu) / sigma)
+    cdf = norm_cdf((cuts - mu) / sigma)
     return np.diff(np.concatenate([[0.0], cdf, [1.0]]))
 
 

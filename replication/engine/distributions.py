@@ -7,7 +7,7 @@ run) off the path of a plain ML fit. ``scipy.stats`` is the reference in
 degrees of freedom, large noncentralities and far tails), with the same conventions at the
 edges of the support (``x <= 0``, ``x = inf``, ``df <= 0``, NaN).
 
-* :func:`norm_sf`: ``Phi(-z)`` from ``math.erf`` / ``math.erfc`` (Cephes' ``ndtr`` split).
+* :func:`norm_cdf`, :func:`norm_sf`: ``Phi(z)``, ``Phi(-z)`` from ``math.erf`` / ``math.erfc`` (Cephes' ``ndtr`` split).
 * :func:`chi2_sf`, :func:`chi2_cdf`: the regularized incomplete gamma functions
   ``P(df/2, x/2)`` and ``Q(df/2, x/2)``, by the series for ``x < a + 1`` and the continued
   fraction (modified Lentz) otherwise (Press et al., sec. 6.2), with the factor
@@ -43,7 +43,7 @@ import math
 
 import numpy as np
 
-__all__ = ["norm_sf", "norm_ppf", "chi2_sf", "chi2_cdf", "ncx2_cdf", "ncx2_sf"]
+__all__ = ["norm_cdf", "norm_sf", "norm_ppf", "chi2_sf", "chi2_cdf", "ncx2_cdf", "ncx2_sf"]
 
 _EPS = 2.220446049250313e-16
 _TINY = 1e-300
@@ -96,6 +96,11 @@ def _elementwise(f, *args):
     for i, vals in enumerate(zip(*flat)):
         res[i] = f(*vals)
     return out[()]
+
+
+def norm_cdf(z):
+    """Standard normal distribution function ``Phi(z)`` (scipy's ``norm.cdf``)."""
+    return _elementwise(_ndtr, z)
 
 
 def norm_sf(z):
