@@ -128,3 +128,35 @@ fit <- quiet(estimate_pls(mobi, measurement("reflective", "Image"), sm))
 save("ecsi_plsc_modeb", fit)
 fit <- quiet(estimate_pls(mobi_na, measurement("composite"), sm, missing = mean_replacement))
 save("ecsi_pls_mean", fit)
+
+# Corporate reputation data of Hair, Hult, Ringle, Sarstedt, Danks & Ray (2021), "Partial Least
+# Squares Structural Equation Modeling (PLS-SEM) Using R" (open access textbook; corp_rep_data
+# ships with seminr): -99 codes missing cells, replaced by item means as the book does. The
+# simple model (ch. 3-6) and the extended model with four Mode B drivers (ch. 5).
+corp <- corp_rep_data
+corp[corp == -99] <- NA
+write.csv(corp[, c(paste0("qual_", 1:8), paste0("perf_", 1:5), paste0("csor_", 1:5),
+                   paste0("attr_", 1:3), paste0("comp_", 1:3), paste0("like_", 1:3), "cusa",
+                   paste0("cusl_", 1:3))],
+          file.path(out, "corp_rep.csv"), row.names = FALSE, na = "")
+simple_mm <- constructs(
+  composite("COMP", multi_items("comp_", 1:3)), composite("LIKE", multi_items("like_", 1:3)),
+  composite("CUSA", single_item("cusa")), composite("CUSL", multi_items("cusl_", 1:3)))
+simple_sm <- relationships(paths(from = c("COMP", "LIKE"), to = c("CUSA", "CUSL")),
+                           paths(from = c("CUSA"), to = c("CUSL")))
+fit <- quiet(estimate_pls(corp_rep_data, simple_mm, simple_sm, missing = mean_replacement,
+                          missing_value = "-99"))
+save("corp_rep_simple", fit)
+ext_mm <- constructs(
+  composite("QUAL", multi_items("qual_", 1:8), weights = mode_B),
+  composite("PERF", multi_items("perf_", 1:5), weights = mode_B),
+  composite("CSOR", multi_items("csor_", 1:5), weights = mode_B),
+  composite("ATTR", multi_items("attr_", 1:3), weights = mode_B),
+  composite("COMP", multi_items("comp_", 1:3)), composite("LIKE", multi_items("like_", 1:3)),
+  composite("CUSA", single_item("cusa")), composite("CUSL", multi_items("cusl_", 1:3)))
+ext_sm <- relationships(paths(from = c("QUAL", "PERF", "CSOR", "ATTR"), to = c("COMP", "LIKE")),
+                        paths(from = c("COMP", "LIKE"), to = c("CUSA", "CUSL")),
+                        paths(from = c("CUSA"), to = c("CUSL")))
+fit <- quiet(estimate_pls(corp_rep_data, ext_mm, ext_sm, missing = mean_replacement,
+                          missing_value = "-99"))
+save("corp_rep_extended", fit)

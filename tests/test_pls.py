@@ -297,3 +297,43 @@ def test_input_errors(mobi):
     df = mobi.assign(IMAG1=1.0)
     with pytest.raises(InputError, match="IMAG1"):
         fit_pls(ecsi(), df)
+
+
+# ------------------------------------------------------------------------------------------------
+# Corporate reputation data (Hair et al., 2021, PLS-SEM Using R; corp_rep_data in seminr): the
+# simple model and the extended model with four Mode B drivers, -99 replaced by item means
+# ------------------------------------------------------------------------------------------------
+CORP_SIMPLE = """
+COMP =~ comp_1 + comp_2 + comp_3
+LIKE =~ like_1 + like_2 + like_3
+CUSA =~ cusa
+CUSL =~ cusl_1 + cusl_2 + cusl_3
+CUSA ~ COMP + LIKE
+CUSL ~ COMP + LIKE + CUSA
+"""
+CORP_EXTENDED = """
+QUAL <~ qual_1 + qual_2 + qual_3 + qual_4 + qual_5 + qual_6 + qual_7 + qual_8
+PERF <~ perf_1 + perf_2 + perf_3 + perf_4 + perf_5
+CSOR <~ csor_1 + csor_2 + csor_3 + csor_4 + csor_5
+ATTR <~ attr_1 + attr_2 + attr_3
+""" + CORP_SIMPLE.replace("CUSA ~ COMP + LIKE", "COMP ~ QUAL + PERF + CSOR + ATTR\n"
+                          "LIKE ~ QUAL + PERF + CSOR + ATTR\nCUSA ~ COMP + LIKE")
+CORP_TOL = 1e-5
+
+
+@pytest.mark.parametrize("name, model", [("corp_rep_simple", CORP_SIMPLE),
+                                         ("corp_rep_extended", CORP_EXTENDED)])
+def test_corporate_reputation_models_match_seminr(name, model):
+    data = pd.read_csv(FIX / "corp_rep.csv")
+    res, ref = fit_pls(model, data, missing="mean"), _ref(name)
+    assert res.converged and res.n == 344
+    assert _maxdiff(_rows(res.parameters, "~"), ref["paths"]) < CORP_TOL
+    assert _maxdiff(_rows(res.parameters, "=~"), ref["loadings"]) < CORP_TOL
+    assert _maxdiff(_rows(res.weights), ref["weights"]) < CORP_TOL
+    for c, v in ref["r2"].items():
+        assert abs(res.r2[c] - v) < CORP_TOL and abs(res.r2_adj[c] - ref["r2_adj"][c]) < CORP_TOL
+    for c, vals in ref["reliability"].items():
+        for k, v in vals.items():
+            assert abs(res.reliability[c][k] - v) < CORP_TOL, (c, k)
+    assert _maxdiff(_rows(res.htmt), ref["htmt"], symmetric=True) < CORP_TOL
+    assert _maxdiff(_rows(res.f2), ref["f2"]) < CORP_TOL
