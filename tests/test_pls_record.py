@@ -168,3 +168,9 @@ def test_run_end_to_end_matches_replicate_bytes(tmp_path):
     assert results["summary"]["values"]["not reproduced"] == 0
     api = replication.replicate(str(RECORD), data=str(DATA), n_bootstrap=200)
     assert api.to_json_text().encode("utf-8") == written
+
+
+def test_reconstruct_refuses_a_pls_record_in_one_line():
+    res = run_cli("reconstruct", "ecsi_mobi", "--out", "unused.csv")
+    assert res.returncode == 2 and "PLS-SEM record is not reconstructed" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1

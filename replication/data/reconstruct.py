@@ -441,6 +441,9 @@ def reconstruct(record, source: str = "reconstructed", seed: int = 2024,
     if n is not None:
         n = check_int(n, "n", 1, MAX_N)
     check_optional_callable(progress, "progress")
+    if record.model.kind == "pls" or record.model.estimator in ("PLS", "PLSc"):
+        raise InputError(f"{record.id}: a PLS-SEM record is not reconstructed from its printed "
+                         "tables; replicate it from real responses (--data CSV)")
     pop = population(record)
     n_use = pop.n if n is None else n
     if not isinstance(n_use, (int, np.integer)) or isinstance(n_use, bool) or n_use <= len(pop.items):
