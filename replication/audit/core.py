@@ -66,6 +66,7 @@ from replication.audit.implied_r2 import ancestors, implied_r2, min_r2
 from replication.audit.item_counts import item_count_findings
 from replication.audit.discriminant_checks import discriminant_findings
 from replication.audit.software_checks import software_convention_findings
+from replication.audit.descriptive_checks import grim_findings
 from replication.audit.marker_checks import marker_findings, sign_findings
 from replication.audit.scaled_checks import chisq_df_finding, scaled_findings
 from replication.audit.model_df import block_groups, items_implied_by_df, record_df
@@ -580,6 +581,7 @@ def audit(record: Record | str) -> AuditReport:
     findings += _hypotheses(record)
     findings += _sample(record)
     findings += _descriptives(record)
+    findings += grim_findings(record)
     findings += _claims(record)
     findings += _harman(record)
     findings += pls_findings(record)

@@ -13,7 +13,7 @@ from replication.audit.rounding import TOL, exact_interval, fmt, overlaps
 from replication.audit.finding import Finding, _dp, _finding, _iv, not_checkable
 
 __all__ = ["check_group_sum", "check_group_percent", "check_percent_sum", "check_response_rate",
-           "check_claim", "check_harman", "check_mean_sd"]
+           "check_claim", "check_harman", "check_mean_sd", "check_grim", "check_grimmer", "grim_findings"]
 
 
 def check_group_sum(counts: Sequence[Published], n: Published, measure: str) -> Finding:
@@ -219,3 +219,105 @@ def check_mean_sd(mean: Published, sd: Published, scale_min: float, scale_max: f
                   f"{fmt(max_sd, d)}; printed {sd.printed}" + ("." if ok else ", which is impossible."))
     return _finding("mean_sd", sd.where, f"mean {mean.printed}, SD {sd.printed}", f"SD <= {fmt(max_sd, d)}",
                     ok, detail)
+
+
+def _grim_sums(mean: Published, n: int, k: int, scale_min: float, scale_max: float) -> list[int]:
+    """Integer response totals ``S`` over ``n`` respondents and ``k`` items whose mean
+    ``S / (n k)`` rounds to the printed mean and lies on the scale."""
+    lo, hi = _iv(mean)
+    nk = n * k
+    first = max(math.ceil(lo * nk - 1e-9), math.ceil(scale_min * nk))
+    last = min(math.floor(hi * nk + 1e-9), math.floor(scale_max * nk))
+    return list(range(first, last + 1))
+
+
+def check_grim(mean: Published, n: int, k: int, scale_min: float, scale_max: float, construct: str = "") -> Finding | None:
+    """GRIM: a mean of whole-number responses to ``k`` items from ``n`` respondents is a multiple
+    of ``1 / (n k)``; some multiple must round to the printed mean.
+
+    Returns ``None`` when ``n k`` is at least ``10^decimals`` (every printed mean is then
+    possible). ``grim``, minor when inconsistent.
+
+    References
+    ----------
+    Brown, N. J. L., & Heathers, J. A. J. (2017). The GRIM test: A simple technique detects
+    numerous anomalies in the reporting of results in psychology. *Social Psychological and
+    Personality Science*, 8, 363-369.
+    """
+    if n * k >= 10 ** mean.decimals or mean.relation != "=":
+        return None
+    sums = _grim_sums(mean, n, k, scale_min, scale_max)
+    ok = bool(sums)
+    near = round(mean.value * n * k)
+    detail = (f"A mean of whole-number answers to {k} item{'s' if k > 1 else ''} from N = {n} is a multiple of "
+              f"1/{n * k}; " + (f"{sums[0]}/{n * k} = {sums[0] / (n * k):.{mean.decimals + 2}f} rounds to "
+                                f"{mean.printed}." if ok else
+                                f"none rounds to {mean.printed} (nearest {near}/{n * k} = {near / (n * k):.{mean.decimals + 2}f})."))
+    return _finding("grim", mean.where, mean.printed, f"multiples of 1/{n * k}", ok,
+                    (f"{construct}: " if construct else "") + detail, "minor")
+
+
+def check_grimmer(mean: Published, sd: Published, n: int, k: int, scale_min: float, scale_max: float,
+                  construct: str = "") -> Finding | None:
+    """GRIMMER: the SD of scores that are means of ``k`` whole-number answers.
+
+    With per-respondent totals ``y_i`` (integers), ``S = sum y_i`` (GRIM) and ``Q = sum y_i^2`` an
+    integer of the parity of ``S``; the sample SD (divisor ``n - 1``) is
+    ``sqrt((Q - S^2 / n) / (n - 1)) / k``. Consistent when some GRIM-consistent ``S`` and such a
+    ``Q`` give an SD that rounds to the printed one. ``None`` when GRIM does not apply
+    (:func:`check_grim`) or ``n < 2``. ``grimmer``, minor when inconsistent.
+
+    References
+    ----------
+    Anaya, J. (2016). The GRIMMER test: A method for testing the validity of reported measures
+    of variability. *PeerJ Preprints*, 4, e2400v1. Heathers, J. A., Anaya, J., van der Zee, T.,
+    & Brown, N. J. (2018). Recovering data from summary statistics: Sample Parameter
+    Reconstruction via Iterative TEchniques (SPRITE). *PeerJ Preprints*, 6, e26968v1.
+    """
+    if n < 2 or n * k >= 10 ** mean.decimals or mean.relation != "=" or sd.relation != "=":
+        return None
+    sums = _grim_sums(mean, n, k, scale_min, scale_max)
+    if not sums:
+        return None  # the mean itself fails GRIM; its own finding says so
+    s_lo, s_hi = _iv(sd)
+    s_lo = max(s_lo, 0.0)
+    found = None
+    for s in sums:
+        q_lo = k * k * (n - 1) * s_lo ** 2 + s * s / n
+        q_hi = k * k * (n - 1) * s_hi ** 2 + s * s / n
+        q = math.ceil(q_lo - 1e-9)
+        if q % 2 != s % 2:
+            q += 1
+        if q <= q_hi + 1e-9:
+            found = (s, q)
+            break
+    ok = found is not None
+    detail = (f"SDs of means of {k} whole-number answers from N = {n} need an integer sum of squared totals of "
+              f"the parity of the sum; " + (f"S = {found[0]}, Q = {found[1]} gives an SD that rounds to {sd.printed}."
+                                            if ok else f"no such sums give an SD that rounds to {sd.printed}."))
+    return _finding("grimmer", sd.where, sd.printed, "reachable" if ok else "unreachable", ok,
+                    (f"{construct}: " if construct else "") + detail, "minor")
+
+
+def grim_findings(rec) -> list[Finding]:
+    """GRIM and GRIMMER on every construct mean and SD where N, the scale and the printed item
+    count are known (assumed item counts are not used)."""
+    out: list[Finding] = []
+    k_scale = rec.sample.scale_points
+    n_p = rec.sample.n_analysed or rec.sample.n
+    if k_scale is None or n_p is None:
+        return out
+    n = int(n_p.value)
+    for c, st in rec.results.constructs.items():
+        con = rec.constructs.get(c)
+        if st.mean is None or con is None or (con.items is None and con.n_items is None):
+            continue
+        k = len(rec.items.get(c, [])) or 1
+        f = check_grim(st.mean, n, k, 1, k_scale.value, c)
+        if f is not None:
+            out.append(f)
+        if st.sd is not None:
+            g = check_grimmer(st.mean, st.sd, n, k, 1, k_scale.value, c)
+            if g is not None:
+                out.append(g)
+    return out
