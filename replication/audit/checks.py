@@ -16,7 +16,11 @@ sample description: correcting them leaves every conclusion unchanged).
 The checks live in topic modules, gathered here: :mod:`~replication.audit.finding` (findings,
 normal p-values), :mod:`~replication.audit.measurement_checks`, :mod:`~replication.audit.fit_checks`,
 :mod:`~replication.audit.incremental_checks`, :mod:`~replication.audit.estimate_checks`,
-:mod:`~replication.audit.verdict_checks` and :mod:`~replication.audit.descriptive_checks`.
+:mod:`~replication.audit.verdict_checks`, :mod:`~replication.audit.descriptive_checks` (with GRIM
+and GRIMMER), :mod:`~replication.audit.marker_checks` (markers, signs) and
+:mod:`~replication.audit.discriminant_checks` (Fornell-Larcker, HTMT, loading ranges). Record walks
+of their own: :mod:`~replication.audit.item_counts`, :mod:`~replication.audit.scaled_checks` and
+:mod:`~replication.audit.software_checks`.
 """
 
 from replication.audit.finding import (CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Finding,
@@ -32,7 +36,12 @@ from replication.audit.verdict_checks import (Evidence, check_verdict, check_ver
                                               check_standardized_bound, check_implied_r2)
 from replication.audit.descriptive_checks import (check_group_sum, check_group_percent,
                                                   check_percent_sum, check_response_rate,
-                                                  check_claim, check_harman, check_mean_sd)
+                                                  check_claim, check_harman, check_mean_sd,
+                                                  check_grim, check_grimmer)
+from replication.audit.marker_checks import check_chisq_marker, check_sign
+from replication.audit.discriminant_checks import (check_fl_correlation, check_fl_diagonal,
+                                                   check_fl_verdict, check_htmt, check_htmt_verdict,
+                                                   check_loading_range)
 
 __all__ = [
     "SOFTWARE_NOTES",
@@ -71,6 +80,16 @@ __all__ = [
     "check_claim",
     "check_harman",
     "check_mean_sd",
+    "check_grim",
+    "check_grimmer",
+    "check_chisq_marker",
+    "check_sign",
+    "check_fl_diagonal",
+    "check_fl_correlation",
+    "check_fl_verdict",
+    "check_htmt",
+    "check_htmt_verdict",
+    "check_loading_range",
 ]
 
 
