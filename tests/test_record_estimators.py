@@ -20,7 +20,7 @@ import yaml
 
 from replication.engine.errors import InputError
 from replication.pipeline.paper import replicate
-from replication.pipeline.steps import fit_table
+from replication.pipeline.steps import estimation_sentence, fit_table
 from replication.record.schema import load_record
 from tests.conftest import ROOT
 
@@ -121,6 +121,14 @@ def test_wlsmv_record_is_fitted_by_wlsmv_on_its_ordered_items(tmp_path):
     assert any(p["op"] == "|" for p in res.results["cfa"]["parameters"])
     assert not any("fitted by ML" in w for w in res.cfa.warnings)
     assert list(fit_table(res.cfa, names=("CFA",)).columns) == ["CFA (WLSMV, listwise)"]
+    # every section says how it was fitted: results.json, the compare tables, a sentence
+    assert est["label"] == "WLSMV, listwise"
+    assert est["sentence"] == estimation_sentence(res.cfa)
+    assert "(WLSMV)" in est["sentence"] and "25 items treated as ordered" in est["sentence"]
+    assert "deleted listwise; 2436 rows" in est["sentence"]
+    for key in ("fit_cfa", "loadings"):
+        assert res.comparisons[key].attrs["estimation"]["label"] == "WLSMV, listwise"
+        assert res.results["comparisons_estimation"][key]["model"] == "cfa"
     fit = res.comparisons["fit_cfa"].set_index("measure")
     assert (fit["verdict"] == "reproduced").all()
     assert (res.comparisons["loadings"]["verdict"] == "reproduced").all()
@@ -162,6 +170,14 @@ def test_multigroup_record_fits_the_invariance_sequence_it_printed(tmp_path):
     assert res.cfa.fit_measures["chisq"] == pytest.approx(
         refs["configural"]["fit_measures"]["chisq"], rel=1e-4)
     assert "2 groups by school" in fit_table(res.cfa).columns[0]
+    sentence = res.results["cfa"]["estimation"]["sentence"]
+    assert sentence.startswith("Fitted by maximum likelihood (ML)")
+    assert "2 groups by school (Pasteur: n = 156; Grant-White: n = 145)" in sentence
+    assert "compared with Pasteur" in sentence
+    blocks = res.results["comparisons_estimation"]
+    assert "loadings equal across groups" in blocks["fit_metric"]["sentence"]
+    assert "no equality constraints across groups" in blocks["fit_configural"]["sentence"]
+    assert blocks["fit_scalar"]["label"].endswith("(equal: loadings, intercepts)")
 
 
 def test_multigroup_record_raises_no_false_df_finding(tmp_path):

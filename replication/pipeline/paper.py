@@ -111,6 +111,9 @@ class PaperResult:
             hypotheses=hypotheses, n_bootstrap=n_bootstrap,
             original_vs_replication=original_vs_replication)
         results = with_estimation(results, cfa=cfa, sem=sem_result)
+        results["comparisons_estimation"] = {  # how the model behind each table was fitted
+            k: dict(v.attrs["estimation"]) for k, v in kept.items()
+            if isinstance(getattr(v, "attrs", None), dict) and "estimation" in v.attrs}
         return cls(inputs, audit, cfa, measurement, sem_result, moderation, mediation, kept,
                    hypotheses, int(n_bootstrap), results, original_vs_replication)
 
@@ -174,7 +177,9 @@ def with_estimation(results: dict, **fits) -> dict:
 
     Each block gets ``estimation`` (:func:`replication.pipeline.estimation.estimation_of`:
     ``estimator``, ``se``, ``test``, ``missing``, ``ordered``, ``group``, ``groups`` with their
-    N and chi-square, ``group_equal``, ``group_partial``); a multi-group fit's ``parameters``
+    N and chi-square, ``group_equal``, ``group_partial``; ``label``, the few words of
+    :func:`~replication.pipeline.steps.fit_label`, and ``sentence``, those of
+    :func:`~replication.pipeline.steps.estimation_sentence`); a multi-group fit's ``parameters``
     keep their ``group`` column, and an ordinal fit's keep its thresholds (``|``).
     """
     out = dict(results)
@@ -183,8 +188,9 @@ def with_estimation(results: dict, **fits) -> dict:
         if res is None or not isinstance(block, dict):
             continue
         block = dict(block)
-        block["estimation"] = results_json.to_jsonable(getattr(res, "estimation", None) or {
-            "estimator": getattr(res, "estimator", "ML"), "missing": getattr(res, "missing", "listwise")})
+        block["estimation"] = results_json.to_jsonable(
+            {**steps.fit_estimation(res), "label": steps.fit_label(res),
+             "sentence": steps.estimation_sentence(res)})
         p = res.parameters
         grouped = "group" in p.columns and bool((p["group"].astype(str) != "").any())
         ops = ["=~", "~", "~~", "|"] if "|" in set(p["op"]) else ["=~", "~", "~~"]
@@ -263,6 +269,15 @@ def compare_published(inputs: Inputs, cfa, sem_result, measurement: MeasurementT
             out[f"fit_{name}"] = compare_named_fit(record, named[name].fit_measures, name)
         if record.results.parameters:
             out["parameters"] = compare_parameters(record, named)
+    fitted = {"loadings": ("cfa", cfa), "paths": ("sem", sem_result), "fit_cfa": ("cfa", cfa),
+              "fit_sem": ("sem", sem_result)}
+    if extra or record.results.parameters:
+        fitted.update({f"fit_{name}": (name, named[name]) for name in extra})
+        fitted["parameters"] = ("main", named["main"])
+    for key, (model, res) in fitted.items():  # each table says how its model was fitted
+        if res is not None and out.get(key) is not None:
+            out[key].attrs["estimation"] = {"model": model, "label": steps.fit_label(res),
+                                            "sentence": steps.estimation_sentence(res)}
     if _prints_descriptives(record):
         out["descriptives"] = compare.compare_descriptives(record, inputs.data)
     if record.results.harman is not None:

@@ -5,8 +5,11 @@ cell calls one of them and displays what comes back, and :func:`replication.pipe
 calls them in sequence:
 
 - :func:`run_audit`: the consistency checks of :mod:`replication.audit`;
-- :func:`run_cfa` / :func:`run_sem`: :func:`replication.engine.sem.fit` on the record's syntax
-  (:mod:`replication.record.lavaan`); :func:`measurement_tables`: reliability and validity from
+- :func:`run_cfa` / :func:`run_sem`: the one entry point :func:`replication.engine.api.fit` on
+  the record's syntax (:mod:`replication.record.lavaan`) with the record's estimator, missing-data
+  treatment and groups (:func:`replication.pipeline.estimation.fit_record_model`);
+  :func:`fit_label` and :func:`estimation_sentence` say how a model was fitted;
+  :func:`measurement_tables`: reliability and validity from
   :mod:`replication.analyses.measurement`;
 - :func:`run_moderation` / :func:`run_mediation`: the record's moderations and mediations
   through :mod:`replication.analyses.moderation` and :mod:`replication.analyses.mediation`.
@@ -42,6 +45,8 @@ __all__ = [
     "named_fits",
     "fit_table",
     "fit_label",
+    "fit_estimation",
+    "estimation_sentence",
     "measurement_tables",
     "composite_scores",
     "controls",
@@ -100,8 +105,8 @@ def run_cfa(inputs: Inputs):
 
     Returns
     -------
-    SEMResult
-        :func:`replication.engine.sem.fit` of the record's CFA (``Record.cfa_syntax``: built
+    RecordFit
+        :func:`replication.engine.api.fit` of the record's CFA (``Record.cfa_syntax``: built
         from the constructs, or the measurement part of ``model.syntax`` with its residual
         covariances), with the record's missing-data treatment (``Inputs.missing``) and
         estimator (``model.estimator``, ``se``, ``test``: robust SEs and scaled fit measures
@@ -119,8 +124,8 @@ def run_sem(inputs: Inputs):
 
     Returns
     -------
-    SEMResult or None
-        :func:`replication.engine.sem.fit` of the record's model (``Record.main_syntax``:
+    RecordFit or None
+        :func:`replication.engine.api.fit` of the record's model (``Record.main_syntax``:
         ``model.syntax`` exactly, else built from constructs and paths).
     """
     if inputs.record.model.kind != "sem":
@@ -232,15 +237,81 @@ def fit_table(*results, names: tuple[str, ...] = ("CFA", "SEM")) -> pd.DataFrame
     return pd.DataFrame(cols, index=rows + ["converged", "admissible", "ntotal", "groups"])
 
 
+def fit_estimation(res) -> dict:
+    """What a fit was fitted with (:func:`replication.pipeline.estimation.estimation_of`; for a
+    fit that does not say, its ``estimator`` and ``missing``)."""
+    est = getattr(res, "estimation", None)
+    if est:
+        return dict(est)
+    return {"estimator": getattr(res, "estimator", "ML"),
+            "missing": getattr(res, "missing", "listwise")}
+
+
 def fit_label(res) -> str:
     """How a model was fitted, in a few words: ``"WLSMV, listwise"``, ``"ML, fiml"``,
-    ``"MLR, listwise, 2 groups by school (loadings equal)"``."""
-    est = getattr(res, "estimation", None) or {"estimator": getattr(res, "estimator", "ML"),
-                                                "missing": getattr(res, "missing", "listwise")}
+    ``"MLR, listwise, 2 groups by school (equal: loadings)"``."""
+    est = fit_estimation(res)
     text = f"{est['estimator']}, {est['missing']}"
     if est.get("groups"):
         equal = ", ".join(est.get("group_equal") or []) or "none"
         text += f", {len(est['groups'])} groups by {est['group']} (equal: {equal})"
+    return text
+
+
+#: How each estimator estimates, tests and gives standard errors, in words (lavaan's names).
+ESTIMATOR_WORDS = {
+    "ML": "maximum likelihood (ML), standard errors from the expected information, the "
+          "standard chi-square test",
+    "MLM": "maximum likelihood with robust standard errors and the Satorra-Bentler scaled "
+           "chi-square (MLM)",
+    "MLR": "maximum likelihood with Huber-White robust standard errors and the Yuan-Bentler "
+           "scaled chi-square (MLR)",
+    "DWLS": "diagonally weighted least squares (DWLS), standard errors from the expected "
+            "information, the standard chi-square test",
+    "WLSMV": "diagonally weighted least squares with robust standard errors and the "
+             "mean- and variance-adjusted (scaled-and-shifted) chi-square (WLSMV)",
+}
+_MISSING_WORDS = {"listwise": "incomplete rows deleted listwise",
+                  "fiml": "incomplete rows kept by full-information maximum likelihood"}
+
+
+def estimation_sentence(res) -> str:
+    """How a model was fitted, as a sentence for a report: estimator, standard errors and
+    test, ordered items, missing-data treatment, rows, groups and their equality constraints.
+
+    Examples
+    --------
+    ``"Fitted by maximum likelihood (ML), standard errors from the expected information, the
+    standard chi-square test; incomplete rows deleted listwise; 301 rows."``; with several
+    groups it adds ``"2 groups by school (Pasteur: n = 156; Grant-White: n = 145), loadings
+    equal across groups; printed values that name no group are compared with Pasteur."``
+    """
+    est = fit_estimation(res)
+    name = str(est.get("estimator", "ML"))
+    parts = [f"Fitted by {ESTIMATOR_WORDS.get(name, name)}"]
+    ordered = list(est.get("ordered") or [])
+    if ordered:
+        parts.append(f"{len(ordered)} item{'s' if len(ordered) != 1 else ''} treated as "
+                     "ordered (thresholds and polychoric correlations)")
+    missing = str(est.get("missing", "listwise"))
+    parts.append(_MISSING_WORDS.get(missing, f"missing values: {missing}"))
+    n = getattr(res, "n", None)
+    if n is not None:
+        parts.append(f"{int(n)} rows")
+    text = "; ".join(parts) + "."
+    groups = list(est.get("groups") or [])
+    if groups:
+        sizes = "; ".join(f"{g['group']}: n = {int(g['n'])}" for g in groups)
+        equal = list(est.get("group_equal") or [])
+        which = (", ".join(equal) + " equal across groups" if equal
+                 else "no equality constraints across groups (configural)")
+        partial = list(est.get("group_partial") or [])
+        if partial:
+            which += f" except {', '.join(partial)}"
+        text += f" {len(groups)} groups by {est.get('group')} ({sizes}), {which}"
+        first = est.get("compared_group")
+        text += (f"; printed values that name no group are compared with {first}." if first
+                 else ".")
     return text
 
 
