@@ -73,6 +73,12 @@ html, body { max-width: 100%; overflow-x: hidden; }
   .summary-box table.hypotheses td:nth-child(-n+2)::before { content: none; }
   .summary-box table.hypotheses td:first-child { font-weight: 700; }
   svg.path-diagram-svg { max-width: none !important; }
+  /* text cells wrap in narrow columns so that a table's long text is read without scrolling;
+     numbers (td.num, td.numtext) stay on one line */
+  .report-table td:not(.num):not(.numtext) { white-space: normal !important;
+    overflow-wrap: break-word; }
+  .report-table td:not(.num):not(.numtext):not(.wrap) { max-width: 12em; }
+  .report-table td.wrap { min-width: 10em !important; }
   .report-toc { columns: 1; }
   body.jp-Notebook main { padding: 0 4px; }
   .jp-Cell { padding: 2px 0 !important; }

@@ -100,6 +100,7 @@ TABLE_CSS = [
     {"selector": "td.num", "props": "text-align: right;"},
     {"selector": "th.num", "props": "text-align: right;"},
     {"selector": "td.wrap", "props": "white-space: normal; min-width: 11em; max-width: 30em;"},
+    {"selector": "td.numtext", "props": "white-space: nowrap;"},
     {"selector": "td.v-ok", "props": "color: #0a6b2c; font-weight: 600;"},
     {"selector": "td.v-minor", "props": "color: #8a5a00; font-weight: 600;"},
     {"selector": "td.v-bad", "props": "color: #b3141b; font-weight: 600;"},
@@ -519,10 +520,9 @@ def show(data, caption: str | None = None, *, columns: Sequence[str] | None = No
         longest = max((len(t) for t in text[col]), default=0)
         wrap = col not in numeric_cols and longest > wrap_at
         extra = "wrap" if wrap else ("num" if col in numeric_cols else "")
-        if extra:
-            # a number in a column of long text keeps to one line (never "0.4\n5")
-            classes[col] = [c if extra == "wrap" and _NUMBER_TEXT.match(t) else f"{c} {extra}".strip()
-                            for c, t in zip(classes[col], text[col])]
+        # a number in a column of text keeps to one line (never "0.4\n5"), even where text wraps
+        classes[col] = [f"{c} {'numtext' if extra != 'num' and _NUMBER_TEXT.match(t) else extra}"
+                        .strip() for c, t in zip(classes[col], text[col])]
     headers = {c: (names or {}).get(c, readable_column(c)) for c in text.columns}
     shown = text.rename(columns=headers)
     if len(set(shown.columns)) < len(shown.columns):  # two internal names read alike
