@@ -19,7 +19,7 @@ import pandas as pd
 import hashlib
 import os
 
-from replication.data import reconstruct
+from replication.data import printed_matrix, reconstruct
 from replication.data.csvfile import describe_rows, near_names, problem_message, text_to_float
 from replication.data.likert import reverse_items
 from replication.data.responses import (load_responses, read_column, read_responses,
@@ -265,6 +265,9 @@ def load_inputs(paper_id, source: str = "reconstructed",
         if loaded.na:
             prov["na_codes"] = list(loaded.na)
         return Inputs(record, data, _with_missing(prov, notes, miss, missing), notes, None, miss)
+    if source == "reconstructed" and printed_matrix.applies(record):  # fitted to the printed matrix
+        data, prov, notes = printed_matrix.matrix_responses(record, seed, n, miss)
+        return Inputs(record, _reverse_scored(record, data, notes), prov, notes, None, miss)
     result = reconstruct.reconstruct(record, source=source, seed=seed, n=n)
     data = result.data
     printed_n = record.values().get("sample.n")

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from replication.record.printed import Assumption, Published, PublishedText, _FieldError, _Strict, _whole
 from replication.record.pls import PLSResults
 from replication.record.discriminant import Discriminant
+from replication.record.matrix import PrintedMatrix
 
 __all__ = ["PathResult", "ParameterResult", "FitBlock", "Comparison", "SampleGroup", "Sample", "ConstructStat", "Harman", "Claim",
            "Marker", "Hypothesis", "Results", "FigureRef", "Citation", "Value"]
@@ -411,6 +412,7 @@ class Results(_Strict):
     in_text: list[dict[str, Any]] = []
     pls: PLSResults | None = None  # printed PLS-SEM tables (replication.record.pls)
     discriminant: Discriminant | None = None  # Fornell-Larcker, HTMT, loading ranges (replication.record.discriminant)
+    matrix: PrintedMatrix | None = None  # a printed correlation or covariance matrix (replication.record.matrix)
 
     @model_validator(mode="after")
     def _one_fit_block_per_model(self) -> "Results":
