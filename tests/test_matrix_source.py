@@ -62,13 +62,16 @@ def test_fit_to_printed_matrix_equals_lavaan(tmp_path, which):
     fm = printed["fit_measures"]
     for name in ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr"):
         assert fit.fit_measures[name] == pytest.approx(fm[name], abs=1e-6), name
+    # estimates to 1e-6; of the 2-decimal matrix lavaan's nlminb stops 1.2e-6 short in x2 ~~ x2
+    # (a flat direction: its ML discrepancy is 6.6e-13 above the suite's, chi-square 2e-10)
+    tol = 1e-6 if printed["digits"] == 3 else 2e-6
     table = fit.parameters.set_index(["lhs", "op", "rhs"])
     for row in printed["parameters"]:
         got = table.loc[(row["lhs"], row["op"], row["rhs"])]
         for col in ("est", "se", "std_all"):
             if col == "se" and row["se"] == 0:  # a fixed parameter: lavaan 0, the suite NaN
                 continue
-            assert float(got[col]) == pytest.approx(row[col], rel=1e-6, abs=1e-6), (row, col)
+            assert float(got[col]) == pytest.approx(row[col], abs=tol), (row, col)
     # the same fit as the engine's fit to the covariance itself (divisor N)
     m = record.results.matrix
     n = FIXTURE["n"]
