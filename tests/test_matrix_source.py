@@ -130,3 +130,32 @@ def test_bad_matrix_refused_in_one_line(tmp_path, how, field):
     with pytest.raises(RecordError, match=field) as info:
         _record(tmp_path, _bad(FIXTURE["printed"][0], how))
     assert "\n" not in str(info.value)
+
+
+def _alphas(raw: dict, values: dict) -> None:
+    raw["results"]["constructs"] = {c: {"alpha": {"value": v, "printed": f"{v:.2f}", "where": "Table 1"}}
+                                    for c, v in values.items()}
+
+
+def test_audit_of_the_matrix(tmp_path):
+    from replication.audit.core import audit
+    from replication.audit.matrix_checks import raw_alpha, standardized_alpha
+
+    printed = FIXTURE["printed"][0]
+    # raw alphas of the three constructs from the printed correlations and SDs
+    record = _record(tmp_path, _matrix(printed))
+    m = record.results.matrix
+    wanted = {}
+    for c, items in record.items.items():
+        idx = [m.variables.index(it) for it in items]
+        wanted[c] = round(raw_alpha(m.covariance[np.ix_(idx, idx)]), 2)
+    wanted["speed"] = round(wanted["speed"] + 0.05, 2)  # a misprint
+    record = _record(tmp_path, _matrix(printed), lambda r: _alphas(r, wanted))
+    found = {f.where.split(";")[0] + f.reported: f for f in audit(record).findings if f.check.startswith("matrix")}
+    status = [f.status for f in found.values() if f.check == "matrix_alpha"]
+    assert sorted(status) == ["consistent", "consistent", "inconsistent"]
+    assert any(f.check == "matrix_positive_definite" and f.status == "consistent" for f in found.values())
+    # standardized alpha k r / (1 + (k - 1) r) of a correlation matrix without SDs
+    R = m.correlation[:3, :3]
+    r = (R.sum() - 3) / 6
+    assert standardized_alpha(R) == pytest.approx(3 * r / (1 + 2 * r))

@@ -73,6 +73,7 @@ from replication.audit.model_df import block_groups, items_implied_by_df, record
 from replication.audit.sample_size import analysed_n, check_rmsea_ci, record_n_findings
 from replication.audit.sequence_checks import check_pgfi, check_pnfi, comparison_findings
 from replication.audit.pls_checks import pls_findings
+from replication.audit.matrix_checks import matrix_findings
 from replication.audit.parameter_audit import cr_ave_findings, parameter_findings, smc_findings
 from replication.record.schema import PathResult, Published, Record, load_record
 
@@ -585,6 +586,7 @@ def audit(record: Record | str) -> AuditReport:
     findings += _claims(record)
     findings += _harman(record)
     findings += pls_findings(record)
+    findings += matrix_findings(record)
     findings += _nothing_printed(record, findings)
     return AuditReport(paper=record.id, findings=findings)
 
