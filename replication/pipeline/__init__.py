@@ -46,6 +46,7 @@ _LAZY = {
     "composite_scores": "replication.pipeline.steps",
     "controls": "replication.pipeline.steps",
     "fit_table": "replication.pipeline.steps",
+    "estimation_sentence": "replication.pipeline.steps",
     "measurement_tables": "replication.pipeline.steps",
     "mediation_table": "replication.pipeline.steps",
     "mediation_notes": "replication.pipeline.steps",
@@ -63,7 +64,8 @@ _LAZY = {
 __all__ = [
     "OriginalVsReplication", "original_vs_replication",
     "Inputs", "load_inputs", "data_summary", "assumptions_table", "sample_table",
-    "run_audit", "audit_table", "run_cfa", "run_sem", "fit_table", "measurement_tables",
+    "run_audit", "audit_table", "run_cfa", "run_sem", "fit_table", "estimation_sentence",
+    "measurement_tables",
     "composite_scores", "controls", "run_moderation", "moderation_tables", "regression_paths",
     "run_mediation", "mediation_table", "mediation_notes", "section_title", "MeasurementTables",
     "Moderations",

@@ -146,11 +146,13 @@ def _measurement_cells(rec: Record) -> list:
     cells.append(_md("""
 ## Measurement model: loadings, reliability and validity
 
-Confirmatory factor analysis of all constructs (maximum likelihood, factors correlated), with
-lavaan's definitions of every fit measure.
+Confirmatory factor analysis of all constructs (factors correlated) with the estimator, standard
+errors, test, missing-data treatment and groups the record states (the sentence under the code
+says which), and lavaan's definitions of every fit measure.
 """))
     cells.append(_code('''
 cfa = analysis.run_cfa(inputs)
+display(Markdown(analysis.estimation_sentence(cfa)))
 measurement = analysis.measurement_tables(inputs, cfa)
 display(analysis.fit_table(cfa, names=("CFA",)))
 '''))
@@ -216,6 +218,7 @@ def _structural_cells(rec: Record) -> list:
         cells.append(_md("## Structural model"))
         cells.append(_code('''
 sem_result = analysis.run_sem(inputs)
+display(Markdown(analysis.estimation_sentence(sem_result)))
 display(analysis.fit_table(cfa, sem_result))
 display(sem_result.r2.rename("R-squared").to_frame())
 '''))
