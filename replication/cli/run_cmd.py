@@ -96,8 +96,13 @@ def run(args: argparse.Namespace) -> int:
     ids = args.papers or paper_ids()
     records = [load_record(pid) for pid in ids]  # unknown ids and invalid records fail here
     if args.data is None:
+        from replication.record.pls import is_pls
+
         for record in records:
             record.n  # a record without N cannot be reconstructed: one line, before any run
+            if is_pls(record.model):
+                raise InputError(f"{record.id}: a PLS record is replicated on responses; expected "
+                                 "--data CSV (PLS data are not reconstructed from printed tables)")
     _one_blas_thread()
     if args.na is not None and args.data is None:
         raise InputError("--na: declares missing-value codes of a response file; give --data too")
