@@ -228,9 +228,10 @@ def fit_files(model_path: str | Path, data_path: str | Path, bootstrap: int | No
     n_rows = table.values.shape[0]
     incomplete = n_rows - n_complete
     res = _fit(text, S, n_complete, spec.ov, mp, dp)
-    if incomplete:
-        res.warnings.insert(0, f"{incomplete} of {n_rows} rows left out: {LISTWISE}")
     out = res.to_json()
+    if incomplete:  # the result is never changed: the count goes into its JSON
+        out["warnings"] = [f"{incomplete} of {n_rows} rows left out: {LISTWISE}",
+                           *out.get("warnings", [])]
     out["n_total"] = int(n_rows)
     out["n_dropped"] = incomplete
     out["dropped"] = [{"reason": LISTWISE, "rows": incomplete}] if incomplete else []
