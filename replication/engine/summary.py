@@ -36,7 +36,7 @@ _BLANK = object()  # an empty line inside a section (lavaan's spacer)
 def _num(key: str, v) -> str:
     if v is None:
         return ""
-    return f"{int(v)}" if key in _COUNTS else f"{v:.3f}"
+    return f"{int(v)}" if key in _COUNTS else f"{round(v, 3) + 0.0:.3f}"  # no "-0.000"
 
 
 def _line(label: str, value: str, indent: int = 2, second: str | None = None) -> str:
@@ -224,7 +224,7 @@ def _se_lines(result: dict, estimator: str) -> tuple[list[str], list[tuple[str, 
 # Parameter table
 # ------------------------------------------------------------------------------------------
 def _cell(x, width: int = 9, digits: int = 3) -> str:
-    return " " * width if x is None else f"{x:{width}.{digits}f}"
+    return " " * width if x is None else f"{round(x, digits) + 0.0:{width}.{digits}f}"
 
 
 def _dotted(rows: list[dict]):
