@@ -25,6 +25,7 @@ import pytest
 
 from replication.report import runner
 from replication.record.schema import load_record, paper_ids
+from tests.conftest import BUNDLED_RUN, bundled_ids
 
 pytestmark = pytest.mark.slow
 
@@ -40,11 +41,11 @@ def _run(out: Path, **kw) -> runner.RunSummary:
 
 
 @pytest.fixture(scope="module")
-def reconstructed(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports_reconstructed")
-    summary = _run(out, jobs=2)
-    assert summary.exit_status == 0, summary.text()
-    return out
+def reconstructed(bundled_reports):
+    """The bundled papers (and the worked example) on reconstructed data, ``N_BOOT`` resamples,
+    seed 11: the test run's one shared execution (``tests/conftest.py``)."""
+    assert BUNDLED_RUN["n_bootstrap"] == N_BOOT and BUNDLED_RUN["seed"] == 11
+    return bundled_reports
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +83,14 @@ def test_notebooks_are_stored_without_outputs_and_up_to_date():
 def test_every_paper_writes_its_reports(reconstructed):
     for pid in IDS:
         folder = reconstructed / pid
-        assert sorted(p.name for p in folder.iterdir()) == sorted(
-            [f"{pid}.html", f"{pid}.ipynb", "results.json"])
+        names = sorted(p.name for p in folder.iterdir())
+        assert {f"{pid}.html", f"{pid}.ipynb", "results.json", "tables"} <= set(names), names
+        # besides them only the exports of results.json (report.exports): the Word tables and
+        # the diagrams as SVG and PDF
+        extra = [n for n in names if n not in (f"{pid}.html", f"{pid}.ipynb", "results.json", "tables")]
+        assert f"{pid}_tables.docx" in extra and f"{pid}_path_diagram.svg" in extra, names
+        assert all(re.fullmatch(rf"{re.escape(pid)}_(tables\.docx|\w+_diagram\.(svg|pdf))", n)
+                   for n in extra), names
         res = _results(reconstructed, pid)
         rec = load_record(pid)
         assert res["paper"] == pid and res["evidence"] == rec.evidence
@@ -170,11 +177,16 @@ def test_simulated_source_runs_every_paper_with_likert_data(simulated):
         assert len(res["hypotheses"]) == len(rec.hypotheses)
 
 
+#: Papers run a second time, one at a time, against the shared run (two kernels at once): the
+#: largest record with printed tables and the paper with a bootstrap of indirect effects.
+AGAIN = ["live_commerce", "value_cocreation"]
+
+
 def test_results_are_byte_identical_across_runs_and_jobs(reconstructed, tmp_path):
     again = tmp_path / "again"
-    summary = _run(again, jobs=1)
+    summary = _run(again, ids=AGAIN, jobs=1)
     assert summary.exit_status == 0, summary.text()
-    for pid in IDS:
+    for pid in AGAIN:
         a = (reconstructed / pid / "results.json").read_bytes()
         b = (again / pid / "results.json").read_bytes()
         assert a == b, pid
@@ -250,11 +262,11 @@ def test_reports_render_in_headless_chromium(reconstructed, tmp_path):
     parsed = _Links()
     parsed.feed(index)
     assert parsed.tags.get("table") == 1
-    assert parsed.tags.get("tr", 0) == len(IDS) + 1
+    assert parsed.tags.get("tr", 0) == len(bundled_ids()) + 1
     for href in parsed.links:
         target = reconstructed / unquote(urlparse(href).path)
         assert target.is_file(), href
-    assert {unquote(urlparse(h).path).split("/")[0] for h in parsed.links} == set(IDS)
+    assert {unquote(urlparse(h).path).split("/")[0] for h in parsed.links} == set(bundled_ids())
     page = _dump_dom(browser, reconstructed / "live_commerce" / "live_commerce.html", tmp_path / "profile2")
     report = _Links()
     report.feed(page)
