@@ -86,7 +86,7 @@ def test_every_paper_writes_its_reports(reconstructed):
         names = sorted(p.name for p in folder.iterdir())
         assert {f"{pid}.html", f"{pid}.ipynb", "results.json", "tables"} <= set(names), names
         # besides them only the exports of results.json (report.exports): the Word tables and
-        # the diagrams as SVG and PDF
+        # the diagrams (path, measurement view, moderation panels) as SVG and PDF
         extra = [n for n in names if n not in (f"{pid}.html", f"{pid}.ipynb", "results.json", "tables")]
         assert f"{pid}_tables.docx" in extra and f"{pid}_path_diagram.svg" in extra, names
         assert all(re.fullmatch(rf"{re.escape(pid)}_(tables\.docx|\w+_diagram\.(svg|pdf))", n)
