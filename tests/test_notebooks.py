@@ -89,7 +89,7 @@ def test_every_paper_writes_its_reports(reconstructed):
         # the diagrams (path, measurement view, moderation panels) as SVG and PDF
         extra = [n for n in names if n not in (f"{pid}.html", f"{pid}.ipynb", "results.json", "tables")]
         assert f"{pid}_tables.docx" in extra and f"{pid}_path_diagram.svg" in extra, names
-        assert all(re.fullmatch(rf"{re.escape(pid)}_(tables\.docx|\w+_diagram\.(svg|pdf))", n)
+        assert all(re.fullmatch(rf"{re.escape(pid)}_(tables\.docx|\w+\.(svg|pdf))", n)
                    for n in extra), names
         res = _results(reconstructed, pid)
         rec = load_record(pid)
