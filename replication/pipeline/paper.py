@@ -24,19 +24,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from replication.compare import core as compare
 from replication.compare.parameters import compare_named_fit, compare_parameters
-from replication.data.files import atomic_write_text
 from replication.engine.arguments import (MAX_BOOTSTRAP, check_choice, check_int, check_number,
                                           check_path, check_seed, described)
 from replication.engine.errors import InputError
 from replication.pipeline import planning, pls_steps, results_json, steps
 from replication.pipeline.original_replication import original_vs_replication
+from replication.pipeline.result_tables import PaperTables
 from replication.pipeline.inputs import SOURCES, Inputs, load_inputs
 from replication.pipeline.steps import MeasurementTables, Moderations
 from replication.record.core import Record
@@ -49,7 +48,7 @@ DEFAULT_BOOTSTRAP = 200
 
 
 @dataclass
-class PaperResult:
+class PaperResult(PaperTables):
     """Everything one replication of a paper produced.
 
     Attributes
@@ -117,59 +116,6 @@ class PaperResult:
         return cls(inputs, audit, cfa, measurement, sem_result, moderation, mediation, kept,
                    hypotheses, int(n_bootstrap), results, original_vs_replication)
 
-    # -- tables by name -------------------------------------------------------------------
-    @property
-    def record(self):
-        """The published record."""
-        return self.inputs.record
-
-    @property
-    def loadings(self) -> pd.DataFrame | None:
-        """Standardized loadings, printed vs replicated."""
-        return self.comparisons.get("loadings")
-
-    @property
-    def paths(self) -> pd.DataFrame | None:
-        """Structural paths, printed vs replicated."""
-        return self.comparisons.get("paths")
-
-    @property
-    def reliability(self) -> pd.DataFrame | None:
-        """Alpha, CR and AVE, printed vs replicated."""
-        return self.comparisons.get("reliability")
-
-    @property
-    def classification(self) -> dict:
-        """``{"label", "reason"}``: reproduced, with minor issues, partly, or not reproduced."""
-        return self.results["summary"]["classification"]
-
-    def summary(self) -> str:
-        """A few lines: the paper, the data, the classification and each hypothesis."""
-        verdict = self.classification
-        prov = self.inputs.provenance
-        lines = [f"{self.record.id}: {self.record.short_title}",
-                 f"data: {prov.get('source')} ({prov.get('n_rows')} rows, seed {prov.get('seed')})",
-                 f"replication: {verdict['label']} ({verdict['reason']})"]
-        hyp = self.hypotheses
-        if hyp is not None and not hyp.empty and "verdict" in hyp.columns:
-            key = "hypothesis" if "hypothesis" in hyp.columns else hyp.columns[0]
-            for _, row in hyp.iterrows():
-                lines.append(f"  {row[key]}: {row['verdict']}")
-        return "\n".join(lines)
-
-    def to_json_text(self) -> str:
-        """The ``results.json`` text: deterministic bytes (see :func:`results_json.dumps`)."""
-        return results_json.dumps(self.results)
-
-    def to_json(self, path: str | os.PathLike) -> Path:
-        """Write ``results.json`` atomically; ``path`` is a file, or a folder to write it into.
-
-        The bytes are those ``replicate run`` writes for the same inputs and seed.
-        """
-        target = Path(check_path(path, "path", "a file or folder path"))
-        if target.is_dir():
-            target = target / "results.json"
-        return atomic_write_text(target, self.to_json_text(), what="results")
 
 
 def with_estimation(results: dict, **fits) -> dict:

@@ -17,20 +17,18 @@ from printed composite statistics is not done, and such a run is refused in one 
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from replication.compare.core import (COLUMNS, NOT_COMPARABLE, NOT_REPRODUCED, REPRODUCED,
                                       TOLERANCES, classify_reproduction, summarize)
-from replication.data.files import atomic_write_text
 from replication.engine.errors import InputError
 from replication.engine.pls import fit_pls
 from replication.pipeline import results_json, steps
 from replication.pipeline.inputs import Inputs, load_inputs
+from replication.pipeline.result_tables import PaperTables
 from replication.record.core import Record
 from replication.record.pls import PLS_ESTIMATORS, is_pls
 from replication.record.schema import load_record
@@ -278,7 +276,7 @@ def collect_pls_results(inputs: Inputs, fit, audit: dict, comparisons: dict,
 
 
 @dataclass
-class PLSPaperResult:
+class PLSPaperResult(PaperTables):
     """Everything one PLS replication produced (the interface of
     :class:`replication.pipeline.paper.PaperResult`: ``record``, ``paths``, ``loadings``,
     ``reliability``, ``classification``, ``summary()``, ``to_json()``)."""
@@ -298,46 +296,8 @@ class PLSPaperResult:
         return cls(inputs, audit, pls, comparisons, hypotheses,
                    int(pls.bootstrap.get("resamples", 0)), results)
 
-    @property
-    def record(self):
-        return self.inputs.record
-
-    @property
-    def paths(self) -> pd.DataFrame | None:
-        return self.comparisons.get("paths")
-
-    @property
-    def loadings(self) -> pd.DataFrame | None:
-        return self.comparisons.get("loadings")
-
-    @property
-    def reliability(self) -> pd.DataFrame | None:
-        return self.comparisons.get("reliability")
-
-    @property
-    def classification(self) -> dict:
-        return self.results["summary"]["classification"]
-
-    def summary(self) -> str:
-        """A few lines: the paper, the data, the classification and each hypothesis."""
-        prov = self.inputs.provenance
-        verdict = self.classification
-        lines = [f"{self.record.id}: {self.record.short_title}",
-                 f"data: {prov.get('source')} ({prov.get('n_rows')} rows, seed {prov.get('seed')}); "
-                 f"{self.pls.estimator}, {self.n_bootstrap} bootstrap resamples",
-                 f"replication: {verdict['label']} ({verdict['reason']})"]
-        lines += [f"  {r.hypothesis}: {r.verdict}" for r in self.hypotheses.itertuples()]
-        return "\n".join(lines)
-
-    def to_json_text(self) -> str:
-        return results_json.dumps(self.results)
-
-    def to_json(self, path: str | os.PathLike) -> Path:
-        """Write ``results.json`` (a file, or a folder to write it into)."""
-        target = Path(path)
-        if target.is_dir():
-            target = target / "results.json"
-        return atomic_write_text(target, self.to_json_text(), what="results")
+    def _method_line(self) -> str:
+        return f"; {self.pls.estimator}, {self.n_bootstrap} bootstrap resamples"
 
 
 def replicate_pls(paper, data=None, seed: int = 2024, n_bootstrap: int | None = None,
