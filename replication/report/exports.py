@@ -282,19 +282,19 @@ def _docx_table(doc, table: ExportTable, number: int) -> None:
     title.add_run(table.title).italic = True
     text = table.text()
     t = doc.add_table(rows=len(text) + 1, cols=len(text.columns))
-    for j, col in enumerate(text.columns):
-        cell = t.cell(0, j)
+    # the rows' cells listed once: Table.cell(i, j) lists every cell of the table at each call
+    rows = [r.cells for r in t.rows]
+    for cell, col in zip(rows[0], text.columns):
         cell.text = str(col)
         _rule(cell, "top")
         _rule(cell, "bottom", 4)
     for i, row in enumerate(text.itertuples(index=False), start=1):
-        for j, value in enumerate(row):
-            cell = t.cell(i, j)
+        for cell, value in zip(rows[i], row):
             cell.text = str(value)
             if i == len(text):
                 _rule(cell, "bottom")
-    for row in t.rows:
-        for cell in row.cells:
+    for cells in rows:
+        for cell in cells:
             for par in cell.paragraphs:
                 for run in par.runs:
                     run.font.size = Pt(9)
