@@ -36,7 +36,8 @@ from pathlib import Path
 import pytest
 
 from replication.record.schema import load_record, paper_ids
-from replication.report import diagrams, runner
+from replication.report import diagrams
+from tests.conftest import bundled_ids
 
 pytestmark = pytest.mark.slow
 
@@ -243,11 +244,10 @@ class Browser:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    out = tmp_path_factory.mktemp("browser_reports")
-    summary = runner.run(REPORTS, out_dir=out, n_bootstrap=30, jobs=2, progress=False)
-    assert summary.exit_status == 0, summary.text()
-    return out
+def reports(bundled_reports):
+    """The test run's one execution of the bundled papers and the worked example."""
+    assert set(REPORTS) <= set(bundled_ids())
+    return bundled_reports
 
 
 @pytest.fixture(scope="module")
