@@ -226,3 +226,42 @@ def test_mediation_notes_name_each_mediation_and_its_bootstrap_warning():
            "X=>Z": SimpleNamespace(warnings=[])}
     assert mediation_notes(med) == ["X=>Y: 3 of 200 bootstrap resamples failed (no convergence) "
                                     "and were left out of the intervals"]
+
+
+def test_a_direct_effect_the_model_fixes_is_shown_as_fixed_and_inadmissible_draws_are_counted():
+    # PoliticalDemocracy without the direct path ind60 -> dem65: the direct effect is fixed at 0,
+    # so it has no interval; the warnings say so, and name inadmissible resamples (lavaan keeps
+    # and counts them)
+    import pandas as pd
+
+    from replication.analyses.mediation import mediation
+    from tests.conftest import ROOT
+
+    data = pd.read_csv(ROOT / "data" / "examples" / "political_democracy" / "data.csv")
+    model = ("ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem65 =~ y5 + y6 + y7 + y8\n"
+             "dem60 ~ ind60\ndem65 ~ dem60\n")
+    res = mediation(data, "ind60", "dem60", "dem65", latent_model=model, n_boot=60, seed=1,
+                    progress=False)
+    direct = res.effects.set_index("effect").loc["direct"]
+    assert direct["estimate"] == 0.0
+    assert pd.isna(direct["ci_low"]) and pd.isna(direct["boot_se"])
+    assert not direct["excludes_zero"]
+    assert any("fixed at 0" in w for w in res.warnings)
+    indirect = res.effects.set_index("effect").loc["indirect"]
+    assert indirect["ci_low"] < indirect["ci_high"]
+
+
+def test_inadmissible_resamples_are_counted_in_the_warnings():
+    # lavaan 0.6.14 counts 799 of 2,000 resamples of this model as nonadmissible and keeps them
+    import pandas as pd
+    import yaml
+
+    from replication.analyses.mediation import mediation
+    from tests.conftest import ROOT
+
+    folder = ROOT / "data" / "examples" / "political_democracy"
+    model = yaml.safe_load((folder / "paper.yaml").read_text())["model"]["syntax"]
+    res = mediation(pd.read_csv(folder / "data.csv"), "ind60", "dem60", "dem65",
+                    latent_model=model, n_boot=100, seed=1, progress=False)
+    counted = [w for w in res.warnings if "inadmissible solutions" in w]
+    assert counted and 10 <= int(counted[0].split(" of ")[0]) <= 70

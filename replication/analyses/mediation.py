@@ -324,6 +324,15 @@ def _latent(data: pd.DataFrame, model: str, x: str, mediators: list[str], y: str
     elif n_failed or reported:
         warn.append(f"{max(n_failed, reported)} of {n_boot} bootstrap resamples failed "
                     f"(no convergence) and were left out of the intervals")
+    inadmissible = int(getattr(br, "n_inadmissible", 0) or 0)
+    if getattr(br, "drawn", True) and inadmissible:
+        warn.append(f"{inadmissible} of {n_boot} bootstrap resamples gave inadmissible solutions "
+                    "(a negative variance or a correlation matrix that is not positive "
+                    "definite); kept in the intervals, as lavaan keeps them")
+    direct_fixed = row(y, x) is None or not np.isfinite(point(y, x, "se"))
+    if direct_fixed:
+        warn.append(f"the model has no free direct path {x} -> {y}: the direct effect is fixed "
+                    f"at {point(y, x):g}, not estimated, and has no interval")
     # completely standardized scale factor sd(x)/sd(y) from a path with std_all
     std_a = np.array([point(mj, x, "std_all") for mj in mediators])
     std_b = np.array([point(y, mj, "std_all") for mj in mediators])
@@ -331,6 +340,11 @@ def _latent(data: pd.DataFrame, model: str, x: str, mediators: list[str], y: str
     std_total = float(std_c + np.sum(std_a * std_b))
     factor = std_total / pt["total"] if pt["total"] != 0 else np.nan
     effects = _effects_table(x, mediators, y, pt, draws, level, factor)
+    if direct_fixed:  # a fixed parameter is shown as fixed, not as an estimate with an interval
+        fixed = effects["effect"] == "direct"
+        effects.loc[fixed, ["boot_se", "z", "pvalue", "ci_low", "ci_high", "bc_low",
+                            "bc_high"]] = np.nan
+        effects.loc[fixed, ["excludes_zero", "bc_excludes_zero"]] = False
     keep = params[(params["op"] == "~") & (
         params.apply(lambda r: (r["lhs"], r["rhs"]) in
                      {(mj, x) for mj in mediators} | {(y, mj) for mj in mediators} | {(y, x)},
