@@ -332,7 +332,7 @@ def _latent(data: pd.DataFrame, model: str, x: str, mediators: list[str], y: str
     direct_fixed = row(y, x) is None or not np.isfinite(point(y, x, "se"))
     if direct_fixed:
         warn.append(f"the model has no free direct path {x} -> {y}: the direct effect is fixed "
-                    f"at {point(y, x):g}, not estimated, and has no interval")
+                    f"at {point(y, x):g}, not estimated, and has no bootstrap interval")
     # completely standardized scale factor sd(x)/sd(y) from a path with std_all
     std_a = np.array([point(mj, x, "std_all") for mj in mediators])
     std_b = np.array([point(y, mj, "std_all") for mj in mediators])
