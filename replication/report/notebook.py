@@ -62,7 +62,7 @@ def _intro_cells(rec: Record) -> list:
     """Title, citation, the parameters cell and the imports."""
     pid = rec.id
     cells = []
-    authors = _text(", ".join(rec.citation.authors))
+    authors = _text(", ".join(rec.citation.authors) or "Authors not named in the source")
     year = f" ({rec.citation.year})" if rec.citation.year else ""
     evidence = ("the paper's tables" if rec.evidence == "tables"
                 else "its abstract only: every magnitude below is an assumption of the record")

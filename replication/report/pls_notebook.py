@@ -40,7 +40,7 @@ def pls_cells(rec: Record) -> list:
     """The cells of a PLS record's notebook (without outputs; the first code cell is tagged
     ``parameters``)."""
     t = html.escape
-    authors = t(", ".join(rec.citation.authors))
+    authors = t(", ".join(rec.citation.authors) or "Authors not named in the source")
     year = f" ({rec.citation.year})" if rec.citation.year else ""
     est = rec.model.estimator if rec.model.estimator in ("PLS", "PLSc") else "PLS"
     return [

@@ -264,7 +264,7 @@ def decorate(page: str, results: dict, index_href: str = "../index.html") -> str
     """
     title = results.get("title") or results.get("paper", "")
     cit = results.get("citation") or {}
-    by = ", ".join(cit.get("authors") or [])
+    by = ", ".join(cit.get("authors") or []) or "Authors not named in the source"
     if cit.get("year"):
         by += f" ({cit['year']})"
     top = (f'<header class="report-top"><nav><a href="{html.escape(index_href, quote=True)}">'
