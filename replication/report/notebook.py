@@ -12,12 +12,15 @@ fly for a record given as a YAML path.
 
 from __future__ import annotations
 
-import html
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_notebook
 
 from replication.report.catalog import locations
+from replication.report.cells import citation
+from replication.report.cells import code as _code
+from replication.report.cells import md as _md
+from replication.report.cells import text as _text
 from replication.report.pls_notebook import pls_cells
 from replication.record.pls import is_pls
 from replication.record.schema import Record, load_record
@@ -42,34 +45,16 @@ def _heading(level: int, locs: str, what: str, assumed_note: str = "") -> str:
     return f"{'#' * level} {title}" + (f"\n\n{assumed_note}" if assumed_note else "")
 
 
-def _text(value: object) -> str:
-    """Record text for a Markdown cell: HTML-escaped, so a record cannot inject markup."""
-    return html.escape(str(value), quote=False)
-
-
-def _md(text: str):
-    return new_markdown_cell(text.strip("\n"))
-
-
-def _code(text: str, tags: list[str] | None = None):
-    cell = new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = tags
-    return cell
-
-
 def _intro_cells(rec: Record) -> list:
     """Title, citation, the parameters cell and the imports."""
     pid = rec.id
     cells = []
-    authors = _text(", ".join(rec.citation.authors) or "Authors not named in the source")
-    year = f" ({rec.citation.year})" if rec.citation.year else ""
     evidence = ("the paper's tables" if rec.evidence == "tables"
                 else "its abstract only: every magnitude below is an assumption of the record")
     cells.append(_md(f"""
 # {_text(rec.title)}
 
-{authors}{year}. *{_text(rec.citation.title)}*. {_text(rec.citation.venue)}.
+{citation(rec)}
 
 **Evidence:** {evidence}. {_text(rec.abbreviations_note or '')}
 

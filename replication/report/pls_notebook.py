@@ -6,11 +6,13 @@ Its cells call :mod:`replication.pipeline.pls_steps` one step at a time, so the 
 """
 from __future__ import annotations
 
-import html
 
-from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from replication.record.schema import Record
+from replication.report.cells import citation
+from replication.report.cells import code as _code
+from replication.report.cells import md as _md
+from replication.report.cells import text as _text
 
 __all__ = ["PLS_PARAMETERS", "pls_cells"]
 
@@ -25,27 +27,13 @@ planning_reps = 0  # not used by PLS records
 '''
 
 
-def _md(text: str):
-    return new_markdown_cell(text.strip("\n"))
-
-
-def _code(text: str, tags: list[str] | None = None):
-    cell = new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = tags
-    return cell
-
-
 def pls_cells(rec: Record) -> list:
     """The cells of a PLS record's notebook (without outputs; the first code cell is tagged
     ``parameters``)."""
-    t = html.escape
-    authors = t(", ".join(rec.citation.authors) or "Authors not named in the source")
-    year = f" ({rec.citation.year})" if rec.citation.year else ""
+    t = _text
     est = rec.model.estimator if rec.model.estimator in ("PLS", "PLSc") else "PLS"
     return [
-        _md(f"# {t(rec.title)}\n\n{authors}{year}. *{t(rec.citation.title)}*. "
-            f"{t(rec.citation.venue)}.\n\n**Model:** {est} path model "
+        _md(f"# {t(rec.title)}\n\n{citation(rec)}\n\n**Model:** {est} path model "
             f"({rec.model.scheme or 'path'} weighting scheme). {t(rec.abbreviations_note or '')}"),
         _code(f'paper = "{rec.id}"  # the paper: a bundled id, or the path of a published record\n'
               + PLS_PARAMETERS, tags=["parameters"]),
