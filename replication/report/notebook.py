@@ -12,7 +12,6 @@ fly for a record given as a YAML path.
 
 from __future__ import annotations
 
-
 import nbformat
 from nbformat.v4 import new_notebook
 
