@@ -65,8 +65,44 @@ def test_n_for_power_is_never_below_the_n_with_admissible_solutions():
     floor = wp.smallest_reliable_n(design, seed=3)
     assert floor is not None and floor > design.n_free
     found = wp.analytic_n_for_power(design, (0.80, 0.95), seed=3)
+    smallest = min(by_power[0.80]["n"] for by_power in found.values())
+    assert wp.reliable(design, smallest, seed=3)
     for h, by_power in found.items():
-        assert by_power[0.95]["n"] >= by_power[0.80]["n"] >= floor
+        assert by_power[0.95]["n"] >= by_power[0.80]["n"]
         target = next(t for t in design.targets if t.hypothesis == h)
         assert wp.wald_power(target, by_power[0.80]["n"]) >= 0.80
     assert np.isfinite([t.unit_sd for t in design.targets]).all()
+
+
+def test_a_wald_n_below_the_admissible_n_is_raised_to_it():
+    # a strong path between two factors of two indicators each: the Wald test needs a few dozen
+    # of respondents, the model converges to admissible solutions only at far more
+    cov = _two_factor_cov(loading=0.7, path=0.9)
+    design = model_design("f1 =~ a1 + a2\nf2 =~ b1 + b2\nf2 ~ f1", cov,
+                          hypotheses=[("H", "f1->f2", "+")])
+    found = wp.analytic_n_for_power(design, (0.80,), seed=5)["H"][0.80]
+    wald = wp.wald_n(design.targets[0], 0.80)
+    assert found["n"] > wald and "raised to" in found["method"]
+    assert wp.reliable(design, found["n"], seed=5)
+    assert not wp.reliable(design, wald, seed=5)
+
+
+def test_the_verdict_of_reliable_does_not_depend_on_stopping_early(monkeypatch):
+    _, design = _fixture("continuous")
+    n = design.n_free + 5
+    early = wp.reliable(design, n, seed=3, reps=20)
+    monkeypatch.setattr(wp, "_BATCH", 20)
+    recs = wp.run_batch(design, n, range(20), 3, 0.05)
+    ok = sum(all(c and a for c, a in zip(r["converged"], r["admissible"])) for r in recs)
+    assert early == (ok >= math.ceil(wp.RELIABLE_RATE * 20))
+
+
+def _two_factor_cov(loading: float, path: float) -> pd.DataFrame:
+    """Implied correlations of ``f1 =~ a1 + a2``, ``f2 =~ b1 + b2``, ``f2 ~ f1`` with unit
+    factor variances and standardized indicators."""
+    names = ["a1", "a2", "b1", "b2"]
+    lam = np.array([[loading, 0], [loading, 0], [0, loading], [0, loading]])
+    phi = np.array([[1.0, path], [path, 1.0]])
+    sigma = lam @ phi @ lam.T
+    np.fill_diagonal(sigma, 1.0)
+    return pd.DataFrame(sigma, index=names, columns=names)

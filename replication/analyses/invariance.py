@@ -35,7 +35,7 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-from scipy import stats
+from scipy.special import chdtrc, ndtr
 
 from replication.engine import robust as rb
 from replication.engine.errors import InputError
@@ -169,7 +169,7 @@ def invariance_sequence(model: str, data: pd.DataFrame, group: str, *, estimator
                 dchi, ddf, dp = d["chisq_diff"], d["df_diff"], d["pvalue"]
             else:
                 dchi, ddf = f0["chisq"] - f1["chisq"], f0["df"] - f1["df"]
-                dp = float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else math.nan
+                dp = float(chdtrc(ddf, dchi)) if ddf > 0 else math.nan
             p = prev[0]
             row.update(delta_chisq=dchi, delta_df=ddf, delta_pvalue=dp,
                        delta_cfi=row["cfi"] - p["cfi"], delta_rmsea=row["rmsea"] - p["rmsea"],
@@ -188,7 +188,7 @@ def _difference_test(free: MultiGroupResult, equal: MultiGroupResult, robust: bo
         return {"chisq_diff": d["chisq_diff"], "df_diff": d["df_diff"], "pvalue": d["pvalue"]}
     dchi, ddf = f0["chisq"] - f1["chisq"], f0["df"] - f1["df"]
     return {"chisq_diff": dchi, "df_diff": ddf,
-            "pvalue": float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else math.nan}
+            "pvalue": float(chdtrc(ddf, dchi)) if ddf > 0 else math.nan}
 
 
 @dataclass
@@ -268,7 +268,7 @@ def compare_groups(model: str, data: pd.DataFrame, group: str, *,
         diff = th[a] - th[b]
         se = math.sqrt(max(V[a, a] + V[b, b] - 2 * V[a, b], 0.0))
         z = diff / se if se > 0 else math.nan
-        p = float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
+        p = float(2 * ndtr(-abs(z))) if math.isfinite(z) else math.nan
         recs.append({"lhs": lhs, "op": op, "rhs": rhs, f"est_{g1}": float(th[a]),
                      f"est_{g2}": float(th[b]), "difference": float(diff), "se": se, "z": z,
                      "pvalue": p, "differs": bool(p < alpha)})

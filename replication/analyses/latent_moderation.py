@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtr
 
 from replication.analyses.moderation import (ModerationResult, _as_list, _check_columns,
                                              regression_moderation, simple_slopes)
@@ -264,7 +264,7 @@ def latent_simple_slopes(
             se = float(np.sqrt(var)) if var >= 0 else np.nan
         z = est / se if se and np.isfinite(se) else np.nan
         rows.append({"sd_units": float(u), "m_value": w, "slope": est, "se": se, "z": z,
-                     "pvalue": float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
+                     "pvalue": float(2 * ndtr(-abs(z))) if np.isfinite(z) else np.nan,
                      "std_slope": est * std_ratio})
     return pd.DataFrame(rows)
 

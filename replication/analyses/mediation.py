@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtr
 
 from replication.engine.bootstrap import bias_corrected_ci, bootstrap, percentile_ci
 from replication.engine.errors import InputError
@@ -104,7 +104,7 @@ def _effects_table(x: str, mediators: list[str], y: str, point: dict[str, float]
         z = est / se if se > 0 else np.nan
         rows.append({"effect": effect, "mediator": med, "path": key, "estimate": est,
                      "std_estimate": est * std_factor, "boot_se": se, "z": z,
-                     "pvalue": float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
+                     "pvalue": float(2 * ndtr(-abs(z))) if np.isfinite(z) else np.nan,
                      "ci_low": lo, "ci_high": hi, "bc_low": blo, "bc_high": bhi,
                      "excludes_zero": bool(lo > 0 or hi < 0),
                      "bc_excludes_zero": bool(blo > 0 or bhi < 0)})

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import fdtrc, stdtr, stdtrit
 
 from replication.engine.errors import InputError
 
@@ -205,7 +205,7 @@ def regression_moderation(
             df1, df2 = k - prev_k, n - k - 1
             dr2 = res.rsquared - prev_r2
             f = (dr2 / df1) / ((1.0 - res.rsquared) / df2) if df2 > 0 and df1 > 0 else np.nan
-            p = float(stats.f.sf(f, df1, df2)) if np.isfinite(f) else np.nan
+            p = float(fdtrc(df1, df2, f)) if np.isfinite(f) else np.nan
             step_rows.append({"y": yv, "step": s, "label": label, "n": n, "k": k,
                               "r2": res.rsquared, "adj_r2": res.rsquared_adj, "delta_r2": dr2,
                               "f_change": f, "df1": df1, "df2": df2, "p_change": p})
@@ -326,7 +326,7 @@ def simple_slopes(
                 res = result.models[yv]
                 V = res.cov_params()
                 b = res.params
-                tc = stats.t.ppf(0.5 + level / 2, res.df_resid)
+                tc = stdtrit(res.df_resid, 0.5 + level / 2)
                 for u in levels:
                     raw = result.means[mv] + float(u) * result.sds[mv]
                     w = _model_scale(result, mv, raw)
@@ -338,7 +338,7 @@ def simple_slopes(
                     icpt = float(_at_point(result, x0, mv, w) @ b)
                     rows.append({"y": yv, "x": xv, "m": mv, "sd_units": float(u), "m_value": raw,
                                  "slope": est, "se": se, "t": t, "df": float(res.df_resid),
-                                 "pvalue": float(2 * stats.t.sf(abs(t), res.df_resid)),
+                                 "pvalue": float(2 * stdtr(res.df_resid, -abs(t))),
                                  "ci_low": est - tc * se, "ci_high": est + tc * se,
                                  "intercept": icpt, "x_mean": result.means[xv],
                                  "x_sd": result.sds[xv]})
@@ -492,7 +492,7 @@ def johnson_neyman(
     e[f"{x}:{m}"] = 1.0
     b_x, b_xm = float(g0 @ b), float(b[f"{x}:{m}"])
     var_x, var_xm, cov = float(g0 @ V @ g0), float(V.loc[f"{x}:{m}", f"{x}:{m}"]), float(g0 @ V @ e)
-    tc = float(stats.t.ppf(1 - alpha / 2, res.df_resid))
+    tc = float(stdtrit(res.df_resid, 1 - alpha / 2))
     region, bounds = johnson_neyman_bounds(b_x, b_xm, var_x, var_xm, cov, tc)
     shift = result.means[m] if result.center else 0.0
     bounds = tuple(float(r + shift) for r in bounds)

@@ -29,8 +29,6 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-from scipy import stats
-
 from replication.engine.errors import InputError
 
 __all__ = ["N_MAX", "noncentrality", "rmsea_power", "rmsea_sample_size", "rmsea_analysis"]
@@ -113,6 +111,8 @@ def rmsea_power(rmsea: float, df: int, n: int, rmsea0: float = 0.0, alpha: float
     _check(rmsea, rmsea0, df, alpha)
     if not isinstance(n, Integral) or isinstance(n, bool) or n < 2:
         raise InputError(f"--n: expected a whole number >= 2, got {n!r}")
+    from scipy import stats  # noncentral chi-square (boost), imported when power is asked
+
     lam0, lam1 = noncentrality(rmsea0, df, n), noncentrality(rmsea, df, n)
     null = stats.chi2(df) if lam0 == 0 else stats.ncx2(df, lam0)
     alt = stats.chi2(df) if lam1 == 0 else stats.ncx2(df, lam1)
@@ -191,6 +191,8 @@ def rmsea_analysis(rmsea: float, df: int, *, n: int | None = None,
     if target_power is not None:
         n = rmsea_sample_size(rmsea, df, target_power, rmsea0, alpha)
     pw = rmsea_power(rmsea, df, n, rmsea0, alpha)
+    from scipy import stats
+
     lam0 = noncentrality(rmsea0, df, n)
     null = stats.chi2(df) if lam0 == 0 else stats.ncx2(df, lam0)
     crit = null.isf(alpha) if rmsea > rmsea0 else null.ppf(alpha)

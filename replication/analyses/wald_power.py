@@ -27,13 +27,15 @@ from replication.analyses.montecarlo import N_MAX, Design, Target, run_batch
 from replication.engine.distributions import norm_ppf, norm_sf
 
 __all__ = ["RELIABLE_RATE", "FLOOR_REPS", "wald_power", "wald_n", "analytic_power",
-           "smallest_reliable_n", "analytic_n_for_power"]
+           "reliable", "smallest_reliable_n", "analytic_n_for_power"]
 
 #: Share of replications (most: four in five) that must converge to an admissible solution at a
 #: reported N.
 RELIABLE_RATE = 0.80
 #: Replications of the convergence and admissibility check at a computed N.
 FLOOR_REPS = 50
+#: Replications run at a time by :func:`reliable` before it checks whether its verdict is settled.
+_BATCH = 10
 
 
 def norm_isf(p: float) -> float:
@@ -83,33 +85,49 @@ def analytic_power(design: Design, n_list: list[int], alpha: float = 0.05) -> li
     return rows
 
 
-def _reliable(design: Design, n: int, seed: int, reps: int) -> bool:
+def reliable(design: Design, n: int, seed: int, reps: int = FLOOR_REPS) -> bool:
     """Whether at least :data:`RELIABLE_RATE` of ``reps`` replications at ``n`` converge to an
-    admissible solution in every analysis."""
-    recs = run_batch(design, n, range(reps), seed, 0.05)
-    ok = sum(all(c and a for c, a in zip(r["converged"], r["admissible"])) for r in recs)
-    return ok >= RELIABLE_RATE * reps
+    admissible solution in every analysis.
+
+    The replications run in batches and stop as soon as the verdict is settled (enough
+    admissible ones, or too many failures for the rest to make up): each replication has its
+    own seed (``seed``, ``n`` and its index), so the verdict equals that of all ``reps``.
+    """
+    needed = math.ceil(RELIABLE_RATE * reps)
+    ok = done = 0
+    while ok < needed and (done - ok) <= reps - needed:
+        batch = range(done, min(done + _BATCH, reps))
+        recs = run_batch(design, n, batch, seed, 0.05)
+        ok += sum(all(c and a for c, a in zip(r["converged"], r["admissible"])) for r in recs)
+        done = batch.stop
+    return ok >= needed
 
 
 def smallest_reliable_n(design: Design, seed: int, reps: int = FLOOR_REPS,
-                        precision: float = 1.1) -> int | None:
+                        precision: float = 1.1, above: int | None = None) -> int | None:
     """The smallest N (within a factor ``precision``) at which the model converges to an
-    admissible solution in at least :data:`RELIABLE_RATE` of ``reps`` simulated samples:
-    tried at one more respondent than free parameters, then doubled until it holds and
-    bisected (the rate grows with N); ``None`` when no N up to :data:`N_MAX` reaches it."""
-    lo = design.n_free + 1
-    if _reliable(design, lo, seed, reps):
-        return lo
+    admissible solution in at least :data:`RELIABLE_RATE` of ``reps`` simulated samples.
+
+    Tried at one more respondent than free parameters (or just above ``above``, an N known to
+    fall short), then doubled until it holds and bisected (the rate grows with N); ``None``
+    when no N up to :data:`N_MAX` reaches it.
+    """
+    if above is None:
+        lo = design.n_free + 1
+        if reliable(design, lo, seed, reps):
+            return lo
+    else:
+        lo = max(int(above), design.n_free + 1)
     hi = lo
     while True:
         lo, hi = hi, min(2 * hi, N_MAX)
-        if _reliable(design, hi, seed, reps):
+        if reliable(design, hi, seed, reps):
             break
         if hi == N_MAX:
             return None
     while hi > precision * lo:
         mid = (lo + hi) // 2
-        if _reliable(design, mid, seed, reps):
+        if reliable(design, mid, seed, reps):
             hi = mid
         else:
             lo = mid
@@ -119,13 +137,22 @@ def smallest_reliable_n(design: Design, seed: int, reps: int = FLOOR_REPS,
 def analytic_n_for_power(design: Design, targets: tuple[float, ...], alpha: float = 0.05,
                          seed: int = 2024) -> dict[str, dict[float, dict]]:
     """``{hypothesis: {power: {"n", "method"}}}``: the Wald N for each target power
-    (:func:`wald_n`), raised to :func:`smallest_reliable_n` where it lies below it; ``n`` is
-    ``None`` with the reason in ``method``."""
-    floor = smallest_reliable_n(design, seed)
-    out: dict[str, dict[float, dict]] = {}
-    for t in design.targets:
-        out[t.hypothesis] = {p: _entry(wald_n(t, p, alpha), floor) for p in targets}
-    return out
+    (:func:`wald_n`), raised to the smallest N with admissible solutions where it lies below
+    it; ``n`` is ``None`` with the reason in ``method``.
+
+    The model is simulated at the smallest of these N first (at least one more respondent than
+    free parameters): when it converges to admissible solutions there, every N is reported as
+    computed (or raised to that N); otherwise the smallest reliable N above it is searched
+    (:func:`smallest_reliable_n`).
+    """
+    wald = {t.hypothesis: {p: wald_n(t, p, alpha) for p in targets} for t in design.targets}
+    found = [n for by_power in wald.values() for n in by_power.values() if n is not None]
+    floor: int | None = 0
+    if found:
+        first = max(min(found), design.n_free + 1)
+        floor = first if reliable(design, first, seed) else \
+            smallest_reliable_n(design, seed, above=first)
+    return {h: {p: _entry(n, floor) for p, n in by_power.items()} for h, by_power in wald.items()}
 
 
 def _entry(n: int | None, floor: int | None) -> dict:

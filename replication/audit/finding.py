@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scipy import stats
+from scipy.special import ndtr
 
 from replication.record.schema import Published
 
@@ -84,7 +84,7 @@ def two_sided_p(z: float) -> float:
     Arbuckle, J. L. (2011). *IBM SPSS Amos 20 User's Guide* (C.R. and P columns); lavaan
     ``parameterEstimates`` (``pvalue = 2 * pnorm(-abs(z))``).
     """
-    return float(2.0 * stats.norm.sf(abs(z)))
+    return float(2.0 * ndtr(-abs(z)))
 
 
 def p_range_from_statistic(iv: tuple[float, float]) -> tuple[float, float]:

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats
-
 from replication.audit.estimate_checks import check_statistic
 from replication.audit.finding import Finding, _dp, _finding, _iv, not_checkable
 from replication.audit.measurement_checks import check_ave, check_cr
@@ -88,6 +86,8 @@ def check_pls_p(t: Published, p: Published, df: int | None, method: str | None,
     Least Squares Structural Equation Modeling (PLS-SEM)* (3rd ed.), ch. 5 and 6 (bootstrap t
     and p). Ray, S., Danks, N. P., & Calero Valdez, A. (2022). seminr (bootstrap_model).
     """
+    from scipy import stats  # Student t, imported only for a PLS record
+
     lo, hi = _iv(t)
     amin = 0.0 if lo <= 0 <= hi else min(abs(lo), abs(hi))
     amax = max(abs(lo), abs(hi))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtr
 
 __all__ = ["bvn_cdf"]
 
@@ -39,7 +39,7 @@ _GL = {
 def _bvnu(h: np.ndarray, k: np.ndarray, r: float) -> np.ndarray:
     """``P(X > h, Y > k)`` for a standard bivariate normal with correlation ``r`` (Genz's
     ``bvnu``, double precision)."""
-    Phi = stats.norm.cdf
+    Phi = ndtr
     if r == 0:
         return Phi(-h) * Phi(-k)
     w, x = _GL[6 if abs(r) < 0.3 else 12 if abs(r) < 0.75 else 20]

@@ -36,18 +36,29 @@ import subprocess
 from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from replication.engine.errors import InputError
 from replication.record.lavaan import structure
-from replication.report.plots import published_vs_replicated_plot  # noqa: F401 - moved, kept importable
 
 __all__ = ["Diagram", "layers", "stars", "path_diagram", "diagram_source", "measurement_diagram",
            "measurement_source", "legend_label", "published_vs_replicated_plot", "render",
            "fixed_pdf_dates", "interaction_effect"]
+
+
+
+def __getattr__(name: str):
+    """``published_vs_replicated_plot`` moved to :mod:`replication.report.plots`; still
+    importable from here (without loading matplotlib until it is asked for)."""
+    if name == "published_vs_replicated_plot":
+        from replication.report.plots import published_vs_replicated_plot
+
+        return published_vs_replicated_plot
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _FONT = "Helvetica,Arial,sans-serif"
 #: Covariances among more exogenous constructs than this are stated in the caption, not drawn.
@@ -104,23 +115,26 @@ def layers(record) -> list[list[str]]:
         Moderators that receive no path sit in the layer of the predictor they moderate.
         Constructs keep record order within a layer.
     """
-    g = nx.DiGraph()
     order = list(record.constructs)
+    preds: dict[str, set[str]] = {}
     used = []
     for p in record.model.paths:
-        g.add_edge(p.from_, p.to)
+        preds.setdefault(p.to, set()).add(p.from_)
+        preds.setdefault(p.from_, set())
         used += [p.from_, p.to]
     for m in record.model.moderations:
         used += [m.x, m.m, m.y]
-        g.add_node(m.m)
-    if not nx.is_directed_acyclic_graph(g):
-        raise InputError(f"{record.id}: model.paths contain a cycle; a layered diagram needs none")
+        preds.setdefault(m.m, set())
+    try:
+        sorted_nodes = list(TopologicalSorter(preds).static_order())
+    except CycleError:
+        raise InputError(f"{record.id}: model.paths contain a cycle; a layered diagram needs "
+                         "none") from None
     depth: dict[str, int] = {}
-    for node in nx.topological_sort(g):
-        preds = list(g.predecessors(node))
-        depth[node] = 1 + max(depth[q] for q in preds) if preds else 0
+    for node in sorted_nodes:
+        depth[node] = 1 + max(depth[q] for q in preds[node]) if preds[node] else 0
     for m in record.model.moderations:
-        if g.in_degree(m.m) == 0 and m.m not in {p.from_ for p in record.model.paths}:
+        if not preds[m.m] and m.m not in {p.from_ for p in record.model.paths}:
             depth[m.m] = depth.get(m.x, 0)
     n_layers = 1 + max(depth.values()) if depth else 0
     out: list[list[str]] = [[] for _ in range(n_layers)]

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
+from scipy.special import ndtri
 
 from replication.analyses import latent_moderation as latent_mod
 from replication.analyses import moderation as mod
@@ -166,8 +166,17 @@ def moderation_figure(slopes: pd.DataFrame, jn=None, *, x: str | None = None,
         _jn_panel(fig.add_subplot(1, 2, 2), grid, jn.bounds, jn.m_range, xv, mv, yv,
                   1 - float(jn.alpha))
     fig.suptitle(title or f"{mv} moderates {xv} \u2192 {yv}", fontsize=11)
-    fig.tight_layout()
+    _panel_margins(fig, two)
     return fig
+
+
+def _panel_margins(fig: Figure, two: bool) -> None:
+    """Fixed margins for the simple-slopes and Johnson-Neyman panels, whose tick labels are
+    short numbers: room for the title above, the axis labels and the gap between the panels
+    (the notebook's figures are saved with a tight bounding box, which trims the rest). Much
+    faster than ``tight_layout``, which measures every text of the figure."""
+    fig.subplots_adjust(left=0.09 if two else 0.16, right=0.97, bottom=0.14, top=0.84,
+                        wspace=0.32)
 
 
 def latent_moderation_figure(result, *, alpha: float = 0.05, span: float = 2.5, points: int = 101,
@@ -202,7 +211,7 @@ def latent_moderation_figure(result, *, alpha: float = 0.05, span: float = 2.5, 
     x, m, inter, y = _latent_roles(result)
     levels = np.linspace(-span, span, points)
     grid = latent_mod.latent_simple_slopes(fit, x, m, y, inter, levels=levels)
-    crit = float(stats.norm.ppf(1 - alpha / 2))
+    crit = float(ndtri(1 - alpha / 2))
     g = pd.DataFrame({"m_value": grid["m_value"], "slope": grid["slope"],
                       "ci_low": grid["slope"] - crit * grid["se"],
                       "ci_high": grid["slope"] + crit * grid["se"],
@@ -220,7 +229,7 @@ def latent_moderation_figure(result, *, alpha: float = 0.05, span: float = 2.5, 
     _jn_panel(fig.add_subplot(1, 2, 2), g, bounds, (float(w.min()), float(w.max())), x,
               f"{m} (latent, centred)", y, 1 - alpha)
     fig.suptitle(title or f"{m} moderates {x} \u2192 {y} (latent interaction)", fontsize=11)
-    fig.tight_layout()
+    _panel_margins(fig, True)
     return fig
 
 
@@ -459,7 +468,7 @@ def forest_plot(rows: pd.DataFrame, level: float = 0.95, title: str | None = Non
     need = {"label", "original", "original_se", "replication", "replication_se"}
     if not isinstance(rows, pd.DataFrame) or not need <= set(rows.columns):
         raise InputError(f"forest_plot: rows need columns {sorted(need)}")
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(ndtri(0.5 + level / 2))
     n = len(rows)
     fig = Figure(figsize=figsize or (6.5, 1.0 + 0.45 * max(n, 1)))
     ax = fig.add_subplot(1, 1, 1)

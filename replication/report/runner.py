@@ -254,6 +254,7 @@ def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
             pm.execute_notebook(notebook, str(nb_out),
                                 parameters={**params, "out_dir": str(staging)},
                                 kernel_name="python3", progress_bar=False, log_output=False,
+                                request_save_on_cell_execute=False,
                                 cwd=str(staging), extra_arguments=["--log-level=CRITICAL"])
         if not (staging / "results.json").is_file():
             raise RuntimeError("the notebook ran but wrote no results.json")
