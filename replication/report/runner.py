@@ -1,8 +1,9 @@
 """Run the paper notebooks headlessly and write the reports.
 
-:func:`run` executes ``notebooks/<id>.ipynb`` with papermill (parameters injected after the cell
-tagged ``parameters``), one kernel per paper, ``jobs`` papers at a time in separate processes,
-and writes for each paper::
+:func:`run` executes ``notebooks/<id>.ipynb`` (parameters injected after the cell tagged
+``parameters``, as papermill injects them), ``jobs`` papers at a time, each job with a kernel of
+its own that runs its papers one after another with a cleared namespace
+(:class:`replication.report.kernels.PaperKernel`), and writes for each paper::
 
     <out>/<id>/<id>.ipynb     the executed notebook
     <out>/<id>/<id>.html      the HTML report (code hidden unless show_code)
@@ -23,15 +24,14 @@ an input or files of no report is refused rather than replaced
 (:func:`replication.data.files.check_output_folder`).
 
 Stopping a run (Ctrl-C, ``SIGTERM``, ``SIGHUP``) ends every process it started: the Jupyter
-kernels (which jupyter_client starts in sessions of their own, so a signal to the run's process
-group does not reach them) and the worker processes of ``jobs > 1`` (:func:`stop_children`).
+kernels, which jupyter_client starts in sessions of their own, so a signal to the run's process
+group does not reach them (:func:`stop_children`); no further paper is started.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import json
-import multiprocessing
 import os
 import re
 import shutil
@@ -52,16 +52,11 @@ from replication.engine.errors import InputError
 from replication.data.files import (atomic_write_text, check_output_folder, prepare_output_folder,
                                     publish_mode)
 from replication.report.exports import write_exports
+from replication.report.kernels import NotebookFailed, PaperKernel
 from replication.report.summary import decorate, index_html
 
 __all__ = ["PaperOutcome", "RunSummary", "run", "main", "export_html", "write_index",
-           "index_html", "notebooks_dir", "remove_stale_staging", "THREAD_ENV"]
-
-#: Environment of the kernels: single-threaded linear algebra (several papers share the cores,
-#: and results do not depend on thread scheduling) and a fixed hash seed.
-THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "NUMEXPR_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
-
+           "index_html", "notebooks_dir", "remove_stale_staging"]
 
 def _project_root() -> Path:
     return Path(__file__).resolve().parents[2]
@@ -116,20 +111,6 @@ class RunSummary:
         if self.failed:
             head += "; failed: " + ", ".join(o.paper for o in self.failed)
         return "\n".join([head] + lines + [tail])
-
-
-@contextmanager
-def _env(extra: dict[str, str]) -> Iterator[None]:
-    old = {k: os.environ.get(k) for k in extra}
-    os.environ.update(extra)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 # --------------------------------------------------------------------------------------------
@@ -241,8 +222,8 @@ def _replace_dir(staging: Path, final: Path) -> None:
 
 
 def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
-             notebook: str) -> PaperOutcome:
-    import papermill as pm
+             notebook: str, kernel: PaperKernel) -> PaperOutcome:
+    import nbformat
 
     start = time.perf_counter()
     out = Path(out_dir)
@@ -250,12 +231,12 @@ def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{paper}-{os.getpid()}-", dir=out))
     nb_out = staging / f"{paper}.ipynb"
     try:
-        with _env(THREAD_ENV):
-            pm.execute_notebook(notebook, str(nb_out),
-                                parameters={**params, "out_dir": str(staging)},
-                                kernel_name="python3", progress_bar=False, log_output=False,
-                                request_save_on_cell_execute=False,
-                                cwd=str(staging), extra_arguments=["--log-level=CRITICAL"])
+        try:
+            nb = kernel.execute(notebook, {**params, "out_dir": str(staging)}, staging)
+        except NotebookFailed as exc:
+            nbformat.write(exc.notebook, str(nb_out))
+            raise
+        nbformat.write(nb, str(nb_out))
         if not (staging / "results.json").is_file():
             raise RuntimeError("the notebook ran but wrote no results.json")
         results = _read_results(staging)
@@ -269,22 +250,28 @@ def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
             shutil.rmtree(staging, ignore_errors=True)
             raise
         msg, cell = _error_of(exc)
-        try:
-            for name in ("results.json", f"{paper}.html"):
-                (staging / name).unlink(missing_ok=True)
-            for tmp in staging.glob(".results.*"):
-                tmp.unlink(missing_ok=True)
-            for export in [*staging.glob("*.docx"), *staging.glob("*.svg"), *staging.glob("*.pdf")]:
-                export.unlink(missing_ok=True)
-            shutil.rmtree(staging / "tables", ignore_errors=True)
-            (staging / "FAILED.txt").write_text(
-                f"{paper} failed" + (f" in cell {cell}" if cell is not None else "") + f": {msg}\n",
-                encoding="utf-8")
-            _replace_dir(staging, final)
-        except OSError:
-            shutil.rmtree(staging, ignore_errors=True)
+        _keep_failed(staging, final, paper, msg, cell)
         return PaperOutcome(paper, False, time.perf_counter() - start, error=msg, cell=cell,
                             folder=str(final))
+
+
+def _keep_failed(staging: Path, final: Path, paper: str, msg: str, cell: int | None) -> None:
+    """Publish a failed paper's folder: the notebook up to the failing cell and ``FAILED.txt``,
+    nothing that could pass for a finished report."""
+    try:
+        for name in ("results.json", f"{paper}.html"):
+            (staging / name).unlink(missing_ok=True)
+        for tmp in staging.glob(".results.*"):
+            tmp.unlink(missing_ok=True)
+        for export in [*staging.glob("*.docx"), *staging.glob("*.svg"), *staging.glob("*.pdf")]:
+            export.unlink(missing_ok=True)
+        shutil.rmtree(staging / "tables", ignore_errors=True)
+        (staging / "FAILED.txt").write_text(
+            f"{paper} failed" + (f" in cell {cell}" if cell is not None else "") + f": {msg}\n",
+            encoding="utf-8")
+        _replace_dir(staging, final)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -454,7 +441,7 @@ def run(paper_ids: Sequence[str] | None = None, source: str = "reconstructed",
     out_dir : path
         Output folder (created if missing).
     jobs : int
-        Papers executed at once, each in its own process.
+        Papers executed at once, each job in a kernel of its own.
     show_code : bool
         Keep code cells in the HTML reports.
     progress : bool
@@ -576,26 +563,39 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
         print(f"running {len(ids)} notebook(s) with {min(jobs, len(ids))} job(s) into {out}",
               file=sys.stderr, flush=True)
     outcomes: dict[str, PaperOutcome] = {}
-    if jobs == 1 or len(ids) == 1:
-        for pid in ids:
-            o = _run_one(pid, {**params, **plan[pid][1]}, str(out), show_code, plan[pid][0])
-            outcomes[pid] = o
-            report(o)
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(ids)), mp_context=ctx) as pool:
-            futs = {pool.submit(_run_one, pid, {**params, **plan[pid][1]}, str(out), show_code,
-                                plan[pid][0]): pid
-                    for pid in ids}
-            for fut in cf.as_completed(futs):
-                pid = futs[fut]
-                try:
-                    o = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a crashed worker is one failed paper
-                    msg, cell = _error_of(exc)
-                    o = PaperOutcome(pid, False, 0.0, error=msg, cell=cell)
-                outcomes[pid] = o
-                report(o)
+    kernels: list[PaperKernel] = []
+    local = threading.local()
+    stopping = threading.Event()
+
+    def one(pid: str) -> PaperOutcome:
+        if stopping.is_set():  # the run was interrupted: start nothing more
+            return PaperOutcome(pid, False, 0.0, error="interrupted")
+        if not hasattr(local, "kernel"):
+            local.kernel = PaperKernel()
+            kernels.append(local.kernel)
+        return _run_one(pid, {**params, **plan[pid][1]}, str(out), show_code, plan[pid][0],
+                        local.kernel)
+
+    try:
+        if jobs == 1 or len(ids) == 1:
+            for pid in ids:
+                outcomes[pid] = one(pid)
+                report(outcomes[pid])
+        else:
+            pool = cf.ThreadPoolExecutor(max_workers=min(jobs, len(ids)))
+            try:
+                futs = {pool.submit(one, pid): pid for pid in ids}
+                for fut in cf.as_completed(futs):
+                    outcomes[futs[fut]] = fut.result()
+                    report(outcomes[futs[fut]])
+            except BaseException:
+                stopping.set()
+                raise
+            finally:
+                pool.shutdown(wait=not stopping.is_set(), cancel_futures=True)
+    finally:
+        for kernel in list(kernels):
+            kernel.shutdown()
     if bar is not None:
         bar.close()
     summary.outcomes = [outcomes[pid] for pid in ids]
