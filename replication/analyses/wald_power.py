@@ -27,7 +27,7 @@ from replication.analyses.montecarlo import N_MAX, Design, Target, run_batch
 from replication.engine.distributions import norm_ppf, norm_sf
 
 __all__ = ["RELIABLE_RATE", "FLOOR_REPS", "wald_power", "wald_n", "analytic_power",
-           "reliable", "smallest_reliable_n", "analytic_n_for_power"]
+           "admissible_share", "reliable", "smallest_reliable_n", "analytic_n_for_power"]
 
 #: Share of replications (most: four in five) that must converge to an admissible solution at a
 #: reported N.
@@ -85,9 +85,10 @@ def analytic_power(design: Design, n_list: list[int], alpha: float = 0.05) -> li
     return rows
 
 
-def reliable(design: Design, n: int, seed: int, reps: int = FLOOR_REPS) -> bool:
+def admissible_share(design: Design, n: int, seed: int,
+                     reps: int = FLOOR_REPS) -> tuple[bool, float]:
     """Whether at least :data:`RELIABLE_RATE` of ``reps`` replications at ``n`` converge to an
-    admissible solution in every analysis.
+    admissible solution in every analysis, and the share of those run that did.
 
     The replications run in batches and stop as soon as the verdict is settled (enough
     admissible ones, or too many failures for the rest to make up): each replication has its
@@ -100,34 +101,42 @@ def reliable(design: Design, n: int, seed: int, reps: int = FLOOR_REPS) -> bool:
         recs = run_batch(design, n, batch, seed, 0.05)
         ok += sum(all(c and a for c, a in zip(r["converged"], r["admissible"])) for r in recs)
         done = batch.stop
-    return ok >= needed
+    return ok >= needed, ok / max(done, 1)
+
+
+def reliable(design: Design, n: int, seed: int, reps: int = FLOOR_REPS) -> bool:
+    """Whether the model converges to an admissible solution in at least
+    :data:`RELIABLE_RATE` of ``reps`` simulated samples of ``n`` (:func:`admissible_share`)."""
+    return admissible_share(design, n, seed, reps)[0]
 
 
 def smallest_reliable_n(design: Design, seed: int, reps: int = FLOOR_REPS,
-                        precision: float = 1.25, above: int | None = None) -> int | None:
+                        precision: float = 1.25, start: int | None = None) -> int | None:
     """The smallest N (within a factor ``precision``, erring upwards) at which the model
     converges to an admissible solution in at least :data:`RELIABLE_RATE` of ``reps`` simulated
-    samples. The rate is estimated from ``reps`` samples (its standard error near 80% is about
-    0.06 with 50), so a finer N would be spurious precision.
+    samples; ``None`` when no N up to :data:`N_MAX` reaches it.
 
-    Tried at one more respondent than free parameters (or just above ``above``, an N known to
-    fall short), then doubled until it holds and bisected (the rate grows with N); ``None``
-    when no N up to :data:`N_MAX` reaches it.
+    Tried first at ``start`` (default, and at least, one more respondent than free
+    parameters), then at larger N: a factor ``precision`` larger when at least half the
+    samples were admissible (once; a near miss there doubles), twice as large otherwise, and
+    bisected back to within ``precision`` after a doubling (the rate grows with N). The rate is estimated from
+    ``reps`` samples (its standard error near 80% is about 0.06 with 50), so a finer N would be
+    spurious precision.
     """
-    if above is None:
-        lo = design.n_free + 1
-        if reliable(design, lo, seed, reps):
-            return lo
-    else:
-        lo = max(int(above), design.n_free + 1)
-    hi = lo
+    lo = max(int(start or 0), design.n_free + 1)
+    ok, share = admissible_share(design, lo, seed, reps)
+    if ok:
+        return lo
+    near = share >= 0.5
     while True:
-        lo, hi = hi, min(2 * hi, N_MAX)
-        if reliable(design, hi, seed, reps):
+        hi = min(math.ceil(lo * (precision if near else 2.0)), N_MAX)
+        ok, share = admissible_share(design, hi, seed, reps)
+        if ok:
             break
         if hi == N_MAX:
             return None
-    while hi > precision * lo:
+        lo, near = hi, share >= 0.5 and not near
+    while hi > math.ceil(precision * lo):
         mid = (lo + hi) // 2
         if reliable(design, mid, seed, reps):
             hi = mid
@@ -142,18 +151,13 @@ def analytic_n_for_power(design: Design, targets: tuple[float, ...], alpha: floa
     (:func:`wald_n`), raised to the smallest N with admissible solutions where it lies below
     it; ``n`` is ``None`` with the reason in ``method``.
 
-    The model is simulated at the smallest of these N first (at least one more respondent than
-    free parameters): when it converges to admissible solutions there, every N is reported as
-    computed (or raised to that N); otherwise the smallest reliable N above it is searched
-    (:func:`smallest_reliable_n`).
+    The search for that N (:func:`smallest_reliable_n`) starts at the smallest of the Wald N
+    (at least one more respondent than free parameters): when the model converges to
+    admissible solutions there, every N is reported as computed (or raised to that N).
     """
     wald = {t.hypothesis: {p: wald_n(t, p, alpha) for p in targets} for t in design.targets}
     found = [n for by_power in wald.values() for n in by_power.values() if n is not None]
-    floor: int | None = 0
-    if found:
-        first = max(min(found), design.n_free + 1)
-        floor = first if reliable(design, first, seed) else \
-            smallest_reliable_n(design, seed, above=first)
+    floor = smallest_reliable_n(design, seed, start=min(found)) if found else 0
     return {h: {p: _entry(n, floor) for p, n in by_power.items()} for h, by_power in wald.items()}
 
 

@@ -53,10 +53,14 @@ class ExportTable:
     notes: list[str] = field(default_factory=list)
     #: Column headings of the LaTeX and Word tables (the CSV keeps the results.json keys).
     names: dict[str, str] = field(default_factory=dict)
+    _text: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     def text(self) -> pd.DataFrame:
-        """Cell texts as the report shows them (:func:`replication.report.tables.show`)."""
-        return show(self.data, names=self.names or None).text
+        """Cell texts as the report shows them (:func:`replication.report.tables.show`),
+        formatted once and shared by the LaTeX and Word writers (not to be changed)."""
+        if self._text is None:
+            self._text = show(self.data, names=self.names or None).text
+        return self._text
 
 
 def _frame(rows, columns: list[str] | None = None) -> pd.DataFrame:
@@ -256,48 +260,65 @@ def _latex_escape(text: str) -> str:
     return "".join(repl.get(ch, ch) for ch in str(text))
 
 
-def _rule(cell, edge: str, size: int = 8) -> None:
-    """A horizontal border on one side of a Word table cell (APA: horizontal rules only)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#: Cell text size (half-points): 9 pt.
+_CELL_SIZE = 18
 
-    tc_pr = cell._tc.get_or_add_tcPr()
-    borders = tc_pr.find(qn("w:tcBorders"))
-    if borders is None:
-        borders = OxmlElement("w:tcBorders")
-        tc_pr.append(borders)
-    el = OxmlElement(f"w:{edge}")
-    el.set(qn("w:val"), "single")
-    el.set(qn("w:sz"), str(size))
-    el.set(qn("w:color"), "000000")
-    borders.append(el)
+
+def _docx_cell(text: str, width: int, rules: tuple[tuple[str, int], ...]) -> str:
+    """WordprocessingML of one table cell: its width, its horizontal rules (``(edge, size in
+    eighths of a point)``), the text in 9 pt (line breaks as ``w:br``)."""
+    borders = "".join(f'<w:{edge} w:val="single" w:sz="{size}" w:color="000000"/>'
+                      for edge, size in rules)
+    pr = f'<w:tcW w:type="dxa" w:w="{width}"/>' + (f"<w:tcBorders>{borders}</w:tcBorders>"
+                                                  if borders else "")
+    lines = str(text).split("\n")
+    body = "<w:br/>".join(f'<w:t xml:space="preserve">{_xml_text(line)}</w:t>' for line in lines)
+    return (f"<w:tc><w:tcPr>{pr}</w:tcPr><w:p><w:r><w:rPr><w:sz w:val=\"{_CELL_SIZE}\"/>"
+            f"</w:rPr>{body}</w:r></w:p></w:tc>")
+
+
+def _xml_text(text: str) -> str:
+    """``text`` escaped for XML, without the control characters XML 1.0 cannot hold."""
+    from xml.sax.saxutils import escape
+
+    return escape("".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20))
+
+
+def _docx_table_xml(text: pd.DataFrame, block: int) -> str:
+    """A ``w:tbl`` of the cell texts with APA's rules: above and below the header row and
+    below the last row (ECMA-376, Part 1, sec. 17.4: tables); the text block's width
+    ``block`` (twips) shared equally by the columns, as ``Document.add_table`` shares it."""
+    n_cols = max(len(text.columns), 1)
+    width = block // n_cols
+    last = len(text)
+    head = "".join(_docx_cell(str(c), width, (("top", 8), ("bottom", 4))) for c in text.columns)
+    rows = [f"<w:tr>{head}</w:tr>"]
+    for i, row in enumerate(text.itertuples(index=False), start=1):
+        rules = (("bottom", 8),) if i == last else ()
+        rows.append("<w:tr>" + "".join(_docx_cell(str(v), width, rules) for v in row) + "</w:tr>")
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in range(n_cols))
+    return (f'<w:tbl xmlns:w="{_W}"><w:tblPr><w:tblW w:type="auto" w:w="0"/>'
+            '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
+            'w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr>'
+            f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>")
 
 
 def _docx_table(doc, table: ExportTable, number: int) -> None:
-    from docx.shared import Pt
+    """Number, title, the table itself and its notes, appended to ``doc``. The table is
+    written as WordprocessingML at once (python-docx's cell by cell API is slow for the
+    hundreds of cells of a parameter table) and placed before the section properties."""
+    from docx.oxml import parse_xml
+    from docx.shared import Emu
 
     head = doc.add_paragraph()
     head.add_run(f"Table {number}").bold = True
     title = doc.add_paragraph()
     title.add_run(table.title).italic = True
-    text = table.text()
-    t = doc.add_table(rows=len(text) + 1, cols=len(text.columns))
-    # the rows' cells listed once: Table.cell(i, j) lists every cell of the table at each call
-    rows = [r.cells for r in t.rows]
-    for cell, col in zip(rows[0], text.columns):
-        cell.text = str(col)
-        _rule(cell, "top")
-        _rule(cell, "bottom", 4)
-    for i, row in enumerate(text.itertuples(index=False), start=1):
-        for cell, value in zip(rows[i], row):
-            cell.text = str(value)
-            if i == len(text):
-                _rule(cell, "bottom")
-    for cells in rows:
-        for cell in cells:
-            for par in cell.paragraphs:
-                for run in par.runs:
-                    run.font.size = Pt(9)
+    section = doc.sections[-1]
+    block = Emu(section.page_width - section.left_margin - section.right_margin).twips
+    body = doc.element.body
+    body.insert(len(body) - 1, parse_xml(_docx_table_xml(table.text(), block)))
     for n in table.notes:
         note = doc.add_paragraph()
         note.add_run("Note. ").italic = True

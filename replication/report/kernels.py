@@ -16,6 +16,7 @@ died is replaced before the next paper.
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class PaperKernel:
 
     def __init__(self) -> None:
         self._km = None
+        self._client = None
 
     def _manager(self):
         """The running kernel's manager, (re)started when there is none or it died."""
@@ -69,20 +71,6 @@ class PaperKernel:
         self._km = km
         return km
 
-    def _prepare(self, km, cwd: Path) -> None:
-        """Clear the namespace and enter ``cwd`` (silently: nothing reaches the notebook)."""
-        kc = km.client()
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=START_TIMEOUT)
-            reply = kc.execute_interactive(
-                f"%reset -f\nimport os as _os\n_os.chdir({str(cwd)!r})\ndel _os",
-                silent=True, store_history=False, timeout=START_TIMEOUT)
-            if reply["content"].get("status") != "ok":
-                raise RuntimeError("the kernel could not be prepared for the next notebook")
-        finally:
-            kc.stop_channels()
-
     def execute(self, notebook: str | Path, parameters: dict[str, Any], cwd: Path):
         """Execute ``notebook`` with ``parameters`` in ``cwd``; the executed notebook node.
 
@@ -97,21 +85,36 @@ class PaperKernel:
         from papermill.parameterize import parameterize_notebook
 
         nb = parameterize_notebook(load_notebook_node(str(notebook)), parameters)
-        km = self._manager()
-        self._prepare(km, cwd)
-        client = NotebookClient(nb, km=km, kernel_name="python3", timeout=None,
-                                startup_timeout=START_TIMEOUT, resources={"metadata": {"path": str(cwd)}})
+        client = NotebookClient(nb, km=self._manager(), kernel_name="python3", timeout=None,
+                                startup_timeout=START_TIMEOUT,
+                                resources={"metadata": {"path": str(cwd)}})
+
+        async def prepare(notebook) -> None:
+            """Clear the namespace and enter ``cwd``, silently, before the first cell."""
+            msg_id = client.kc.execute(f"%reset -f\nimport os as _os\n_os.chdir({str(cwd)!r})\n"
+                                       "del _os", silent=True, store_history=False)
+            reply = await client.async_wait_for_reply(msg_id)
+            if reply is None or reply["content"].get("status") != "ok":
+                raise RuntimeError("the kernel could not be prepared for the next notebook")
+
+        client.on_notebook_start = prepare
+        self._client = client
         try:
             client.execute()
         except CellExecutionError as exc:
             raise NotebookFailed(exc.ename, exc.evalue, _failing_cell(nb), nb) from None
         finally:
+            self._client = None
             if client.kc is not None:
                 client.kc.stop_channels()
         return nb
 
     def shutdown(self) -> None:
-        """Stop the kernel (if one runs)."""
+        """Stop the kernel (if one runs); callable from another thread while a notebook runs
+        (an interrupted run)."""
+        client, self._client = self._client, None
+        if client is not None:  # nbclient's own clean-up at exit would wait on its sockets
+            atexit.unregister(client._cleanup_kernel)
         km, self._km = self._km, None
         if km is not None:
             try:

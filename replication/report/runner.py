@@ -30,7 +30,6 @@ group does not reach them (:func:`stop_children`); no further paper is started.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import json
 import os
 import re
@@ -53,6 +52,7 @@ from replication.data.files import (atomic_write_text, check_output_folder, prep
                                     publish_mode)
 from replication.report.exports import write_exports
 from replication.report.kernels import NotebookFailed, PaperKernel
+from replication.report.schedule import run_papers
 from replication.report.summary import decorate, index_html
 
 __all__ = ["PaperOutcome", "RunSummary", "run", "main", "export_html", "write_index",
@@ -135,16 +135,10 @@ def export_html(notebook_path: str | Path, html_path: str | Path, show_code: boo
         The HTML file (figures are embedded as data URIs or inline SVG; external scripts the
         template references for math rendering are removed, so the page needs no network).
     """
-    import re
-
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(notebook_path), as_version=4)
-    exporter = HTMLExporter(template_name="lab")
-    exporter.exclude_input = not show_code
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+    exporter = _html_exporter(show_code)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": Path(html_path).stem}})
     body = re.sub(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", "", body)
     body = re.sub(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", "", body)
@@ -152,6 +146,26 @@ def export_html(notebook_path: str | Path, html_path: str | Path, show_code: boo
         body = decorate(body, results)
     Path(html_path).write_text(body, encoding="utf-8")
     return Path(html_path)
+
+
+_EXPORTERS = threading.local()
+
+
+def _html_exporter(show_code: bool):
+    """This thread's nbconvert ``HTMLExporter`` (lab template, prompts hidden), made once per
+    thread and setting: building one loads and compiles the template."""
+    from nbconvert import HTMLExporter
+
+    made = getattr(_EXPORTERS, "by_setting", None)
+    if made is None:
+        made = _EXPORTERS.by_setting = {}
+    if show_code not in made:
+        exporter = HTMLExporter(template_name="lab")
+        exporter.exclude_input = not show_code
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        made[show_code] = exporter
+    return made[show_code]
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,6 +223,13 @@ def remove_stale_staging(out: Path) -> list[Path]:
     return removed
 
 
+def _remove_own_staging(out: Path) -> None:
+    """Remove the staging folders this process made in ``out`` (an interrupted run)."""
+    for entry in out.glob(f".staging-*-{os.getpid()}-*"):
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def _replace_dir(staging: Path, final: Path) -> None:
     """Move ``staging`` to ``final``, replacing an older ``final`` (rename, not copy)."""
     publish_mode(staging, directory=True)
@@ -221,38 +242,77 @@ def _replace_dir(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _run_one(paper: str, params: dict[str, Any], out_dir: str, show_code: bool,
-             notebook: str, kernel: PaperKernel) -> PaperOutcome:
+@dataclass
+class _Staged:
+    """A paper whose notebook has run (or failed) in its staging folder, to be finished."""
+
+    paper: str
+    staging: Path
+    final: Path
+    start: float
+    record: str
+    error: BaseException | None = None
+
+
+def _execute_one(paper: str, params: dict[str, Any], out_dir: str, notebook: str,
+                 kernel: PaperKernel) -> _Staged:
+    """Run one paper's notebook in ``kernel`` inside a new staging folder of ``out_dir`` and
+    write the executed notebook there (up to the failing cell when a cell failed)."""
     import nbformat
 
     start = time.perf_counter()
     out = Path(out_dir)
-    final = out / paper
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{paper}-{os.getpid()}-", dir=out))
+    staged = _Staged(paper, staging, out / paper, start, params.get("paper", paper))
     nb_out = staging / f"{paper}.ipynb"
     try:
-        try:
-            nb = kernel.execute(notebook, {**params, "out_dir": str(staging)}, staging)
-        except NotebookFailed as exc:
-            nbformat.write(exc.notebook, str(nb_out))
-            raise
+        nb = kernel.execute(notebook, {**params, "out_dir": str(staging)}, staging)
         nbformat.write(nb, str(nb_out))
+    except KeyboardInterrupt:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    except NotebookFailed as exc:
+        nbformat.write(exc.notebook, str(nb_out))
+        staged.error = exc
+    except Exception as exc:  # noqa: BLE001 - one paper's failure is reported, not raised
+        staged.error = exc
+    return staged
+
+
+def _finish_one(staged: _Staged, show_code: bool) -> PaperOutcome:
+    """Export a run paper's HTML report, tables and diagrams and move its folder into place;
+    a failed paper gets its notebook and ``FAILED.txt`` only."""
+    paper, staging, final = staged.paper, staged.staging, staged.final
+    try:
+        if staged.error is not None:
+            raise staged.error
         if not (staging / "results.json").is_file():
             raise RuntimeError("the notebook ran but wrote no results.json")
         results = _read_results(staging)
-        export_html(nb_out, staging / f"{paper}.html", show_code=show_code, results=results)
+        export_html(staging / f"{paper}.ipynb", staging / f"{paper}.html", show_code=show_code,
+                    results=results)
         if results is not None:  # tables (CSV, LaTeX, Word) and diagrams (SVG, PDF) beside it
-            write_exports(results, staging, record=params.get("paper", paper))
+            write_exports(results, staging, record=staged.record)
         _replace_dir(staging, final)
-        return PaperOutcome(paper, True, time.perf_counter() - start, folder=str(final))
+        return PaperOutcome(paper, True, time.perf_counter() - staged.start, folder=str(final))
+    except KeyboardInterrupt:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     except BaseException as exc:  # noqa: BLE001 - one paper's failure is reported, not raised
-        if isinstance(exc, KeyboardInterrupt):
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         msg, cell = _error_of(exc)
         _keep_failed(staging, final, paper, msg, cell)
-        return PaperOutcome(paper, False, time.perf_counter() - start, error=msg, cell=cell,
-                            folder=str(final))
+        return PaperOutcome(paper, False, time.perf_counter() - staged.start, error=msg,
+                            cell=cell, folder=str(final))
+
+
+def _warm_up() -> None:
+    """Import what finishing a paper needs (nbconvert and its template, python-docx, the
+    diagrams) while the first notebooks run, instead of after them."""
+    import docx  # noqa: F401
+
+    from replication.report import diagrams  # noqa: F401
+
+    _html_exporter(False)
 
 
 def _keep_failed(staging: Path, final: Path, paper: str, msg: str, cell: int | None) -> None:
@@ -562,40 +622,19 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
     if progress and bar is None:
         print(f"running {len(ids)} notebook(s) with {min(jobs, len(ids))} job(s) into {out}",
               file=sys.stderr, flush=True)
-    outcomes: dict[str, PaperOutcome] = {}
-    kernels: list[PaperKernel] = []
-    local = threading.local()
-    stopping = threading.Event()
+    def execute(pid: str, kernel: PaperKernel) -> _Staged:
+        return _execute_one(pid, {**params, **plan[pid][1]}, str(out), plan[pid][0], kernel)
 
-    def one(pid: str) -> PaperOutcome:
-        if stopping.is_set():  # the run was interrupted: start nothing more
-            return PaperOutcome(pid, False, 0.0, error="interrupted")
-        if not hasattr(local, "kernel"):
-            local.kernel = PaperKernel()
-            kernels.append(local.kernel)
-        return _run_one(pid, {**params, **plan[pid][1]}, str(out), show_code, plan[pid][0],
-                        local.kernel)
+    def failed(pid: str, exc: BaseException) -> PaperOutcome:
+        msg, cell = _error_of(exc)
+        return PaperOutcome(pid, False, 0.0, error=msg, cell=cell)
 
     try:
-        if jobs == 1 or len(ids) == 1:
-            for pid in ids:
-                outcomes[pid] = one(pid)
-                report(outcomes[pid])
-        else:
-            pool = cf.ThreadPoolExecutor(max_workers=min(jobs, len(ids)))
-            try:
-                futs = {pool.submit(one, pid): pid for pid in ids}
-                for fut in cf.as_completed(futs):
-                    outcomes[futs[fut]] = fut.result()
-                    report(outcomes[futs[fut]])
-            except BaseException:
-                stopping.set()
-                raise
-            finally:
-                pool.shutdown(wait=not stopping.is_set(), cancel_futures=True)
-    finally:
-        for kernel in list(kernels):
-            kernel.shutdown()
+        outcomes = run_papers(ids, execute, lambda staged: _finish_one(staged, show_code),
+                              failed, jobs=jobs, warm_up=_warm_up, on_outcome=report)
+    except BaseException:
+        _remove_own_staging(out)
+        raise
     if bar is not None:
         bar.close()
     summary.outcomes = [outcomes[pid] for pid in ids]

@@ -1,0 +1,106 @@
+"""Papers through kernels: who runs which paper when, and how a run stops.
+
+``jobs`` threads each drive one kernel (:class:`replication.report.kernels.PaperKernel`)
+through the papers, taking the next one from a shared queue as soon as their kernel is free;
+one more thread finishes the papers (HTML report, tables, diagrams) in the order their notebooks
+end, while the kernels go on with the next ones. The threads are daemons and the calling thread
+waits in short slices, so a signal (Ctrl-C, ``SIGTERM``) interrupts the wait at once: no further
+paper is started or finished, and the caller's cleanup runs without waiting for a thread that
+sits on a stopped kernel.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Any, Callable, Sequence
+
+from replication.report.kernels import PaperKernel
+
+__all__ = ["run_papers"]
+
+#: Seconds the calling thread waits at a time (how soon it sees a signal).
+WAIT_SLICE = 0.1
+
+
+def run_papers(ids: Sequence[str], execute: Callable[[str, PaperKernel], Any],
+               finish: Callable[[Any], Any], failed: Callable[[str, BaseException], Any], *,
+               jobs: int, warm_up: Callable[[], None] | None = None,
+               on_outcome: Callable[[Any], None] | None = None) -> dict[str, Any]:
+    """Execute and finish every paper of ``ids``; ``{id: outcome}``.
+
+    Parameters
+    ----------
+    ids : sequence of str
+    execute : callable
+        ``execute(id, kernel)``: runs the paper's notebook in ``kernel``; its value goes to
+        ``finish``.
+    finish : callable
+        ``finish(executed)``: the paper's outcome.
+    failed : callable
+        ``failed(id, error)``: the outcome of a paper whose ``execute`` or ``finish`` raised.
+    jobs : int
+        Kernels (and threads driving them), at most one per paper.
+    warm_up : callable, optional
+        Run by the finishing thread before the first paper ends (imports it will need).
+    on_outcome : callable, optional
+        Called with each outcome, in the finishing thread, as the papers end.
+    """
+    tasks: queue.SimpleQueue = queue.SimpleQueue()
+    for pid in ids:
+        tasks.put(pid)
+    ended: queue.SimpleQueue = queue.SimpleQueue()
+    stopping = threading.Event()
+    outcomes: dict[str, Any] = {}
+    kernels: list[PaperKernel] = []
+    lock = threading.Lock()
+
+    def drive() -> None:
+        kernel = PaperKernel()
+        with lock:
+            kernels.append(kernel)
+        while not stopping.is_set():
+            try:
+                pid = tasks.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                executed = execute(pid, kernel)
+                ended.put((pid, lambda executed=executed: finish(executed)))
+            except BaseException as exc:  # noqa: BLE001 - one paper's failure, reported
+                ended.put((pid, lambda exc=exc, pid=pid: failed(pid, exc)))
+
+    def finish_all() -> None:
+        if warm_up is not None:
+            try:
+                warm_up()
+            except Exception:  # noqa: BLE001 - finishing imports again what it needs
+                pass
+        for _ in ids:
+            pid, outcome_of = ended.get()
+            if stopping.is_set():
+                return
+            try:
+                outcome = outcome_of()
+            except BaseException as exc:  # noqa: BLE001 - one paper's failure, reported
+                outcome = failed(pid, exc)
+            outcomes[pid] = outcome
+            if on_outcome is not None:
+                on_outcome(outcome)
+
+    drivers = [threading.Thread(target=drive, name=f"kernel-{k + 1}", daemon=True)
+               for k in range(max(1, min(jobs, len(ids))))]
+    finisher = threading.Thread(target=finish_all, name="finisher", daemon=True)
+    try:
+        for t in [*drivers, finisher]:
+            t.start()
+        while finisher.is_alive():
+            finisher.join(WAIT_SLICE)
+    except BaseException:
+        stopping.set()
+        raise
+    finally:
+        with lock:
+            for kernel in kernels:
+                kernel.shutdown()
+    return outcomes
