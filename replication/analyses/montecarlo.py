@@ -62,7 +62,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from replication.engine.bootstrap import percentile_ci
 from replication.engine.errors import InputError
@@ -81,7 +81,7 @@ N_MAX = 100_000
 #: estimates are estimated; with fewer they are reported as missing and :func:`n_for_power` says
 #: there were too few replications (one replication shows only one test's outcome).
 MIN_CONVERGED = 2
-_Z975 = float(stats.norm.isf(0.025))
+_Z975 = float(-special.ndtri(0.025))
 
 
 # ------------------------------------------------------------------------------------------
@@ -323,7 +323,7 @@ def _sem_rep(a: SemAnalysis, ram: RAM, X: np.ndarray, targets, alpha: float, rng
     except np.linalg.LinAlgError:
         se = np.full(len(theta), np.nan)
     boot = None
-    zc = stats.norm.isf(alpha / 2)
+    zc = -special.ndtri(alpha / 2)
     for t in targets:
         if t.kind == "mediation":  # one bootstrap of the SEM serves every mediation, as lavaan
             if boot is None:
@@ -363,8 +363,8 @@ def _ols_rep(a: OlsAnalysis, X: np.ndarray, targets, alpha: float) -> dict:
     resid = y - Z @ b
     s2 = float(resid @ resid) / (n - k)
     se = np.sqrt(np.clip(np.diag(ZtZi) * s2, 0, None))
-    crit = stats.t.isf(alpha / 2, n - k)
-    c95 = stats.t.isf(0.025, n - k)
+    crit = -special.stdtrit(n - k, alpha / 2)
+    c95 = -special.stdtrit(n - k, 0.025)
     out.update(converged=True, admissible=True)
     for t in targets:
         j = 1 + t.index
@@ -629,7 +629,7 @@ def _follow_up_n(design: Design, results: list[dict], target_power: float,
     ``N = ((z_(1-alpha/2) + z_power) sigma / |theta|)^2`` (``sigma`` the SD of the estimates at
     the largest N times its square root): simulated once more, so that the N reported is found
     by simulation at that N rather than extrapolated (Satorra & Saris 1985)."""
-    za, zp = stats.norm.isf(alpha / 2), stats.norm.ppf(target_power)
+    za, zp = -special.ndtri(alpha / 2), special.ndtri(target_power)
     simulated = {r["n"] for r in results}
     wanted = set()
     for h in dict.fromkeys(r["hypothesis"] for r in results):
@@ -760,9 +760,9 @@ def n_for_power(results: list[dict], target_power: float, alpha: float) -> dict:
         hit = next((k for k, r in enumerate(rows) if r["power"] >= target_power), None)
         if hit is not None and hit > 0:
             lo, hi = rows[hit - 1], rows[hit]
-            f = [stats.norm.ppf(min(max(r["power"], 1e-4), 1 - 1e-4)) for r in (lo, hi)]
+            f = [special.ndtri(min(max(r["power"], 1e-4), 1 - 1e-4)) for r in (lo, hi)]
             s = [math.sqrt(r["n"]) for r in (lo, hi)]
-            root = s[0] + (stats.norm.ppf(target_power) - f[0]) * (s[1] - s[0]) / (f[1] - f[0])
+            root = s[0] + (special.ndtri(target_power) - f[0]) * (s[1] - s[0]) / (f[1] - f[0])
             n = min(max(math.ceil(root ** 2), lo["n"] + 1), hi["n"])
             entry.update(n=int(n), reached=True, method="interpolated between simulated N "
                          "(probit of power linear in sqrt(N))")

@@ -57,6 +57,11 @@ class PaperKernel:
         self._km = None
         self._client = None
 
+    def start(self) -> "PaperKernel":
+        """Start the kernel now (it boots while the caller goes on); returns ``self``."""
+        self._manager()
+        return self
+
     def _manager(self):
         """The running kernel's manager, (re)started when there is none or it died."""
         from jupyter_client.manager import KernelManager

@@ -305,6 +305,14 @@ def _finish_one(staged: _Staged, show_code: bool) -> PaperOutcome:
                             cell=cell, folder=str(final))
 
 
+def _start_quietly(kernel: PaperKernel) -> None:
+    """Start ``kernel`` now; if it cannot start, each paper given to it says why."""
+    try:
+        kernel.start()
+    except Exception:  # noqa: BLE001 - reported by the papers that need the kernel
+        kernel.shutdown()
+
+
 def _warm_up() -> None:
     """Import what finishing a paper needs (nbconvert and its template, python-docx, the
     diagrams) while the first notebooks run, instead of after them."""
@@ -629,10 +637,16 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
         msg, cell = _error_of(exc)
         return PaperOutcome(pid, False, 0.0, error=msg, cell=cell)
 
+    booted = [PaperKernel() for _ in range(min(jobs, len(ids)))]
     try:
+        for kernel in booted:  # they boot while the run sets up; a failed start fails the papers
+            _start_quietly(kernel)
         outcomes = run_papers(ids, execute, lambda staged: _finish_one(staged, show_code),
-                              failed, jobs=jobs, warm_up=_warm_up, on_outcome=report)
+                              failed, jobs=jobs, warm_up=_warm_up, on_outcome=report,
+                              kernels=booted)
     except BaseException:
+        for kernel in booted:
+            kernel.shutdown()
         _remove_own_staging(out)
         raise
     if bar is not None:

@@ -26,7 +26,8 @@ WAIT_SLICE = 0.1
 def run_papers(ids: Sequence[str], execute: Callable[[str, PaperKernel], Any],
                finish: Callable[[Any], Any], failed: Callable[[str, BaseException], Any], *,
                jobs: int, warm_up: Callable[[], None] | None = None,
-               on_outcome: Callable[[Any], None] | None = None) -> dict[str, Any]:
+               on_outcome: Callable[[Any], None] | None = None,
+               kernels: Sequence[PaperKernel] = ()) -> dict[str, Any]:
     """Execute and finish every paper of ``ids``; ``{id: outcome}``.
 
     Parameters
@@ -45,6 +46,9 @@ def run_papers(ids: Sequence[str], execute: Callable[[str, PaperKernel], Any],
         Run by the finishing thread before the first paper ends (imports it will need).
     on_outcome : callable, optional
         Called with each outcome, in the finishing thread, as the papers end.
+    kernels : sequence of PaperKernel, optional
+        Kernels started already (:meth:`PaperKernel.start`), used before new ones are made;
+        every kernel is shut down when the run ends.
     """
     tasks: queue.SimpleQueue = queue.SimpleQueue()
     for pid in ids:
@@ -52,13 +56,15 @@ def run_papers(ids: Sequence[str], execute: Callable[[str, PaperKernel], Any],
     ended: queue.SimpleQueue = queue.SimpleQueue()
     stopping = threading.Event()
     outcomes: dict[str, Any] = {}
-    kernels: list[PaperKernel] = []
+    spare = list(kernels)
+    kernels = list(kernels)
     lock = threading.Lock()
 
     def drive() -> None:
-        kernel = PaperKernel()
         with lock:
-            kernels.append(kernel)
+            kernel = spare.pop(0) if spare else PaperKernel()
+            if kernel not in kernels:
+                kernels.append(kernel)
         while not stopping.is_set():
             try:
                 pid = tasks.get_nowait()
