@@ -35,6 +35,8 @@ __all__ = ["N_MAX", "noncentrality", "rmsea_power", "rmsea_sample_size", "rmsea_
 
 #: Largest N :func:`rmsea_sample_size` searches; a target not reached by then is an input error.
 N_MAX = 1_000_000
+#: Largest model df taken (a model of 2,000 observed variables has about two million moments).
+DF_MAX = 100_000_000
 
 
 def _check(rmsea: float, rmsea0: float, df: int, alpha: float) -> None:
@@ -44,8 +46,8 @@ def _check(rmsea: float, rmsea0: float, df: int, alpha: float) -> None:
     if rmsea == rmsea0:
         raise InputError(f"--rmsea: equals --rmsea0 ({rmsea0:g}); the test has no power beyond "
                          "alpha; expected two different values")
-    if not isinstance(df, Integral) or isinstance(df, bool) or df < 1:
-        raise InputError(f"--df: expected a whole number >= 1, got {df!r}")
+    if not isinstance(df, Integral) or isinstance(df, bool) or not 1 <= df <= DF_MAX:
+        raise InputError(f"--df: expected a whole number from 1 to {DF_MAX:,}, got {df!r}")
     if not isinstance(alpha, Real) or not 0 < alpha < 1:
         raise InputError(f"--alpha: expected a number between 0 and 1, got {alpha!r}")
 
