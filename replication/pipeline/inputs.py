@@ -348,21 +348,42 @@ def _with_missing(prov: dict, notes: list, miss: str, asked: str | None) -> dict
     return prov
 
 
+#: What the report calls each provenance field (``results.json`` keeps the keys).
+PROVENANCE_LABELS = {
+    "source": "data", "file": "response file", "sha256": "SHA-256 of the responses",
+    "n_read": "rows read", "n_dropped": "rows left out", "n_dropped_group": "rows without a group",
+    "n_rows": "rows analysed", "n_published": "N printed in the paper",
+    "n_status": "that N is", "seed": "random seed", "na_codes": "missing-value codes",
+    "missing": "incomplete rows", "matrix": "printed matrix", "where": "printed at",
+}
+
+
 def data_summary(inputs: Inputs) -> pd.DataFrame:
-    """Which data were used: one row per provenance field (and the loader's notes)."""
-    rows = [{"field": k, "value": str(v)} for k, v in inputs.provenance.items()]
+    """Which data were used: one row per provenance field, named as a reader says it
+    (:data:`PROVENANCE_LABELS`), and the loader's notes."""
+    rows = [{"field": PROVENANCE_LABELS.get(k, k.replace("_", " ")), "value": _provenance_value(v)}
+            for k, v in inputs.provenance.items()]
     rows += [{"field": "note", "value": str(note)} for note in inputs.notes]
     return pd.DataFrame(rows, columns=["field", "value"])
 
 
+def _provenance_value(value) -> str:
+    """A provenance value as text: lists joined by commas, nothing printed as ``None``."""
+    if value is None:
+        return "not printed"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
 def assumptions_table(record) -> pd.DataFrame:
     """The record's assumptions: ``target, value, reason`` (values the paper did not print)."""
-    rows = [{"target": a.target, "value": _shown(a.value), "reason": a.reason}
+    rows = [{"target": a.target, "value": shown_value(a.value), "reason": a.reason}
             for a in record.assumptions]
     return pd.DataFrame(rows, columns=["target", "value", "reason"])
 
 
-def _shown(value) -> str:
+def shown_value(value) -> str:
     """An assumed value as the table prints it: whole numbers (counts, scale points) without
     decimals, other numbers to 3 decimals, lists joined by commas."""
     if isinstance(value, list):

@@ -38,7 +38,7 @@ from replication.data import reconstruct
 from replication.data.likert import reverse_items
 from replication.engine.errors import InputError
 from replication.pipeline.estimation import record_estimator
-from replication.pipeline.inputs import Inputs
+from replication.pipeline.inputs import Inputs, shown_value
 
 __all__ = ["GROUP", "ORIGINAL", "REPLICATION", "STEPS", "OriginalVsReplication",
            "original_vs_replication", "stack_samples"]
@@ -182,14 +182,25 @@ def stack_samples(original: pd.DataFrame, replication: pd.DataFrame,
     return pd.concat(parts, ignore_index=True)
 
 
-def _original_sample(inputs: Inputs, seed: int) -> pd.DataFrame:
+def _original_sample(inputs: Inputs, seed: int) -> tuple[pd.DataFrame, list[str]]:
     """The original sample: the reconstruction at the published N, reverse-keyed items
-    reverse-scored as the new sample's are (:func:`replication.pipeline.inputs.load_inputs`)."""
+    reverse-scored as the new sample's are (:func:`replication.pipeline.inputs.load_inputs`),
+    and what it rests on that the paper did not print (:func:`_assumed_in_original`)."""
     rec = inputs.record
-    data = reconstruct.reconstruct(rec, source="reconstructed", seed=int(seed)).data
+    result = reconstruct.reconstruct(rec, source="reconstructed", seed=int(seed))
+    data = result.data
     if rec.reversed_items:
         data = reverse_items(data, rec.reversed_items, int(rec.scale_points))
-    return data
+    return data, _assumed_in_original(rec, result)
+
+
+def _assumed_in_original(rec, result) -> list[str]:
+    """One note per value the original sample rests on that the paper did not print: the
+    record's assumptions and the defaults the reconstruction filled in (loadings, say)."""
+    notes = [f"The original sample assumes {a.target} = {shown_value(a.value)} ({a.reason})."
+             for a in rec.assumptions]
+    notes += [f"The original sample: {n}" for n in result.notes if "default" in n.lower()]
+    return notes
 
 
 def original_vs_replication(inputs: Inputs, seed: int | None = None, *, cfa=None
@@ -234,8 +245,7 @@ def original_vs_replication(inputs: Inputs, seed: int | None = None, *, cfa=None
              REPLICATION: int(len(inputs.data.dropna()))}
         return OriginalVsReplication(invariance=None, parameters=None, n=n, estimator=estimator,
                                      model=kind, notes=[why])
-    notes = []
-    original = _original_sample(inputs, seed)
+    original, notes = _original_sample(inputs, seed)
     columns = [c for c in original.columns if c in rec.item_list]
     new = inputs.data[columns]
     complete = new.dropna()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_notebook
 
+from replication.data import printed_matrix
 from replication.report.catalog import locations
 from replication.report.cells import citation
 from replication.report.cells import code as _code
@@ -84,15 +85,29 @@ pd.set_option("display.max_rows", 200)
     return cells
 
 
+def _reconstructed_text(rec: Record) -> str:
+    """What ``reconstructed`` data are for this record: its printed item matrix, or the
+    covariance its estimates imply, calibrated to a printed chi-square where there is one."""
+    if printed_matrix.applies(rec):
+        return ("`reconstructed` data have exactly the item correlations (or covariances) the "
+                "paper prints")
+    printed = any(("chisq" in b.measures or "chisq_df" in b.measures)
+                  for b in rec.results.fit if b.model in ("cfa", "sem"))
+    if printed:
+        return ("`reconstructed` data have exactly the covariance implied by the published "
+                "numbers, calibrated to the published chi-square")
+    return ("`reconstructed` data have exactly the covariance implied by the published numbers "
+            "(the paper prints no chi-square, so the model fits them exactly)")
+
+
 def _data_cells(rec: Record) -> list:
     """Data used, assumptions, sample and the audit."""
     cells = []
-    cells.append(_md("""
+    cells.append(_md(f"""
 ## Data used
 
-`reconstructed` data have exactly the covariance implied by the published numbers (calibrated to
-the published chi-square), `simulated` data are a seeded Likert sample of the published size, and
-a CSV given as `data_path` is used as it is (checked against the record first).
+{_reconstructed_text(rec)}, `simulated` data are a seeded Likert sample of the published size,
+and a CSV given as `data_path` is used as it is (checked against the record first).
 """))
     cells.append(_code('''
 inputs = analysis.load_inputs(paper, source=source, data_path=data_path, seed=seed, missing=missing)
