@@ -250,19 +250,19 @@ def test_run_with_missing_values_reports_listwise_deletion(tmp_path):
 
     from replication.record.schema import load_record
 
-    items = load_record("live_commerce").item_list
+    items = load_record("value_cocreation").item_list
     rng = np.random.default_rng(11)
     z = rng.normal(size=(200, 1))
     data = np.clip(np.rint(3 + z + rng.normal(scale=0.8, size=(200, len(items)))), 1, 5)
     df = pd.DataFrame(data, columns=items).astype(object)
-    df.loc[[4, 9, 30], "HI2"] = ""
+    df.loc[[4, 9, 30], items[1]] = ""
     path = tmp_path / "responses.csv"
     df.to_csv(path, index=False)
     before = path.read_bytes()
-    res = run_cli("run", "live_commerce", "--data", str(path), "--out", str(tmp_path / "out"),
+    res = run_cli("run", "value_cocreation", "--data", str(path), "--out", str(tmp_path / "out"),
                   "--bootstrap", "20")
     assert res.returncode == 0, res.stdout + res.stderr
-    doc = json.loads((tmp_path / "out" / "live_commerce" / "results.json").read_text(encoding="utf-8"))
+    doc = json.loads((tmp_path / "out" / "value_cocreation" / "results.json").read_text(encoding="utf-8"))
     assert doc["data"]["source"] == "csv" and doc["data"]["file"] == "responses.csv"
     assert any("3 of 200 rows" in n for n in doc["data_notes"]), doc["data_notes"]
     assert path.read_bytes() == before
@@ -272,8 +272,9 @@ def test_run_with_missing_values_reports_listwise_deletion(tmp_path):
 @pytest.mark.slow
 def test_run_with_a_relative_output_folder(tmp_path):
     """`make report` passes a relative --out; reports must land there, complete."""
-    res = run_cli("run", "live_commerce", "--out", "rel_reports", "--bootstrap", "20", cwd=tmp_path)
+    res = run_cli("run", "value_cocreation", "--out", "rel_reports", "--bootstrap", "20",
+                  cwd=tmp_path)
     assert res.returncode == 0, res.stdout + res.stderr
-    folder = tmp_path / "rel_reports" / "live_commerce"
-    assert (folder / "results.json").is_file() and (folder / "live_commerce.html").is_file()
+    folder = tmp_path / "rel_reports" / "value_cocreation"
+    assert (folder / "results.json").is_file() and (folder / "value_cocreation.html").is_file()
     assert (tmp_path / "rel_reports" / "index.html").is_file()

@@ -103,35 +103,37 @@ def test_summary_text_names_failures():
 
 @pytest.mark.slow
 def test_one_failing_paper_does_not_stop_the_others(tmp_path):
-    """A CSV with live_commerce items: value_cocreation fails on its columns, live_commerce runs."""
+    """A CSV with value_cocreation items: live_commerce fails on its columns, value_cocreation
+    runs."""
     from replication.data import reconstruct
     from replication.record.schema import load_record
 
     data_dir = tmp_path / "input"
     data_dir.mkdir()
-    csv = data_dir / "lc.csv"
-    rec = reconstruct.reconstruct(load_record("live_commerce"), source="simulated", seed=5)
+    csv = data_dir / "vc.csv"
+    rec = reconstruct.reconstruct(load_record("value_cocreation"), source="simulated", seed=5)
     reconstruct.write_csv(rec.data, csv)
     before = csv.read_bytes()
     out = tmp_path / "reports"
-    summary = runner.run(["value_cocreation", "live_commerce"], data_path=str(csv), seed=5,
+    summary = runner.run(["live_commerce", "value_cocreation"], data_path=str(csv), seed=5,
                          n_bootstrap=20, out_dir=out, jobs=2, progress=False)
     assert summary.exit_status == 1
-    assert [o.paper for o in summary.failed] == ["value_cocreation"]
+    assert [o.paper for o in summary.failed] == ["live_commerce"]
     failed = summary.failed[0]
-    assert "missing item column" in failed.error and "PRI1" in failed.error
+    missing = [i for i in load_record("live_commerce").item_list if i not in rec.data.columns]
+    assert "missing item column" in failed.error and missing[0] in failed.error
     assert failed.cell is not None
-    assert (out / "live_commerce" / "results.json").is_file()
-    assert (out / "live_commerce" / "live_commerce.html").is_file()
-    assert (out / "value_cocreation" / "FAILED.txt").is_file()
-    assert not (out / "value_cocreation" / "results.json").exists()
-    assert not (out / "value_cocreation" / "value_cocreation.html").exists()
-    res = json.loads((out / "live_commerce" / "results.json").read_text())
-    assert res["data"]["source"] == "csv" and res["data"]["file"] == "lc.csv"
+    assert (out / "value_cocreation" / "results.json").is_file()
+    assert (out / "value_cocreation" / "value_cocreation.html").is_file()
+    assert (out / "live_commerce" / "FAILED.txt").is_file()
+    assert not (out / "live_commerce" / "results.json").exists()
+    assert not (out / "live_commerce" / "live_commerce.html").exists()
+    res = json.loads((out / "value_cocreation" / "results.json").read_text())
+    assert res["data"]["source"] == "csv" and res["data"]["file"] == "vc.csv"
     index = (out / "index.html").read_text()
-    assert "value_cocreation" in index and "failed" in index
+    assert "live_commerce" in index and "failed" in index
     assert csv.read_bytes() == before
-    assert sorted(p.name for p in data_dir.iterdir()) == ["lc.csv"]
+    assert sorted(p.name for p in data_dir.iterdir()) == ["vc.csv"]
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 

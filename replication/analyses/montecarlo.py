@@ -482,10 +482,20 @@ def _seconds(name: str, default: float) -> float:
 
 
 def _probe(address: str, timeout: float) -> None:
-    """Connect to the scheduler and ask for its identity, every step bounded by ``timeout``."""
+    """Connect to the scheduler and ask for its identity, every step bounded by ``timeout``.
+
+    A plain TCP connection is tried first, so an address where nothing listens is refused at
+    once (dask's own connect retries a refused connection until its timeout)."""
     import asyncio
+    import socket
+    from urllib.parse import urlsplit
 
     from distributed.comm import connect
+
+    parts = urlsplit(address)
+    if parts.scheme == "tcp" and parts.hostname and parts.port is not None:
+        with socket.create_connection((parts.hostname, parts.port), timeout=timeout):
+            pass
 
     async def ask() -> None:
         comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
