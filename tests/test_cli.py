@@ -126,7 +126,7 @@ def test_run_a_record_given_as_a_path(tmp_path):
     """A user's own record (not bundled) runs through a notebook built from it."""
     import yaml
 
-    raw = yaml.safe_load((ROOT / "data/papers/live_commerce/paper.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((ROOT / "data/papers/value_cocreation/paper.yaml").read_text(encoding="utf-8"))
     raw["id"] = "my_study"
     rec = tmp_path / "rec" / "paper.yaml"
     rec.parent.mkdir()
@@ -245,16 +245,13 @@ def test_run_with_malformed_response_file(tmp_path, name, kind, needle):
 
 @pytest.mark.slow
 def test_run_with_missing_values_reports_listwise_deletion(tmp_path):
-    import numpy as np
-    import pandas as pd
-
+    from replication.data import reconstruct
     from replication.record.schema import load_record
 
-    items = load_record("value_cocreation").item_list
-    rng = np.random.default_rng(11)
-    z = rng.normal(size=(200, 1))
-    data = np.clip(np.rint(3 + z + rng.normal(scale=0.8, size=(200, len(items)))), 1, 5)
-    df = pd.DataFrame(data, columns=items).astype(object)
+    record = load_record("value_cocreation")
+    items = record.item_list
+    df = reconstruct.reconstruct(record, source="simulated", seed=11, n=200).data[items]
+    df = df.astype(object)
     df.loc[[4, 9, 30], items[1]] = ""
     path = tmp_path / "responses.csv"
     df.to_csv(path, index=False)
