@@ -2,7 +2,9 @@
 error is larger than 1e-13 (large degrees of freedom or noncentrality, far tails), against the
 same quantities in 35-digit arithmetic (mpmath)."""
 
+import json
 import math
+from pathlib import Path
 
 import mpmath as mp
 import numpy as np
@@ -161,14 +163,29 @@ def test_central_chi2_large_df_and_tails(df):
             assert abs(got - ref) <= 1e-13 * ref, (x, float(got), float(ref))
 
 
-@pytest.mark.parametrize("df, nc", [(1, 420000.0), (2, 30000.0), (24, 3.0), (100, 420000.0),
-                                    (168, 210000.0), (171, 30000.0), (1000, 3000.0)])
+#: Large-noncentrality cases (df, nc) and the points, in SDs from the mean, of their reference
+#: values (``scripts/ncx2_fixtures.py`` computes them with :func:`_mp_ncx2` into
+#: ``tests/fixtures/distributions/ncx2_large.json``).
+LARGE_NC = [(1, 420000.0), (2, 30000.0), (24, 3.0), (100, 420000.0), (168, 210000.0),
+            (171, 30000.0), (1000, 3000.0)]
+LARGE_NC_SDS = [-10.0, -4.0, -1.0, 0.0, 1.5, 5.0, 12.0]
+NCX2_LARGE = Path(__file__).parent / "fixtures" / "distributions" / "ncx2_large.json"
+
+
+@pytest.mark.parametrize("df, nc", LARGE_NC)
 def test_noncentral_chi2_large_noncentrality_and_tails(df, nc):
+    cases = [c for c in json.loads(NCX2_LARGE.read_text(encoding="utf-8"))["cases"]
+             if c["df"] == df and c["nc"] == nc]
     mean, sd = df + nc, math.sqrt(2 * (df + 2 * nc))
-    for x in mean + sd * np.array([-10.0, -4.0, -1.0, 0.0, 1.5, 5.0, 12.0]):
-        if x <= 0:
-            continue
-        for upper in (False, True):
-            got = dist.ncx2_sf(x, df, nc) if upper else dist.ncx2_cdf(x, df, nc)
-            ref = _mp_ncx2(x, df, nc, upper)
-            assert abs(got - ref) <= 1e-13 * ref, (x, upper, float(got), float(ref))
+    assert [c["x"] for c in cases] == [float(x) for x in mean + sd * np.array(LARGE_NC_SDS) if x > 0]
+    for c in cases:
+        for upper, key in ((False, "cdf"), (True, "sf")):
+            got = dist.ncx2_sf(c["x"], df, nc) if upper else dist.ncx2_cdf(c["x"], df, nc)
+            ref = mp.mpf(c[key])
+            assert abs(got - ref) <= 1e-13 * ref, (c["x"], upper, float(got), float(ref))
+
+
+def test_the_large_noncentrality_reference_is_the_35_digit_sum():
+    # one point of the fixture recomputed here, so the stored values stay the mpmath sums
+    c = json.loads(NCX2_LARGE.read_text(encoding="utf-8"))["cases"][0]
+    assert abs(_mp_ncx2(c["x"], c["df"], c["nc"], True) / mp.mpf(c["sf"]) - 1) < 1e-20
