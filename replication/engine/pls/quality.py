@@ -5,11 +5,12 @@ numpy arrays and returns numbers or arrays.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
 
-__all__ = ["cronbach_alpha", "rho_c", "ave", "htmt", "htmt2", "fornell_larcker", "vif",
+__all__ = ["cronbach_alpha", "rho_c", "ave", "htmt", "htmt_pairs", "htmt2", "fornell_larcker", "vif",
            "f_squared", "total_effects", "specific_indirect_effects"]
 
 
@@ -115,6 +116,29 @@ def htmt(R: np.ndarray, block_i: np.ndarray, block_j: np.ndarray) -> float:
     hetero = float(np.mean(np.abs(R[np.ix_(block_i, block_j)])))
     mono = _monotrait(R, block_i, np.mean) * _monotrait(R, block_j, np.mean)
     return hetero / np.sqrt(mono)
+
+
+def htmt_pairs(R: np.ndarray, blocks: list) -> np.ndarray:
+    """:func:`htmt` of every pair of blocks ``(a, b)``, ``a < b``, in row order, at once.
+
+    The block sums of ``|R|`` come from one product with the item-by-block indicator matrix
+    ``G``: ``S = G' |R| G``; the heterotrait mean of ``(a, b)`` is ``S_ab / (q_a q_b)`` and
+    the monotrait mean of ``a`` is ``(S_aa - q_a) / (q_a (q_a - 1))`` (the unit diagonal left
+    out), 1 for a single indicator (Henseler, Ringle & Sarstedt 2015, equation 6).
+    """
+    k = len(blocks)
+    G = np.zeros((R.shape[0], k))
+    for j, b in enumerate(blocks):
+        G[np.asarray(b, dtype=int), j] = 1.0
+    q = G.sum(axis=0)
+    A = np.abs(R)
+    S = G.T @ A @ G
+    inside = S.diagonal() - np.array([A[b, b].sum() for b in map(np.asarray, blocks)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mono = np.where(q > 1, inside / (q * (q - 1)), 1.0)
+        hetero = S / np.outer(q, q)
+    a, b = np.triu_indices(k, 1)
+    return hetero[a, b] / np.sqrt(mono[a] * mono[b])
 
 
 def _geomean(x: np.ndarray) -> float:
@@ -277,8 +301,15 @@ def specific_indirect_effects(B: np.ndarray, A: np.ndarray | None = None) -> lis
 
 def indirect_routes(A: np.ndarray) -> list:
     """All directed routes of two or more steps in the acyclic adjacency ``A[source,
-    target]``, sorted."""
-    k = A.shape[0]
+    target]``, sorted (found once per adjacency: a bootstrap asks for the same one at every
+    resample)."""
+    A = np.asarray(A, dtype=bool)
+    return list(_routes(A.tobytes(), A.shape[0]))
+
+
+@functools.lru_cache(maxsize=64)
+def _routes(packed: bytes, k: int) -> tuple:
+    A = np.frombuffer(packed, dtype=bool).reshape(k, k)
     routes = []
 
     def extend(route):
@@ -290,4 +321,4 @@ def indirect_routes(A: np.ndarray) -> list:
 
     for s in range(k):
         extend((s,))
-    return sorted(routes, key=lambda r: (r[0], r[-1], r))
+    return tuple(sorted(routes, key=lambda r: (r[0], r[-1], r)))

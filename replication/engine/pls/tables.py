@@ -47,7 +47,7 @@ def statistic_vector(e: Estimates) -> np.ndarray:
     v += [e.weights[i, j] for j, i in _items(e)]
     v += [x for x in e.r2 if np.isfinite(x)]
     bl, k = blocks(e.model), len(e.model.constructs)
-    v += [quality.htmt(e.R, bl[a], bl[b]) for a in range(k) for b in range(a + 1, k)]
+    v += list(quality.htmt_pairs(e.R, bl))
     P = e.P
     T = quality.total_effects(e.B)
     Tstruct = quality.total_effects(P)
