@@ -63,8 +63,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                         "power from the population's expected information alone, at once)")
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder")
     p.add_argument("--jobs", type=jobs_count, default=1, metavar="N",
-                   help="papers run at once, each in its own process (at most the number of "
-                        "CPUs: a larger number is lowered to it)")
+                   help="papers run at once, each job in a Jupyter kernel of its own that runs "
+                        "its papers one after another (at most the number of CPUs: a larger "
+                        "number is lowered to it)")
     p.add_argument("--show-code", action="store_true",
                    help="keep the code cells in the HTML reports")
     p.add_argument("--quiet", action="store_true",
@@ -73,9 +74,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def _one_blas_thread() -> None:
-    """Kernels (and their ``--jobs`` siblings) use one BLAS thread each unless the user says
-    otherwise: a paper's matrices are small, and threads of several processes spinning on two
-    cores made a run two to three times slower."""
+    """Kernels use one BLAS thread each unless the user says otherwise: a paper's matrices are
+    small, and threads of several processes spinning on two cores made a run two to three times
+    slower."""
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
 
