@@ -1,7 +1,10 @@
 # Two commands on a fresh machine (Python 3.11 only): `make report` and `make test`.
 # Everything is installed into .venv from the pinned requirements.lock, by uv (pinned below):
-# the same packages as pip installs, in half the time, compiled to bytecode up front on every
-# core (a machine that sets PYTHONDONTWRITEBYTECODE would otherwise compile them at each import).
+# the same packages as pip installs, in seconds. Modules are compiled to bytecode when first
+# imported, not all at install: the commands below let Python write its bytecode caches even on
+# a machine that sets PYTHONDONTWRITEBYTECODE, which would otherwise compile every module anew
+# in every process (the test suite starts hundreds).
+unexport PYTHONDONTWRITEBYTECODE
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -25,7 +28,7 @@ help:
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
-	$(UV) install --quiet --python $(BIN)/python --compile-bytecode -r requirements.lock
+	$(UV) install --quiet --python $(BIN)/python -r requirements.lock
 	$(UV) install --quiet --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
