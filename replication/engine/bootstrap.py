@@ -396,21 +396,7 @@ MAX_FALLBACK_ITER = 100
 
 def _lbfgs(ram: RAM, theta0: np.ndarray, S: np.ndarray) -> np.ndarray:
     """:meth:`RAM.lbfgs` with at most :data:`MAX_FALLBACK_ITER` iterations."""
-    from scipy import optimize  # loaded only when scoring cannot start
-
-    logdet_S = np.linalg.slogdet(S)[1]
-
-    def fun(t):
-        f = ram.fml(t, S, logdet_S)
-        if not np.isfinite(f):
-            return 1e10, np.zeros_like(t)
-        return f, ram.gradient(t, S)
-
-    res = optimize.minimize(fun, theta0, jac=True, method="L-BFGS-B",
-                            options={"maxiter": MAX_FALLBACK_ITER,
-                                     "maxfun": 3 * MAX_FALLBACK_ITER // 2, "gtol": 1e-10,
-                                     "ftol": 1e-15})
-    return res.x
+    return ram.lbfgs(theta0, S, max_iter=MAX_FALLBACK_ITER, max_fun=3 * MAX_FALLBACK_ITER // 2)
 
 
 def _refit(ram: RAM, theta0: np.ndarray, S: np.ndarray, start=None) -> tuple[np.ndarray, bool]:

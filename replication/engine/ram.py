@@ -452,8 +452,11 @@ class RAM:
         dec = abs(float(g @ step))
         return bool(np.max(np.abs(g)) < gtol and np.isfinite(dec) and dec < dtol)
 
-    def lbfgs(self, theta0: np.ndarray, S: np.ndarray) -> np.ndarray:
-        """Quasi-Newton minimization of ``F_ML`` (used when Fisher scoring cannot start)."""
+    def lbfgs(self, theta0: np.ndarray, S: np.ndarray, max_iter: int = 5000,
+              max_fun: int = 15000) -> np.ndarray:
+        """Quasi-Newton minimization of ``F_ML`` (used when Fisher scoring cannot start), at most
+        ``max_iter`` iterations and ``max_fun`` evaluations (scipy's L-BFGS-B; Nocedal & Wright
+        2006, ch. 7)."""
         logdet_S = np.linalg.slogdet(S)[1]
 
         def fun(t):
@@ -465,7 +468,8 @@ class RAM:
         from scipy import optimize  # loaded only when scoring cannot start
 
         res = optimize.minimize(fun, theta0, jac=True, method="L-BFGS-B",
-                                options={"maxiter": 5000, "gtol": 1e-10, "ftol": 1e-15})
+                                options={"maxiter": max_iter, "maxfun": max_fun, "gtol": 1e-10,
+                                         "ftol": 1e-15})
         return res.x
 
     # -- parameters from matrices
