@@ -103,3 +103,17 @@ def test_diagram_labels_from_results_carry_the_interactions():
     eff = exports._effects(results).set_index("key")
     assert eff.loc["XxW->Y", "std"] == 0.1 and eff.loc["XxW->Y", "pvalue"] == 0.03
     assert eff.loc["XxV->Z", "std"] == 0.15 and eff.loc["X->Y", "kind"] == "path"
+
+
+def test_diagrams_of_a_fit_without_standard_errors(bundled_reports, tmp_path):
+    # a fit that did not converge has no S.E., z or p (null in results.json): the tables and
+    # the path and measurement diagrams are still written, with dashes for what is missing
+    import json
+
+    results = json.loads((bundled_reports / "live_commerce" / "results.json").read_text())
+    for key in ("cfa", "sem"):
+        for row in results[key]["parameters"]:
+            row.update(se=None, z=None, pvalue=None)
+    written = {p.name for p in exports.write_exports(results, tmp_path, record="live_commerce")}
+    assert {"live_commerce_path_diagram.svg", "live_commerce_measurement_diagram.pdf",
+            "sem_parameters.csv"} <= written

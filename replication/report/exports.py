@@ -143,8 +143,14 @@ def residual_correlations(sample_cov, implied_cov, decimals: int = 6) -> list[di
 
 
 def _parameters(block: dict | None) -> pd.DataFrame:
+    """A parameter table of ``results.json`` with numeric columns (a value the fit could not
+    give, ``null`` in the file, is NaN)."""
     cols = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_all"]
-    return _frame((block or {}).get("parameters"), cols)
+    frame = _frame((block or {}).get("parameters"), cols)
+    for col in cols[3:]:
+        if col in frame.columns:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame
 
 
 def _model_tables(results: dict) -> list[ExportTable]:
