@@ -149,3 +149,49 @@ def test_record_text_is_escaped_in_built_notebooks():
     text = "\n".join("".join(c["source"]) for c in nb.cells if c["cell_type"] == "markdown")
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "<b>" not in text and "Trust &amp; more" in text
+
+
+def _notebook(path, *sources):
+    """A notebook of code cells, the first tagged ``parameters``."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    cells = [nbformat.v4.new_code_cell(src) for src in sources]
+    cells[0].metadata["tags"] = ["parameters"]
+    nb.cells = cells
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_a_kernel_that_dies_fails_its_notebook_and_the_next_gets_a_new_one(tmp_path):
+    from replication.report.kernels import NotebookFailed, PaperKernel
+
+    dies = _notebook(tmp_path / "dies.ipynb", "x = 1", "import os\nos._exit(1)", "y = 2")
+    lives = _notebook(tmp_path / "lives.ipynb", "x = 1", "print(x * 10)")
+    kernel = PaperKernel()
+    try:
+        with pytest.raises(NotebookFailed) as failed:
+            kernel.execute(dies, {"x": 2}, tmp_path)
+        # parameters, injected parameters, then the cell that ended the kernel
+        assert failed.value.ename == "DeadKernelError" and failed.value.exec_count == 3
+        nb = kernel.execute(lives, {"x": 3}, tmp_path)
+        assert nb.cells[-1].outputs[0]["text"] == "30\n"
+    finally:
+        kernel.close()
+
+
+def test_every_notebook_in_a_reused_kernel_starts_clean_at_cell_one(tmp_path):
+    from replication.report.kernels import PaperKernel
+
+    first = _notebook(tmp_path / "first.ipynb", "x = 1", "leftover = 5")
+    second = _notebook(tmp_path / "second.ipynb", "x = 1", "print('leftover' in dir())")
+    kernel = PaperKernel()
+    try:
+        kernel.execute(first, {"x": 2}, tmp_path)
+        nb = kernel.execute(second, {"x": 2}, tmp_path)
+    finally:
+        kernel.close()
+    assert [c.execution_count for c in nb.cells] == [1, 2, 3]
+    assert nb.cells[-1].outputs[0]["text"] == "False\n"

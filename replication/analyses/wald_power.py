@@ -123,10 +123,14 @@ def smallest_reliable_n(design: Design, seed: int, reps: int = FLOOR_REPS,
     ``reps`` samples (its standard error near 80% is about 0.06 with 50), so a finer N would be
     spurious precision.
     """
-    lo = max(int(start or 0), design.n_free + 1)
+    if not precision > 1:
+        raise ValueError(f"precision: expected a factor above 1, got {precision!r}")
+    lo = min(max(int(start or 0), design.n_free + 1), N_MAX)
     ok, share = admissible_share(design, lo, seed, reps)
     if ok:
         return lo
+    if lo == N_MAX:
+        return None
     near = share >= 0.5
     while True:
         hi = min(math.ceil(lo * (precision if near else 2.0)), N_MAX)

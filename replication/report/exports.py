@@ -285,10 +285,12 @@ def _docx_cell(text: str, width: int, rules: tuple[tuple[str, int], ...]) -> str
 
 
 def _xml_text(text: str) -> str:
-    """``text`` escaped for XML, without the control characters XML 1.0 cannot hold."""
+    """``text`` escaped for XML, without the characters XML 1.0 cannot hold (its ``Char``
+    production: tab, line ends, U+0020 to U+D7FF, U+E000 to U+FFFD, U+10000 and above)."""
     from xml.sax.saxutils import escape
 
-    return escape("".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20))
+    return escape("".join(ch for ch in text if ch in "\t\n\r" or 0x20 <= ord(ch) <= 0xD7FF
+                          or 0xE000 <= ord(ch) <= 0xFFFD or ord(ch) >= 0x10000))
 
 
 def _docx_table_xml(text: pd.DataFrame, block: int) -> str:
@@ -315,16 +317,24 @@ def _docx_table(doc, table: ExportTable, number: int) -> None:
     written as WordprocessingML at once (python-docx's cell by cell API is slow for the
     hundreds of cells of a parameter table) and placed before the section properties."""
     from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
     from docx.shared import Emu
 
     head = doc.add_paragraph()
     head.add_run(f"Table {number}").bold = True
     title = doc.add_paragraph()
     title.add_run(table.title).italic = True
-    section = doc.sections[-1]
-    block = Emu(section.page_width - section.left_margin - section.right_margin).twips
-    body = doc.element.body
-    body.insert(len(body) - 1, parse_xml(_docx_table_xml(table.text(), block)))
+    text = table.text()
+    if len(text.columns):  # a table without columns is no table (Word refuses an empty row)
+        section = doc.sections[-1]
+        block = Emu(section.page_width - section.left_margin - section.right_margin).twips
+        body = doc.element.body
+        end = body.find(qn("w:sectPr"))  # the section properties stay the body's last child
+        tbl = parse_xml(_docx_table_xml(text, block))
+        if end is None:
+            body.append(tbl)
+        else:
+            end.addprevious(tbl)
     for n in table.notes:
         note = doc.add_paragraph()
         note.add_run("Note. ").italic = True

@@ -2,8 +2,9 @@
 
 A run of several papers keeps one kernel per job and executes its papers in it in turn: the
 second paper of a kernel starts without the second or so a kernel takes to start and import the
-suite. Before each notebook the kernel's namespace is cleared (IPython's ``%reset -f``) and its
-working directory set to the paper's staging folder, so a notebook sees what a fresh kernel
+suite. Before each notebook the kernel's namespace is cleared and its execution count set back
+to 1 (IPython's ``reset`` with a new session) and its working directory set to the paper's
+staging folder, so a notebook sees what a fresh kernel
 would show it: its own parameters and imports, nothing of the paper before. What stays is the
 modules' code, which holds no state that reaches a result (every random draw has its seed
 passed in), so results are byte-identical whatever the order of papers or the number of jobs.
@@ -32,6 +33,11 @@ KERNEL_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THRE
 
 #: Seconds a kernel may take to start and answer, and to clear its namespace.
 START_TIMEOUT = 60
+#: Run silently before each notebook: IPython's reset with a new session (the namespace
+#: cleared, as ``%reset -f`` does, and the execution count back at 1, so cells are numbered as
+#: in a fresh kernel), then the paper's staging folder as working directory.
+_PREPARE = ("get_ipython().reset(new_session=True)\nimport os as _os\n_os.chdir({cwd!r})\n"
+            "del _os")
 
 
 @dataclass
@@ -56,6 +62,7 @@ class PaperKernel:
     def __init__(self) -> None:
         self._km = None
         self._client = None
+        self._closed = False
 
     def start(self) -> "PaperKernel":
         """Start the kernel now (it boots while the caller goes on); returns ``self``."""
@@ -68,8 +75,13 @@ class PaperKernel:
 
         if self._km is not None and self._km.is_alive():
             return self._km
+        if self._closed:
+            raise RuntimeError("the run has ended; no kernel is started for it any more")
         self.shutdown()
         km = KernelManager(kernel_name="python3")
+        # nbclient waits for an asynchronous client's messages in slices and checks between
+        # them that the kernel still runs; a blocking client would wait for ever on a dead one
+        km.client_class = "jupyter_client.asynchronous.AsyncKernelClient"
         km.start_kernel(extra_arguments=["--log-level=CRITICAL"],
                         env={**os.environ, **KERNEL_ENV}, stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL)
@@ -85,7 +97,7 @@ class PaperKernel:
             A cell raised; ``notebook`` holds the outputs up to and including that cell.
         """
         from nbclient import NotebookClient
-        from nbclient.exceptions import CellExecutionError
+        from nbclient.exceptions import CellExecutionError, DeadKernelError
         from papermill.iorw import load_notebook_node
         from papermill.parameterize import parameterize_notebook
 
@@ -96,23 +108,33 @@ class PaperKernel:
 
         async def prepare(notebook) -> None:
             """Clear the namespace and enter ``cwd``, silently, before the first cell."""
-            msg_id = client.kc.execute(f"%reset -f\nimport os as _os\n_os.chdir({str(cwd)!r})\n"
-                                       "del _os", silent=True, store_history=False)
+            msg_id = client.kc.execute(_PREPARE.format(cwd=str(cwd)), silent=True,
+                                       store_history=False)
             reply = await client.async_wait_for_reply(msg_id)
             if reply is None or reply["content"].get("status") != "ok":
                 raise RuntimeError("the kernel could not be prepared for the next notebook")
 
+        started: list[int] = []
         client.on_notebook_start = prepare
+        client.on_cell_start = lambda cell, cell_index: started.append(cell_index)
         self._client = client
         try:
             client.execute()
         except CellExecutionError as exc:
             raise NotebookFailed(exc.ename, exc.evalue, _failing_cell(nb), nb) from None
+        except DeadKernelError:
+            raise NotebookFailed("DeadKernelError", "the kernel stopped in this cell (killed, or "
+                                 "out of memory)", _code_cell_number(nb, started), nb) from None
         finally:
             self._client = None
             if client.kc is not None:
                 client.kc.stop_channels()
         return nb
+
+    def close(self) -> None:
+        """Stop the kernel for good: a run that has ended starts no new one."""
+        self._closed = True
+        self.shutdown()
 
     def shutdown(self) -> None:
         """Stop the kernel (if one runs); callable from another thread while a notebook runs
@@ -126,6 +148,14 @@ class PaperKernel:
                 km.shutdown_kernel(now=True)
             except Exception:  # noqa: BLE001 - a kernel that is gone already
                 pass
+
+
+def _code_cell_number(nb, started: list[int]) -> int | None:
+    """The number, among the code cells, of the last cell that started (the one running when
+    the kernel stopped): the execution count it would show, as every code cell runs in turn."""
+    if not started:
+        return None
+    return sum(c.get("cell_type") == "code" for c in nb.cells[:started[-1] + 1])
 
 
 def _failing_cell(nb) -> int | None:

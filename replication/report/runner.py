@@ -242,6 +242,10 @@ def _replace_dir(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+class _Interrupted(Exception):
+    """The run was interrupted while a paper was being finished."""
+
+
 @dataclass
 class _Staged:
     """A paper whose notebook has run (or failed) in its staging folder, to be finished."""
@@ -268,20 +272,22 @@ def _execute_one(paper: str, params: dict[str, Any], out_dir: str, notebook: str
     try:
         nb = kernel.execute(notebook, {**params, "out_dir": str(staging)}, staging)
         nbformat.write(nb, str(nb_out))
-    except KeyboardInterrupt:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     except NotebookFailed as exc:
-        nbformat.write(exc.notebook, str(nb_out))
         staged.error = exc
+        try:  # the notebook up to the failing cell, when it can be written
+            nbformat.write(exc.notebook, str(nb_out))
+        except (OSError, ValueError):
+            pass
     except Exception as exc:  # noqa: BLE001 - one paper's failure is reported, not raised
         staged.error = exc
     return staged
 
 
-def _finish_one(staged: _Staged, show_code: bool) -> PaperOutcome:
+def _finish_one(staged: _Staged, show_code: bool,
+                stop: threading.Event | None = None) -> PaperOutcome:
     """Export a run paper's HTML report, tables and diagrams and move its folder into place;
-    a failed paper gets its notebook and ``FAILED.txt`` only."""
+    a failed paper gets its notebook and ``FAILED.txt`` only. Once ``stop`` is set (the run
+    was interrupted) nothing is published: the staging folder is removed."""
     paper, staging, final = staged.paper, staged.staging, staged.final
     try:
         if staged.error is not None:
@@ -293,13 +299,18 @@ def _finish_one(staged: _Staged, show_code: bool) -> PaperOutcome:
                     results=results)
         if results is not None:  # tables (CSV, LaTeX, Word) and diagrams (SVG, PDF) beside it
             write_exports(results, staging, record=staged.record)
+        if stop is not None and stop.is_set():
+            raise _Interrupted
         _replace_dir(staging, final)
         return PaperOutcome(paper, True, time.perf_counter() - staged.start, folder=str(final))
-    except KeyboardInterrupt:
+    except _Interrupted:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    except BaseException as exc:  # noqa: BLE001 - one paper's failure is reported, not raised
+        return PaperOutcome(paper, False, time.perf_counter() - staged.start, error="interrupted")
+    except Exception as exc:  # noqa: BLE001 - one paper's failure is reported, not raised
         msg, cell = _error_of(exc)
+        if stop is not None and stop.is_set():
+            shutil.rmtree(staging, ignore_errors=True)
+            return PaperOutcome(paper, False, time.perf_counter() - staged.start, error=msg)
         _keep_failed(staging, final, paper, msg, cell)
         return PaperOutcome(paper, False, time.perf_counter() - staged.start, error=msg,
                             cell=cell, folder=str(final))
@@ -638,20 +649,23 @@ def _run_plan(plan: dict[str, tuple[str, dict[str, Any]]], *, source: str, data_
         return PaperOutcome(pid, False, 0.0, error=msg, cell=cell)
 
     booted = [PaperKernel() for _ in range(min(jobs, len(ids)))]
+    stop = threading.Event()
     try:
         for kernel in booted:  # they boot while the run sets up; a failed start fails the papers
             _start_quietly(kernel)
-        outcomes = run_papers(ids, execute, lambda staged: _finish_one(staged, show_code),
+        outcomes = run_papers(ids, execute, lambda staged: _finish_one(staged, show_code, stop),
                               failed, jobs=jobs, warm_up=_warm_up, on_outcome=report,
-                              kernels=booted)
+                              kernels=booted, stop=stop)
     except BaseException:
         for kernel in booted:
-            kernel.shutdown()
+            kernel.close()
         _remove_own_staging(out)
         raise
     if bar is not None:
         bar.close()
-    summary.outcomes = [outcomes[pid] for pid in ids]
+    summary.outcomes = [outcomes.get(pid) or PaperOutcome(pid, False, 0.0, error="not run: the "
+                                                          "run stopped before it")
+                        for pid in ids]
     summary.seconds = time.perf_counter() - start
     write_index(out, summary.outcomes)
     return summary

@@ -21,13 +21,17 @@ __all__ = ["run_papers"]
 
 #: Seconds the calling thread waits at a time (how soon it sees a signal).
 WAIT_SLICE = 0.1
+#: Seconds an interrupted run gives the finishing thread to end the paper it is on (HTML and
+#: tables of one paper take about a second).
+FINISH_WAIT = 10.0
 
 
 def run_papers(ids: Sequence[str], execute: Callable[[str, PaperKernel], Any],
                finish: Callable[[Any], Any], failed: Callable[[str, BaseException], Any], *,
                jobs: int, warm_up: Callable[[], None] | None = None,
                on_outcome: Callable[[Any], None] | None = None,
-               kernels: Sequence[PaperKernel] = ()) -> dict[str, Any]:
+               kernels: Sequence[PaperKernel] = (),
+               stop: threading.Event | None = None) -> dict[str, Any]:
     """Execute and finish every paper of ``ids``; ``{id: outcome}``.
 
     Parameters
@@ -48,13 +52,22 @@ def run_papers(ids: Sequence[str], execute: Callable[[str, PaperKernel], Any],
         Called with each outcome, in the finishing thread, as the papers end.
     kernels : sequence of PaperKernel, optional
         Kernels started already (:meth:`PaperKernel.start`), used before new ones are made;
-        every kernel is shut down when the run ends.
+        every kernel is closed when the run ends.
+    stop : threading.Event, optional
+        Set when the run is interrupted (and when it ends); ``finish`` may look at it before it
+        publishes anything.
+
+    Returns
+    -------
+    dict
+        The outcome of every paper that ended; a paper without one was not run (the finishing
+        thread failed, or the run was interrupted).
     """
     tasks: queue.SimpleQueue = queue.SimpleQueue()
     for pid in ids:
         tasks.put(pid)
     ended: queue.SimpleQueue = queue.SimpleQueue()
-    stopping = threading.Event()
+    stopping = stop if stop is not None else threading.Event()
     outcomes: dict[str, Any] = {}
     spare = list(kernels)
     kernels = list(kernels)
@@ -82,17 +95,20 @@ def run_papers(ids: Sequence[str], execute: Callable[[str, PaperKernel], Any],
                 warm_up()
             except Exception:  # noqa: BLE001 - finishing imports again what it needs
                 pass
-        for _ in ids:
-            pid, outcome_of = ended.get()
-            if stopping.is_set():
-                return
-            try:
-                outcome = outcome_of()
-            except BaseException as exc:  # noqa: BLE001 - one paper's failure, reported
-                outcome = failed(pid, exc)
-            outcomes[pid] = outcome
-            if on_outcome is not None:
-                on_outcome(outcome)
+        try:
+            for _ in ids:
+                pid, outcome_of = ended.get()
+                if stopping.is_set():
+                    return
+                try:
+                    outcome = outcome_of()
+                except Exception as exc:  # noqa: BLE001 - one paper's failure, reported
+                    outcome = failed(pid, exc)
+                outcomes[pid] = outcome
+                if on_outcome is not None:
+                    on_outcome(outcome)
+        finally:  # whatever ends this thread ends the run: no paper is started after it
+            stopping.set()
 
     drivers = [threading.Thread(target=drive, name=f"kernel-{k + 1}", daemon=True)
                for k in range(max(1, min(jobs, len(ids))))]
@@ -104,9 +120,11 @@ def run_papers(ids: Sequence[str], execute: Callable[[str, PaperKernel], Any],
             finisher.join(WAIT_SLICE)
     except BaseException:
         stopping.set()
+        finisher.join(FINISH_WAIT)  # it waits on no kernel: let it leave the folders alone
         raise
     finally:
+        stopping.set()
         with lock:
             for kernel in kernels:
-                kernel.shutdown()
+                kernel.close()
     return outcomes
