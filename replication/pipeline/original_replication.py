@@ -197,8 +197,11 @@ def _original_sample(inputs: Inputs, seed: int) -> tuple[pd.DataFrame, list[str]
 def _assumed_in_original(rec, result) -> list[str]:
     """One note per value the original sample rests on that the paper did not print: the
     record's assumptions and the defaults the reconstruction filled in (loadings, say)."""
-    notes = [f"The original sample assumes {a.target} = {shown_value(a.value)} "
-             f"({str(a.reason).rstrip('. ')})." for a in rec.assumptions]
+    notes = []
+    if rec.assumptions:
+        values = "; ".join(f"{a.target} = {shown_value(a.value)}" for a in rec.assumptions)
+        notes.append(f"The original sample rests on {len(rec.assumptions)} value(s) the paper "
+                     f"does not print (their reasons under Assumptions): {values}.")
     notes += [f"The original sample: {n}" for n in result.notes if "default" in n.lower()]
     return notes
 
