@@ -40,6 +40,10 @@ _PREPARE = ("get_ipython().reset(new_session=True)\nimport os as _os\n_os.chdir(
             "del _os")
 
 
+class _NotStarted(Exception):
+    """The kernel failed before the notebook's first cell started."""
+
+
 @dataclass
 class NotebookFailed(Exception):
     """A cell raised: ``ename: evalue`` of its error, in the cell of ``exec_count``."""
@@ -86,16 +90,32 @@ class PaperKernel:
                         env={**os.environ, **KERNEL_ENV}, stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL)
         self._km = km
+        if self._closed:  # closed while this one started (an interrupted run): stop it too
+            self.shutdown()
+            raise RuntimeError("the run has ended; no kernel is started for it any more")
         return km
 
     def execute(self, notebook: str | Path, parameters: dict[str, Any], cwd: Path):
         """Execute ``notebook`` with ``parameters`` in ``cwd``; the executed notebook node.
+
+        A kernel that fails before the notebook's first cell starts (it did not come up, or
+        stopped while it was being prepared) is replaced and the notebook run once more on the
+        new one: nothing of the notebook had run.
 
         Raises
         ------
         NotebookFailed
             A cell raised; ``notebook`` holds the outputs up to and including that cell.
         """
+        try:
+            return self._execute(notebook, parameters, cwd)
+        except _NotStarted:
+            self.shutdown()
+            return self._execute(notebook, parameters, cwd, last_try=True)
+
+    def _execute(self, notebook: str | Path, parameters: dict[str, Any], cwd: Path,
+                 last_try: bool = False):
+        """One attempt of :meth:`execute`; :class:`_NotStarted` when no cell started."""
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError, DeadKernelError
         from papermill.iorw import load_notebook_node
@@ -122,7 +142,11 @@ class PaperKernel:
             client.execute()
         except CellExecutionError as exc:
             raise NotebookFailed(exc.ename, exc.evalue, _failing_cell(nb), nb) from None
-        except DeadKernelError:
+        except (DeadKernelError, RuntimeError, TimeoutError) as exc:
+            if not started and not last_try:
+                raise _NotStarted from exc
+            if not isinstance(exc, DeadKernelError):
+                raise
             raise NotebookFailed("DeadKernelError", "the kernel stopped in this cell (killed, or "
                                  "out of memory)", _code_cell_number(nb, started), nb) from None
         finally:
