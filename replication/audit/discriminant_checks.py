@@ -115,15 +115,23 @@ def check_fl_verdict(stated: bool, roots: dict[str, tuple[float, float]],
             fails.append(f"|r({a}, {b})| {fmt_interval(r, 3)} >= sqrt(AVE) {fmt(top, 3)}")
         elif r[1] >= bottom:
             doubtful.append(f"{a}~~{b}")
-    holds = not fails and not doubtful
-    outcome = "holds" if holds else ("fails" if fails else "is undecided within rounding")
-    ok = not ((stated and fails) or (not stated and holds))
+    return _stated_verdict("fornell_larcker_verdict", verdict_where, stated,
+                           "the Fornell-Larcker criterion; its numbers", fails, doubtful,
+                           "; ".join(fails[:3]))
+
+
+def _stated_verdict(check: str, where: str, stated: bool, criterion: str, failed: list,
+                    undecided: list, shown: str) -> Finding:
+    """The paper's verdict on a discriminant-validity criterion against what its own printed
+    numbers show: the criterion holds (nothing ``failed`` or ``undecided``), fails, or is
+    undecided within rounding. Major when the verdict is contradicted."""
+    holds = not failed and not undecided
+    outcome = "holds" if holds else ("fails" if failed else "is undecided within rounding")
+    ok = not ((stated and failed) or (not stated and holds))
     detail = (f"The paper states discriminant validity is {'established' if stated else 'not established'} by "
-              f"the Fornell-Larcker criterion; its numbers show the criterion {outcome}"
-              + (f" ({'; '.join(fails[:3])})" if fails else "") + ".")
-    return _finding("fornell_larcker_verdict", verdict_where, "established" if stated else "not established",
-                    outcome, ok, detail + ("" if ok else " The verdict contradicts the paper's own table."),
-                    "major")
+              f"{criterion} show the criterion {outcome}" + (f" ({shown})" if failed else "") + ".")
+    return _finding(check, where, "established" if stated else "not established", outcome, ok,
+                    detail + ("" if ok else " The verdict contradicts the paper's own table."), "major")
 
 
 def check_htmt(printed: Published, iv: tuple[float, float, float], key: str, source: str) -> Finding:
@@ -140,14 +148,9 @@ def check_htmt_verdict(values: dict[str, Published], threshold: float, stated: b
     """The paper's HTMT verdict against its printed ratios and threshold (major when contradicted)."""
     above = [f"{k} {p.printed}" for k, p in values.items() if p.interval[0] >= threshold]
     edge = [k for k, p in values.items() if p.interval[0] < threshold <= p.interval[1]]
-    holds = not above and not edge
-    outcome = "holds" if holds else ("fails" if above else "is undecided within rounding")
-    ok = not ((stated and above) or (not stated and holds))
-    detail = (f"The paper states discriminant validity is {'established' if stated else 'not established'} by "
-              f"HTMT below {threshold:g}; its {len(values)} printed ratios show the criterion {outcome}"
-              + (f" ({', '.join(above[:4])} at or above {threshold:g})" if above else "") + ".")
-    return _finding("htmt_verdict", verdict_where, "established" if stated else "not established", outcome, ok,
-                    detail + ("" if ok else " The verdict contradicts the paper's own table."), "major")
+    return _stated_verdict("htmt_verdict", verdict_where, stated,
+                           f"HTMT below {threshold:g}; its {len(values)} printed ratios", above, edge,
+                           f"{', '.join(above[:4])} at or above {threshold:g}")
 
 
 def check_loading_range(rng, k: int, construct: str, ave: Published | None = None,

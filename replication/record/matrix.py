@@ -14,13 +14,12 @@ positive definite.
 from __future__ import annotations
 
 import math
-import re
 from typing import Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from replication.record.printed import _ID, _FieldError, _Strict
+from replication.record.printed import _FieldError, _Strict, unique_names
 
 __all__ = ["PrintedMatrix"]
 
@@ -57,14 +56,7 @@ class PrintedMatrix(_Strict):
     @field_validator("variables")
     @classmethod
     def _names(cls, v: list[str]) -> list[str]:
-        for name in v:
-            if not re.match(_ID, name):
-                raise ValueError(f"expected names of letters, digits and _ (starting with a letter), "
-                                 f"got {name!r}")
-        dup = sorted({name for name in v if v.count(name) > 1})
-        if dup:
-            raise ValueError(f"variable {dup[0]!r} listed twice")
-        return v
+        return unique_names(v, "", "variable")
 
     @model_validator(mode="after")
     def _square(self) -> "PrintedMatrix":

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from replication.record.printed import _ID, Published, _FieldError, _Strict, _whole
+from replication.record.printed import Published, _FieldError, _Strict, _whole, unique_names
 
 __all__ = ["Construct", "StructuralPath", "Covariance", "ProductIndicators", "Moderation", "Mediation",
            "Model", "GROUP_EQUAL", "INVARIANCE_STEPS", "ESTIMATOR_OPTIONS"]
@@ -68,14 +68,7 @@ class Construct(_Strict):
             return v
         if not v:
             raise ValueError("expected at least one item name, got an empty list")
-        for it in v:
-            if not re.match(_ID, it):
-                raise ValueError(f"expected item names of letters, digits and _ (starting with a "
-                                 f"letter), got {it!r}")
-        dup = sorted({it for it in v if v.count(it) > 1})
-        if dup:
-            raise ValueError(f"item {dup[0]!r} listed twice")
-        return v
+        return unique_names(v, "item", "item")
 
     @field_validator("n_items")
     @classmethod

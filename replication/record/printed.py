@@ -20,6 +20,20 @@ __all__ = ["RecordError", "Published", "PublishedText", "Assumption"]
 _ID = r"^[A-Za-z][A-Za-z0-9_]*$"
 
 
+def unique_names(names: list[str], kind: str, repeated: str) -> list[str]:
+    """``names`` when each is an identifier (:data:`_ID`) and none repeats; otherwise a
+    ``ValueError`` naming the first offender (``kind`` of the names in the message, "item" or
+    none; ``repeated``: what a repeated name is called, "item" or "variable")."""
+    for name in names:
+        if not re.match(_ID, name):
+            raise ValueError(f"expected {kind + ' ' if kind else ''}names of letters, digits and _ "
+                             f"(starting with a letter), got {name!r}")
+    dup = sorted({name for name in names if names.count(name) > 1})
+    if dup:
+        raise ValueError(f"{repeated} {dup[0]!r} listed twice")
+    return names
+
+
 class RecordError(InputError):
     """A record file failed to load or validate; the message is one line naming file and field."""
 
