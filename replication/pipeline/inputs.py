@@ -352,7 +352,7 @@ def _with_missing(prov: dict, notes: list, miss: str, asked: str | None) -> dict
 PROVENANCE_LABELS = {
     "source": "data", "file": "response file", "sha256": "SHA-256 of the responses",
     "n_read": "rows read", "n_dropped": "rows left out", "n_dropped_group": "rows without a group",
-    "n_rows": "rows analysed", "n_published": "N printed in the paper",
+    "n_rows": "rows analysed", "n_published": "N of the original study",
     "n_status": "status of that N", "seed": "random seed", "na_codes": "missing-value codes",
     "missing": "incomplete rows", "matrix": "printed matrix", "where": "printed at",
 }
